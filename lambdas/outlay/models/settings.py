@@ -1,0 +1,50 @@
+"""Environment variables of each function, validated once per cold start."""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from typing import TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _EnvModel(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True)
+
+
+class ApiSettings(_EnvModel):
+    # Comma-separated list; the first is the canonical site origin.
+    allowed_origins: str = Field("http://localhost:8000", alias="ALLOWED_ORIGINS")
+
+    @property
+    def origins(self) -> list[str]:
+        return [o.strip() for o in self.allowed_origins.split(",") if o.strip()]
+
+
+class ExpensesSettings(ApiSettings):
+    expenses_table: str = Field(alias="EXPENSES_TABLE")
+    receipts_bucket: str = Field(alias="RECEIPTS_BUCKET")
+
+
+class LakeSettings(_EnvModel):
+    expenses_table: str = Field(alias="EXPENSES_TABLE")
+    lake_bucket: str = Field(alias="LAKE_BUCKET")
+
+
+class CostsSettings(ApiSettings):
+    expenses_table: str = Field(alias="EXPENSES_TABLE")
+    credentials_table: str = Field(alias="CREDENTIALS_TABLE")
+    kms_key_id: str = Field(alias="KMS_KEY_ID")
+    import_queue_url: str = Field("", alias="IMPORT_QUEUE_URL")
+    # The account that users' roles trust (ours); filled from the stack, read for role-setup.
+    service_account_id: str = Field("", alias="SERVICE_ACCOUNT_ID")
+
+
+_Settings = TypeVar("_Settings", bound=_EnvModel)
+
+
+@cache
+def load(model: type[_Settings]) -> _Settings:
+    """Read `model` from the environment once; tests call `load.cache_clear()` after changing env."""
+    return model.model_validate(dict(os.environ))

@@ -1,0 +1,118 @@
+"""The one route table: the API stack, the local gateway and the OpenAPI document all read it.
+
+Paths use API Gateway syntax (`{id}`). `function` names the Lambda (bounded context) that serves the
+route; the API stack creates one integration per function, the local gateway one handler per function.
+Models are named by dotted path so this module imports nothing heavier than the standard library.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Lambda functions that serve HTTP, keyed by the name the route table uses -> handler entry point.
+HTTP_FUNCTIONS: dict[str, str] = {
+    "expenses": "outlay.handlers.expenses_api.handler",
+    "costs": "outlay.handlers.costs_api.handler",
+}
+
+# Lambda functions driven by events, not HTTP.
+EVENT_FUNCTIONS: dict[str, str] = {
+    "cost_import_dispatcher": "outlay.handlers.cost_import_dispatcher.handler",
+    "cost_import_worker": "outlay.handlers.cost_import_worker.handler",
+    "lake_writer": "outlay.handlers.lake_writer.handler",
+}
+
+EXPENSE_FILTERS = ("from", "to", "category", "tag", "vendor", "min", "max", "currency")
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    function: str
+    summary: str
+    body_model: str | None = None  # dotted path of the pydantic request model
+    body_required: bool = True
+    query: tuple[str, ...] = field(default_factory=tuple)
+    admin_only: bool = False
+
+    @property
+    def path_params(self) -> tuple[str, ...]:
+        return tuple(part[1:-1] for part in self.path.split("/") if part.startswith("{"))
+
+
+_M = "outlay.models"
+
+ROUTES: tuple[Route, ...] = (
+    # --- expenses (bounded context: expense service) ---
+    Route("POST", "/expenses", "expenses", "Create an expense", f"{_M}.expenses.CreateExpenseRequest"),
+    Route(
+        "GET",
+        "/expenses",
+        "expenses",
+        "List expenses, newest first",
+        query=(*EXPENSE_FILTERS, "limit", "next"),
+    ),
+    Route(
+        "GET", "/expenses/export", "expenses", "Export the filtered expenses as CSV", query=EXPENSE_FILTERS
+    ),
+    Route("GET", "/expenses/{id}", "expenses", "Get one expense"),
+    Route("PATCH", "/expenses/{id}", "expenses", "Update an expense", f"{_M}.expenses.UpdateExpenseRequest"),
+    Route("DELETE", "/expenses/{id}", "expenses", "Delete an expense and its receipt"),
+    Route(
+        "POST",
+        "/expenses/{id}/receipt",
+        "expenses",
+        "Start a receipt upload (presigned POST)",
+        f"{_M}.expenses.ReceiptUploadRequest",
+    ),
+    Route("GET", "/expenses/{id}/receipt", "expenses", "Get a short-lived link to the receipt"),
+    Route("GET", "/summary", "expenses", "Totals per month x category x currency", query=("from", "to")),
+    Route("GET", "/categories", "expenses", "Starter categories plus the user's own"),
+    Route(
+        "POST",
+        "/categories",
+        "expenses",
+        "Add a category of the user's own",
+        f"{_M}.expenses.CreateCategoryRequest",
+    ),
+    Route("GET", "/profile", "expenses", "The user's preferences (default currency)"),
+    Route(
+        "PUT", "/profile", "expenses", "Update the user's preferences", f"{_M}.expenses.UpdateProfileRequest"
+    ),
+    # --- AWS cost tracking (bounded context: credentials + import) ---
+    Route("GET", "/aws-credentials", "costs", "Connection status, never a secret"),
+    Route(
+        "POST",
+        "/aws-credentials",
+        "costs",
+        "Validate and save credentials (role or keys)",
+        f"{_M}.credentials.SaveCredentialsRequest",
+    ),
+    Route("DELETE", "/aws-credentials", "costs", "Remove the stored credentials"),
+    Route(
+        "PUT",
+        "/aws-credentials/toggle",
+        "costs",
+        "Enable or disable scheduled imports",
+        f"{_M}.credentials.ToggleRequest",
+    ),
+    Route("GET", "/aws-credentials/role-setup", "costs", "ExternalId, policy and template for the role"),
+    Route(
+        "POST",
+        "/aws-cost-import",
+        "costs",
+        "Import the caller's AWS costs now",
+        f"{_M}.cost_import.ImportRequest",
+        body_required=False,
+    ),
+    Route(
+        "POST",
+        "/aws-cost-import/all",
+        "costs",
+        "Import for every enabled user (admins only)",
+        admin_only=True,
+    ),
+    Route("GET", "/aws-cost-import/history", "costs", "The caller's import runs", query=("limit", "next")),
+    Route("GET", "/aws-costs/forecast", "costs", "This month's cost forecast"),
+)

@@ -1,0 +1,105 @@
+"""DynamoDB table shapes and item keys: the data stack, the local runtime and the DAL all read these.
+
+Expenses table (single-table, everything of one user in one partition `USER#<sub>`):
+
+- expense: sk EXPENSE#<id>; `dateKey` = <date>#<id> feeds the LSI
+- monthly aggregate: sk SUMMARY#<yyyy-mm>#<currency>#<category>; total + count, same transaction
+- user category: sk CATEGORY#<casefolded name>
+- profile: sk PROFILE (default currency)
+- idempotency record: sk IDEMPOTENCY#<key>, ttl `expiresAt`, same transaction as the create
+- import run: sk IMPORTRUN#<started iso>#<run id> (cost-import history)
+
+The `byDate` local secondary index (sort key `dateKey`) lists a user's expenses newest first and
+answers date ranges with a key condition, so a page reads O(page) items. Credentials table: one item
+per user, partition key `userId` = sub.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class IndexSpec:
+    name: str
+    sort_key: str
+    partition_key: str | None = None  # None = local secondary index (shares the table's partition key)
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    logical_name: str
+    partition_key: str
+    sort_key: str | None = None
+    indexes: tuple[IndexSpec, ...] = field(default_factory=tuple)
+    ttl_attribute: str | None = None
+    stream: bool = False
+
+
+EXPENSES_TABLE = TableSpec(
+    logical_name="Expenses",
+    partition_key="pk",
+    sort_key="sk",
+    indexes=(IndexSpec(name="byDate", sort_key="dateKey"),),
+    ttl_attribute="expiresAt",
+    stream=True,  # feeds the data-lake writer
+)
+
+CREDENTIALS_TABLE = TableSpec(logical_name="AwsCredentials", partition_key="userId")
+
+BY_DATE_INDEX = "byDate"
+
+
+def user_pk(sub: str) -> str:
+    return f"USER#{sub}"
+
+
+def expense_sk(expense_id: str) -> str:
+    return f"EXPENSE#{expense_id}"
+
+
+def date_key(date_iso: str, expense_id: str) -> str:
+    return f"{date_iso}#{expense_id}"
+
+
+def summary_sk(month: str, currency: str, category: str) -> str:
+    return f"SUMMARY#{month}#{currency}#{category}"
+
+
+def category_sk(name: str) -> str:
+    return f"CATEGORY#{name.casefold()}"
+
+
+PROFILE_SK = "PROFILE"
+
+
+def idempotency_sk(key: str) -> str:
+    return f"IDEMPOTENCY#{key}"
+
+
+def import_run_sk(started_at_iso: str, run_id: str) -> str:
+    return f"IMPORTRUN#{started_at_iso}#{run_id}"
+
+
+EXPENSE_PREFIX = "EXPENSE#"
+SUMMARY_PREFIX = "SUMMARY#"
+CATEGORY_PREFIX = "CATEGORY#"
+IMPORT_RUN_PREFIX = "IMPORTRUN#"
+
+
+# S3 keys of user data start with the user's sub (receipts bucket); the lake is partitioned by time.
+def receipt_key(sub: str, expense_id: str) -> str:
+    return f"{sub}/receipts/{expense_id}"
+
+
+def export_key(sub: str, stamp: str) -> str:
+    return f"{sub}/exports/{stamp}.csv"
+
+
+def lake_key(year: str, month: str, sub: str) -> str:
+    """One JSON-lines object per user-month, rewritten from DynamoDB on every change of that month.
+
+    Time partitions come first because the Glue table projects year/month; the sub is the object
+    name so a user's month is one object (QuickSight and Athena read few large files, not millions).
+    """
+    return f"expenses/year={year}/month={month}/{sub}.json"
