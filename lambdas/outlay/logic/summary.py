@@ -1,0 +1,106 @@
+"""Monthly aggregates: the deltas an expense write applies, month ranges, and the summary response."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from outlay.logic.errors import InvalidInputError
+from outlay.models.expenses import CurrencyTotal, Expense, Summary, SummaryItem
+
+_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+DEFAULT_MONTHS = 12
+MAX_MONTHS = 120
+
+
+@dataclass(frozen=True, order=True)
+class AggregateKey:
+    month: str
+    currency: str
+    category: str
+
+
+@dataclass(frozen=True)
+class Delta:
+    total: Decimal
+    count: int
+
+
+def aggregate_key(expense: Expense) -> AggregateKey:
+    return AggregateKey(expense.month, expense.currency, expense.category)
+
+
+def aggregate_deltas(old: Expense | None, new: Expense | None) -> dict[AggregateKey, Delta]:
+    """What replacing `old` by `new` (either may be None) does to the monthly aggregates.
+
+    One entry per touched aggregate item (so one transaction never updates the same item twice);
+    entries with nothing to change are dropped.
+    """
+    totals: dict[AggregateKey, Decimal] = defaultdict(Decimal)
+    counts: dict[AggregateKey, int] = defaultdict(int)
+    if old is not None:
+        key = aggregate_key(old)
+        totals[key] -= old.amount
+        counts[key] -= 1
+    if new is not None:
+        key = aggregate_key(new)
+        totals[key] += new.amount
+        counts[key] += 1
+    return {
+        key: Delta(totals[key], counts[key]) for key in sorted(totals) if totals[key] != 0 or counts[key] != 0
+    }
+
+
+def shift_month(month: str, delta: int) -> str:
+    year, mon = int(month[:4]), int(month[5:7])
+    index = year * 12 + (mon - 1) + delta
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def months_between(start: str, end: str) -> int:
+    return (int(end[:4]) * 12 + int(end[5:7])) - (int(start[:4]) * 12 + int(start[5:7])) + 1
+
+
+def month_range(start: str | None, end: str | None, today: date) -> tuple[str, str]:
+    """Validated inclusive month range; default = the last 12 months up to and including this one."""
+    for name, value in (("from", start), ("to", end)):
+        if value is not None and not _MONTH.match(value):
+            raise InvalidInputError(
+                f"{name} must be a month YYYY-MM", [{"field": name, "message": "expected YYYY-MM"}]
+            )
+    if end is None:
+        end = shift_month(start, DEFAULT_MONTHS - 1) if start else today.isoformat()[:7]
+    if start is None:
+        start = shift_month(end, -(DEFAULT_MONTHS - 1))
+    if start > end:
+        raise InvalidInputError("from must not be after to", [{"field": "from", "message": "after to"}])
+    if months_between(start, end) > MAX_MONTHS:
+        raise InvalidInputError(
+            f"A summary covers at most {MAX_MONTHS} months", [{"field": "from", "message": "range too long"}]
+        )
+    return start, end
+
+
+def build_summary(start: str, end: str, items: Iterable[SummaryItem]) -> Summary:
+    """Sorted items (empty aggregates dropped) and totals per currency, never converted."""
+    kept = sorted((item for item in items if item.count > 0), key=lambda i: (i.month, i.category, i.currency))
+    per_currency: dict[str, Decimal] = defaultdict(Decimal)
+    for item in kept:
+        per_currency[item.currency] += item.total
+    totals = [CurrencyTotal(currency=c, total=t) for c, t in sorted(per_currency.items())]
+    return Summary.model_validate({"from": start, "to": end, "items": kept, "totals": totals})
+
+
+def expected_summary(expenses: Iterable[Expense]) -> dict[AggregateKey, Delta]:
+    """Recompute aggregates from expenses (used to verify and to repair aggregates)."""
+    totals: dict[AggregateKey, Decimal] = defaultdict(Decimal)
+    counts: dict[AggregateKey, int] = defaultdict(int)
+    for expense in expenses:
+        key = aggregate_key(expense)
+        totals[key] += expense.amount
+        counts[key] += 1
+    return {key: Delta(totals[key], counts[key]) for key in sorted(totals)}

@@ -1,0 +1,216 @@
+"""ExpensesRepository against moto: the contract the API and the cost importer rely on."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+import boto3
+import pytest
+from outlay import tables
+from outlay.dal.expenses_repo import ExpensesRepository, decode_cursor, encode_cursor
+from outlay.logic.errors import ConflictError, InvalidInputError, NotFoundError
+from outlay.models.expenses import AwsImportMeta, Expense, ExpenseFilters
+
+NOW = datetime(2026, 3, 15, 12, 0, tzinfo=UTC)
+
+
+def make(expense_id: str, amount: str = "10.00", day: str = "2026-03-10", **kw: Any) -> Expense:
+    data: dict[str, Any] = {
+        "id": expense_id,
+        "date": day,
+        "amount": amount,
+        "currency": "USD",
+        "category": "Food",
+        "created_at": NOW,
+        "updated_at": NOW,
+    }
+    data.update(kw)
+    return Expense.model_validate(data)
+
+
+def aws_line(expense_id: str, amount: str, service: str = "Amazon S3") -> Expense:
+    return make(
+        expense_id,
+        amount,
+        day="2026-02-28",
+        category="Software",
+        vendor=f"AWS - {service}",
+        description=f"AWS {service} charges for February 2026",
+        source="aws",
+        aws=AwsImportMeta(account_id="123456789012", month="2026-02", line=service),
+    )
+
+
+@pytest.fixture
+def repo(expenses_table: str) -> ExpensesRepository:
+    return ExpensesRepository(expenses_table, boto3.client("dynamodb", region_name="us-east-1"))
+
+
+def summary_map(repo: ExpensesRepository, sub: str, start: str = "2025-01", end: str = "2026-12") -> dict:
+    return {
+        (i.month, i.category, i.currency): (i.total, i.count) for i in repo.summary(sub, start, end).items
+    }
+
+
+def raw_aggregates(sub: str) -> list[dict[str, Any]]:
+    client = boto3.client("dynamodb", region_name="us-east-1")
+    out = client.query(
+        TableName="outlay-test-expenses",
+        KeyConditionExpression="pk = :pk AND begins_with(sk, :p)",
+        ExpressionAttributeValues={":pk": {"S": tables.user_pk(sub)}, ":p": {"S": "SUMMARY#"}},
+    )
+    return out["Items"]
+
+
+def test_create_get_roundtrip_keeps_exact_decimal(repo: ExpensesRepository) -> None:
+    created = repo.create("alice", make("e1", "12.30", vendor="Cafe", tags=["x"]))
+    got = repo.get("alice", "e1")
+    assert got == created
+    assert got.amount == Decimal("12.30") and str(got.amount) == "12.30"
+    assert summary_map(repo, "alice") == {("2026-03", "Food", "USD"): (Decimal("12.30"), 1)}
+
+
+def test_get_other_users_expense_is_not_found(repo: ExpensesRepository) -> None:
+    repo.create("alice", make("e1"))
+    with pytest.raises(NotFoundError):
+        repo.get("bob", "e1")
+    with pytest.raises(NotFoundError):
+        repo.get("alice", "bad#id")
+
+
+def test_update_moves_aggregates_and_date_key(repo: ExpensesRepository) -> None:
+    repo.create("alice", make("e1", "10.00"))
+    repo.create("alice", make("e2", "5.00"))
+    updated = repo.update(
+        "alice", "e1", {"date": date(2026, 4, 2), "category": "Travel", "amount": Decimal("7.00")}
+    )
+    assert updated.date == date(2026, 4, 2)
+    assert summary_map(repo, "alice") == {
+        ("2026-03", "Food", "USD"): (Decimal("5.00"), 1),
+        ("2026-04", "Travel", "USD"): (Decimal("7.00"), 1),
+    }
+    april = repo.list("alice", ExpenseFilters.model_validate({"from": "2026-04-01", "to": "2026-04-30"}))
+    assert [e.id for e in april.items] == ["e1"]
+
+
+def test_delete_empties_and_removes_aggregate(repo: ExpensesRepository) -> None:
+    repo.create("alice", make("e1", "10.00"))
+    deleted = repo.delete("alice", "e1")
+    assert deleted.id == "e1"
+    assert summary_map(repo, "alice") == {}
+    assert raw_aggregates("alice") == []  # the emptied aggregate item is gone, not left at count 0
+    with pytest.raises(NotFoundError):
+        repo.delete("alice", "e1")
+
+
+def test_idempotent_create_returns_original_and_conflicts_on_other_body(repo: ExpensesRepository) -> None:
+    first = repo.create("alice", make("e1"), idempotency_key="k-1", request_hash="h1")
+    again = repo.create("alice", make("e2"), idempotency_key="k-1", request_hash="h1")
+    assert again.id == first.id == "e1"
+    assert summary_map(repo, "alice") == {("2026-03", "Food", "USD"): (Decimal("10.00"), 1)}
+    with pytest.raises(ConflictError) as excinfo:
+        repo.create("alice", make("e3"), idempotency_key="k-1", request_hash="other")
+    assert "different request body" in excinfo.value.message
+    # Keys are per user: bob may use the same key for his own expense.
+    assert repo.create("bob", make("e9"), idempotency_key="k-1", request_hash="h1").id == "e9"
+
+
+def test_upsert_three_imports_leave_no_duplicates(repo: ExpensesRepository) -> None:
+    results = [repo.upsert("alice", aws_line("aws-s3-2026-02", "3.21")) for _ in range(3)]
+    assert results == ["created", "unchanged", "unchanged"]
+    assert summary_map(repo, "alice") == {("2026-02", "Software", "USD"): (Decimal("3.21"), 1)}
+    assert repo.upsert("alice", aws_line("aws-s3-2026-02", "4.00")) == "updated"
+    assert repo.upsert("alice", aws_line("aws-credit-2026-02", "-1.50", "Credit")) == "created"
+    assert summary_map(repo, "alice") == {("2026-02", "Software", "USD"): (Decimal("2.50"), 2)}
+    assert len(repo.list("alice", ExpenseFilters()).items) == 2
+
+
+def test_upsert_keeps_created_at_and_receipt(repo: ExpensesRepository) -> None:
+    repo.upsert("alice", aws_line("aws-x", "1.00"))
+    repo.set_receipt("alice", "aws-x", "application/pdf")
+    later = aws_line("aws-x", "2.00").model_copy(update={"created_at": datetime(2027, 1, 1, tzinfo=UTC)})
+    assert repo.upsert("alice", later) == "updated"
+    got = repo.get("alice", "aws-x")
+    assert (
+        got.created_at == NOW
+        and got.receipt_content_type == "application/pdf"
+        and got.amount == Decimal("2.00")
+    )
+
+
+def test_negative_amount_only_for_aws_source() -> None:
+    with pytest.raises(ValueError, match="greater than 0"):
+        make("e1", "-1.00")
+    assert aws_line("c", "-1.00").amount == Decimal("-1.00")
+
+
+def test_list_pages_newest_first_with_cursor(repo: ExpensesRepository) -> None:
+    for n in range(1, 8):
+        repo.create("alice", make(f"e{n}", day=f"2026-03-{n:02d}"))
+    first = repo.list("alice", ExpenseFilters(), limit=3)
+    assert [e.id for e in first.items] == ["e7", "e6", "e5"]
+    second = repo.list("alice", ExpenseFilters(), limit=3, cursor=first.next)
+    assert [e.id for e in second.items] == ["e4", "e3", "e2"]
+    third = repo.list("alice", ExpenseFilters(), limit=3, cursor=second.next)
+    assert [e.id for e in third.items] == ["e1"] and third.next is None
+
+
+def test_list_filters_bound_reads_and_continue(repo: ExpensesRepository) -> None:
+    for n in range(1, 21):
+        repo.create(
+            "alice", make(f"e{n:02d}", day=f"2026-03-{n:02d}", vendor="Shop" if n % 10 == 0 else "Cafe")
+        )
+    page = repo.list("alice", ExpenseFilters(vendor="sho"), limit=2)
+    # 2 x 3 = 6 items read at most: e20 found, e10 not reached yet -> short page with a cursor.
+    assert [e.id for e in page.items] == ["e20"] and page.next
+    rest = repo.list("alice", ExpenseFilters(vendor="sho"), limit=2, cursor=page.next)
+    ids = [e.id for e in rest.items]
+    while rest.next and not ids:
+        rest = repo.list("alice", ExpenseFilters(vendor="sho"), limit=2, cursor=rest.next)
+        ids = [e.id for e in rest.items]
+    assert ids == ["e10"]
+
+
+def test_cursor_of_other_user_or_garbage_is_rejected() -> None:
+    token = encode_cursor("alice", "2026-03-01#e1")
+    assert decode_cursor("alice", token)["sk"] == {"S": "EXPENSE#e1"}
+    for sub, bad in (("bob", token), ("alice", "garbage!!"), ("alice", encode_cursor("alice", "x#y#z"))):
+        with pytest.raises(InvalidInputError) as excinfo:
+            decode_cursor(sub, bad)
+        assert excinfo.value.details[0]["field"] == "next"
+
+
+def test_categories_and_profile(repo: ExpensesRepository) -> None:
+    repo.add_category("alice", "Pets")
+    with pytest.raises(ConflictError):
+        repo.add_category("alice", "pets")
+    assert repo.user_categories("alice") == ["Pets"] and repo.user_categories("bob") == []
+    assert repo.get_default_currency("alice") is None
+    repo.put_default_currency("alice", "EUR")
+    assert repo.get_default_currency("alice") == "EUR"
+
+
+def test_month_expenses_reads_one_month(repo: ExpensesRepository) -> None:
+    repo.create("alice", make("a", day="2026-03-31"))
+    repo.create("alice", make("b", day="2026-04-01"))
+    assert [e.id for e in repo.month_expenses("alice", "2026", "03")] == ["a"]
+
+
+def test_concurrent_writer_is_retried_without_drift(repo: ExpensesRepository) -> None:
+    """Another writer changes the expense between our read and our transaction: the version check
+    cancels ours, we re-read and re-apply, and the aggregates still match the final expense."""
+    repo.create("alice", make("e1", "10.00"))
+    rival = ExpensesRepository(repo.table_name, boto3.client("dynamodb", region_name="us-east-1"))
+    fired: list[str] = []
+
+    def race(**_: Any) -> None:
+        if not fired:
+            fired.append("x")
+            rival.update("alice", "e1", {"amount": Decimal("40.00"), "category": "Travel"})
+
+    repo.client.meta.events.register("before-call.dynamodb.TransactWriteItems", race)
+    updated = repo.update("alice", "e1", {"vendor": "Cafe"})
+    assert fired and updated.vendor == "Cafe" and updated.amount == Decimal("40.00")
+    assert summary_map(repo, "alice") == {("2026-03", "Travel", "USD"): (Decimal("40.00"), 1)}
