@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from decimal import Decimal
 from http import HTTPStatus
 from typing import Any, TypeVar
 
@@ -137,7 +138,8 @@ def parse_body(app: APIGatewayRestResolver, model: type[ModelT], *, required: bo
             )
         raw = "{}"
     try:
-        data = json.loads(raw)
+        # JSON numbers with a fraction become Decimal exactly (12.10 never passes through a float).
+        data = json.loads(raw, parse_float=Decimal)
     except json.JSONDecodeError as exc:
         raise InvalidInputError(
             "Request body is not valid JSON",
