@@ -1,0 +1,84 @@
+"""`python -m local [--port N] [--keep-state] [--reset-only]`: Outlay on localhost, no AWS account.
+
+Starts moto (standing in for AWS), provisions the resources the stacks define, seeds a demo user,
+and serves the dashboard + API on http://localhost:<port>/ until Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+
+from local.runtime import DEFAULT_STATE_DIR, DEFAULT_WEB_DIST, LocalRuntime, PortInUseError
+from local.state import reset
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m local", description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    parser.add_argument(
+        "--keep-state", action="store_true", help=f"restore/save data in {DEFAULT_STATE_DIR.name}/"
+    )
+    parser.add_argument("--reset-only", action="store_true", help="delete the kept state and exit")
+    parser.add_argument("--no-seed", action="store_true", help="start with no demo user or data")
+    parser.add_argument("--web-dist", type=Path, default=DEFAULT_WEB_DIST)
+    parser.add_argument("--state-dir", type=Path, default=DEFAULT_STATE_DIR, help=argparse.SUPPRESS)
+    parser.add_argument("--quiet", action="store_true", help="no access log")
+    args = parser.parse_args(argv)
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if args.reset_only:
+        removed = reset(args.state_dir)
+        print(f"local state {'removed' if removed else 'was already empty'}: {args.state_dir}")
+        return 0
+
+    stop = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+
+    started = time.monotonic()
+    print(f"Starting Outlay locally on port {args.port} (moto stands in for AWS)...", flush=True)
+    runtime = LocalRuntime(
+        port=args.port,
+        web_dist=args.web_dist,
+        seed=not args.no_seed,
+        keep_state=args.keep_state,
+        state_dir=args.state_dir,
+        access_log=not args.quiet,
+    )
+    try:
+        runtime.start()
+    except PortInUseError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    try:
+        elapsed = time.monotonic() - started
+        web = "" if (args.web_dist / "index.html").is_file() else "  (dashboard not built: run `make web`)"
+        print()
+        print(f"  Outlay is ready in {elapsed:.1f} s: {runtime.url}{web}")
+        print(f"  API:        {runtime.api_url}")
+        if runtime.demo_password:
+            expenses = runtime.seed_report.get("expenses")
+            extra = f" ({expenses} demo expenses)" if expenses else ""
+            print(f"  Demo login: {runtime.demo_email} / {runtime.demo_password}{extra}")
+        print(f"  State:      {'kept in .local-state/' if args.keep_state else 'fresh (use --keep-state)'}")
+        print(f"  Import now: make import-now PORT={runtime.port}")
+        print("  Ctrl-C to stop")
+        print(flush=True)
+        while not stop.wait(0.5):
+            pass
+        print("\nStopping...", flush=True)
+    finally:
+        runtime.stop()
+    print("Stopped.", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,303 @@
+"""The local stand-in for API Gateway + CloudFront: one HTTP server on localhost.
+
+- `/api/...`       routes from `outlay.routes.ROUTES` -> REST proxy events -> the same handlers,
+                   after verifying the Cognito ID token like the user-pool authorizer.
+- `/config.json`   the dashboard's one contract with its environment (generated).
+- `/cognito/`      a pass-through to moto's Cognito so the page talks to one origin.
+- `/__local/...`   loopback-only controls (`make import-now`), never part of the deployed product.
+- everything else  the built dashboard from web/dist.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import mimetypes
+import time
+import traceback
+from collections.abc import Callable
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from outlay.routes import HTTP_FUNCTIONS
+
+from local.auth import CognitoVerifier, Unauthorized, api_gateway_claims
+from local.lambdas import HandlerMissing, allowed_methods, invoke, match_route, rest_event
+
+log = logging.getLogger("outlay.local.gateway")
+
+API_PREFIX = "/api"
+MAX_BODY = 10 * 1024 * 1024  # API Gateway's payload limit
+CORS_HEADERS = "Authorization,Content-Type,Idempotency-Key,X-Amz-Date,X-Api-Key,X-Amz-Security-Token"
+LOCAL_CONTROL_HEADER = "X-Outlay-Local"
+
+_NO_WEB_PAGE = b"""<!doctype html><html><head><meta charset="utf-8"><title>Outlay (local)</title></head>
+<body style="font-family:sans-serif;max-width:40em;margin:4em auto">
+<h1>Outlay is running, but the dashboard is not built</h1>
+<p>Run <code>make web</code> (or simply <code>make dev</code>, which builds it) and reload this page.
+The API is up at <a href="/api/">/api</a> and <a href="/config.json">/config.json</a> is served.</p>
+</body></html>"""
+
+
+class Gateway:
+    """Everything the request handler needs; built by LocalRuntime once the moto world exists."""
+
+    def __init__(
+        self,
+        *,
+        verifier: CognitoVerifier,
+        moto_url: str,
+        web_dist: Path | None,
+        origins: list[str],
+        config: dict[str, str],
+        controls: dict[str, Callable[[dict[str, Any]], dict[str, Any]]],
+        access_log: bool = False,
+    ) -> None:
+        self.verifier = verifier
+        self.moto_url = moto_url.rstrip("/")
+        self.web_dist = web_dist.resolve() if web_dist else None
+        self.origins = origins
+        self.config = config
+        self.controls = controls
+        self.access_log = access_log
+        self.http = requests.Session()
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    gateway: Gateway
+
+
+def make_server(gateway: Gateway, host: str, port: int) -> _Server:
+    server = _Server((host, port), _Handler)
+    server.gateway = gateway
+    return server
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+    protocol_version = "HTTP/1.1"
+    server_version = "OutlayLocal/1"
+
+    # --- plumbing ----------------------------------------------------------------------------------
+    @property
+    def gw(self) -> Gateway:
+        return self.server.gateway
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return  # access lines are written by _log_request when enabled
+
+    def _log_request(self, status: int, started: float) -> None:
+        if self.gw.access_log:
+            ms = (time.monotonic() - started) * 1000
+            print(f"  {self.command:6} {self.path}  {status}  {ms:.0f} ms", flush=True)
+
+    def _read_body(self) -> bytes | None:
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_BODY:
+            return None
+        return self.rfile.read(length) if length else b""
+
+    def _send(
+        self,
+        status: int,
+        body: bytes = b"",
+        content_type: str | None = "application/json",
+        headers: list[tuple[str, str]] | None = None,
+    ) -> None:
+        self.send_response(status)
+        sent = {h.lower() for h, _ in headers or []}
+        for name, value in headers or []:
+            self.send_header(name, value)
+        if content_type and "content-type" not in sent:
+            self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _json(self, status: int, payload: Any, headers: list[tuple[str, str]] | None = None) -> None:
+        self._send(status, json.dumps(payload).encode(), headers=headers)
+
+    def _cors_headers(self) -> list[tuple[str, str]]:
+        origin = self.headers.get("Origin")
+        if origin and origin in self.gw.origins:
+            return [("Access-Control-Allow-Origin", origin), ("Vary", "Origin")]
+        return []
+
+    def _dispatch(self) -> None:
+        started = time.monotonic()
+        status = 500
+        try:
+            status = self._route()
+        except (BrokenPipeError, ConnectionResetError):
+            return
+        except Exception:
+            log.error("local gateway error\n%s", traceback.format_exc())
+            self._json(500, {"message": "Internal server error"})
+        self._log_request(status, started)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _dispatch
+
+    # --- routing -------------------------------------------------------------------------------------
+    def _route(self) -> int:
+        url = urlsplit(self.path)
+        path = url.path
+        if path == API_PREFIX or path.startswith(API_PREFIX + "/"):
+            return self._api(path[len(API_PREFIX) :] or "/", url.query)
+        if path == "/config.json" and self.command in ("GET", "HEAD"):
+            body = json.dumps(self.gw.config, indent=2).encode()
+            self._send(200, body, headers=[("Cache-Control", "no-cache")])
+            return 200
+        if path.rstrip("/") == "/cognito":
+            return self._cognito()
+        if path.startswith("/__local/"):
+            return self._control(path[len("/__local/") :])
+        if self.command not in ("GET", "HEAD"):
+            self._json(405, {"message": "Method Not Allowed"})
+            return 405
+        return self._static(path)
+
+    def _api(self, path: str, query: str) -> int:
+        gw = self.gw
+        if self.command == "OPTIONS":
+            # API Gateway's CORS preflight (a mock integration): no authorizer, no Lambda.
+            methods = allowed_methods(path)
+            origin = self.headers.get("Origin")
+            if not methods:
+                self._json(403, {"message": "Missing Authentication Token"})
+                return 403
+            headers = [
+                ("Access-Control-Allow-Methods", ",".join([*methods, "OPTIONS"])),
+                ("Access-Control-Allow-Headers", CORS_HEADERS),
+                ("Access-Control-Max-Age", "600"),
+            ]
+            if origin and origin in gw.origins:
+                headers += [("Access-Control-Allow-Origin", origin), ("Vary", "Origin")]
+            self._send(204, headers=headers, content_type=None)
+            return 204
+
+        route, params, _ = match_route(self.command, path)
+        if route is None:
+            # What API Gateway answers for an unknown resource or method.
+            self._json(403, {"message": "Missing Authentication Token"}, self._cors_headers())
+            return 403
+        try:
+            claims = gw.verifier.verify(self.headers.get("Authorization"))
+        except Unauthorized:
+            self._json(401, {"message": "Unauthorized"}, self._cors_headers())
+            return 401
+        body = self._read_body()
+        if body is None:
+            self._json(413, {"message": "Request Too Long"}, self._cors_headers())
+            return 413
+        event = rest_event(
+            route=route,
+            method=self.command,
+            path=path,
+            query=urlsplit(self.path).query,
+            headers=list(self.headers.items()),
+            body=body,
+            path_params=params,
+            claims=api_gateway_claims(claims),
+            source_ip=self.client_address[0],
+        )
+        entry = HTTP_FUNCTIONS[route.function]
+        try:
+            result = invoke(entry, f"outlay-local-{route.function}", event)
+        except HandlerMissing as exc:
+            payload = {"error": "not_implemented", "message": str(exc), "details": []}
+            self._json(501, payload, self._cors_headers())
+            return 501
+        except Exception:
+            # A Lambda that raises is a 502 "Internal server error" at API Gateway.
+            log.error("handler %s raised\n%s", entry, traceback.format_exc())
+            self._json(502, {"message": "Internal server error"}, self._cors_headers())
+            return 502
+        return self._proxy_result(result)
+
+    def _proxy_result(self, result: Any) -> int:
+        if not isinstance(result, dict) or "statusCode" not in result:
+            log.error("handler returned a malformed proxy response: %r", type(result))
+            self._json(502, {"message": "Internal server error"}, self._cors_headers())
+            return 502
+        status = int(result["statusCode"])
+        headers: list[tuple[str, str]] = []
+        seen: set[str] = set()
+        for name, values in (result.get("multiValueHeaders") or {}).items():
+            for value in values if isinstance(values, list) else [values]:
+                headers.append((name, str(value)))
+            seen.add(name.lower())
+        for name, value in (result.get("headers") or {}).items():
+            if name.lower() not in seen:
+                headers.append((name, str(value)))
+        raw = result.get("body") or ""
+        body = base64.b64decode(raw) if result.get("isBase64Encoded") else str(raw).encode()
+        self._send(status, body, content_type="application/json", headers=headers)
+        return status
+
+    def _cognito(self) -> int:
+        """Forward the Cognito JSON API (unsigned InitiateAuth, SignUp, ...) to moto."""
+        if self.command != "POST":
+            self._json(405, {"message": "Method Not Allowed"})
+            return 405
+        body = self._read_body() or b""
+        forward = {
+            k: v
+            for k, v in self.headers.items()
+            if k.lower()
+            in ("x-amz-target", "content-type", "x-amz-user-agent", "authorization", "x-amz-date")
+        }
+        upstream = self.gw.http.post(self.gw.moto_url + "/", data=body, headers=forward, timeout=30)
+        content_type = upstream.headers.get("Content-Type", "application/x-amz-json-1.1")
+        self._send(upstream.status_code, upstream.content, content_type=content_type)
+        return upstream.status_code
+
+    def _control(self, name: str) -> int:
+        loopback = self.client_address[0] in ("127.0.0.1", "::1")
+        action = self.gw.controls.get(name)
+        if not loopback or self.command != "POST" or not self.headers.get(LOCAL_CONTROL_HEADER):
+            self._json(403, {"message": "local controls answer loopback POSTs with X-Outlay-Local only"})
+            return 403
+        if action is None:
+            self._json(404, {"message": f"no local control {name!r}"})
+            return 404
+        body = self._read_body() or b"{}"
+        try:
+            payload = json.loads(body or b"{}")
+            result = action(payload if isinstance(payload, dict) else {})
+        except HandlerMissing as exc:
+            self._json(501, {"error": "not_implemented", "message": str(exc), "details": []})
+            return 501
+        self._json(200, result)
+        return 200
+
+    def _static(self, path: str) -> int:
+        dist = self.gw.web_dist
+        if dist is None or not (dist / "index.html").is_file():
+            self._send(200, _NO_WEB_PAGE, "text/html; charset=utf-8", [("Cache-Control", "no-cache")])
+            return 200
+        target = (dist / path.lstrip("/")).resolve()
+        if not target.is_relative_to(dist):
+            self._json(404, {"message": "Not Found"})
+            return 404
+        if target.is_dir():
+            target = target / "index.html"
+        if not target.is_file():
+            if Path(path).suffix:  # a missing asset is a 404, not the app shell
+                self._send(404, b"Not Found", "text/plain; charset=utf-8")
+                return 404
+            target = dist / "index.html"  # client-side routes get the app shell
+        content_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+        if content_type.startswith("text/") or content_type in ("application/javascript", "application/json"):
+            content_type += "; charset=utf-8"
+        cache = "no-cache" if target.suffix in (".html", ".json") else "public, max-age=300"
+        headers = [("Cache-Control", cache), ("X-Content-Type-Options", "nosniff")]
+        self._send(HTTPStatus.OK, target.read_bytes(), content_type, headers)
+        return 200

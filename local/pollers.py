@@ -1,0 +1,238 @@
+"""Lambda's event source mappings, locally: a DynamoDB stream poller and an SQS poller.
+
+Both run in background threads, invoke the same handlers the stacks wire up, and honour
+`batchItemFailures` (ReportBatchItemFailures) the way the real mappings do.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import traceback
+from datetime import datetime
+from typing import Any
+
+from outlay.routes import EVENT_FUNCTIONS
+
+from local.lambdas import HandlerMissing, invoke
+
+log = logging.getLogger("outlay.local.pollers")
+
+
+class _Poller(threading.Thread):
+    idle_sleep = 0.5
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name=name, daemon=True)
+        self._stop_event = threading.Event()
+        self._busy = threading.Lock()
+        self.missing_reported = False
+
+    def stop(self) -> None:
+        self._stop_event.set()
+
+    def run(self) -> None:
+        while not self._stop_event.is_set():
+            try:
+                with self._busy:
+                    worked = self.poll_once()
+            except Exception:
+                log.error("%s failed\n%s", self.name, traceback.format_exc())
+                worked = False
+            if not worked:
+                self._stop_event.wait(self.idle_sleep)
+
+    def poll_once(self) -> bool:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _report_missing(self, exc: HandlerMissing) -> None:
+        if not self.missing_reported:
+            log.warning("%s: %s; events wait until it exists", self.name, exc)
+            self.missing_reported = True
+
+
+def _failed_ids(result: Any) -> list[str]:
+    if isinstance(result, dict):
+        return [str(f.get("itemIdentifier")) for f in result.get("batchItemFailures") or []]
+    return []
+
+
+class StreamPoller(_Poller):
+    """DynamoDB stream -> lake writer, batch size 100, retrying from the first failed record."""
+
+    batch_size = 100
+    max_attempts = 3
+
+    def __init__(self, streams: Any, stream_arn: str, region: str) -> None:
+        super().__init__("lake-writer-stream")
+        self.streams = streams
+        self.stream_arn = stream_arn
+        self.region = region
+        self._iterators: dict[str, str] = {}
+        self._pending: list[dict[str, Any]] = []
+        self.delivered = 0
+
+    def _refresh_shards(self) -> None:
+        description = self.streams.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]
+        for shard in description.get("Shards", []):
+            shard_id = shard["ShardId"]
+            if shard_id not in self._iterators:
+                self._iterators[shard_id] = self.streams.get_shard_iterator(
+                    StreamArn=self.stream_arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
+                )["ShardIterator"]
+
+    def poll_once(self) -> bool:
+        if not self._pending:
+            self._refresh_shards()
+            for shard_id, iterator in list(self._iterators.items()):
+                page = self.streams.get_records(ShardIterator=iterator, Limit=1000)
+                if page.get("NextShardIterator"):
+                    self._iterators[shard_id] = page["NextShardIterator"]
+                self._pending.extend(self._lambda_record(r) for r in page.get("Records", []))
+        if not self._pending:
+            return False
+        batch = self._pending[: self.batch_size]
+        taken = len(batch)
+        for attempt in range(1, self.max_attempts + 1):
+            try:
+                result = invoke(
+                    EVENT_FUNCTIONS["lake_writer"], "outlay-local-lake-writer", {"Records": batch}
+                )
+            except HandlerMissing as exc:
+                self._report_missing(exc)
+                return False  # keep the records; deliver them once the handler exists
+            except Exception:
+                log.error("lake writer raised (attempt %d)\n%s", attempt, traceback.format_exc())
+                continue
+            failed = set(_failed_ids(result))
+            if not failed:
+                break
+            # Bisect-free retry: resume from the first record the writer reported as failed.
+            first = next((i for i, r in enumerate(batch) if r["dynamodb"]["SequenceNumber"] in failed), 0)
+            batch = batch[first:]
+        else:
+            log.error(
+                "lake writer: dropping %d stream records after %d attempts", len(batch), self.max_attempts
+            )
+        del self._pending[:taken]
+        self.delivered += taken
+        return True
+
+    def _lambda_record(self, record: dict[str, Any]) -> dict[str, Any]:
+        """boto3 parses ApproximateCreationDateTime; Lambda delivers epoch seconds."""
+        dynamodb = dict(record["dynamodb"])
+        created = dynamodb.get("ApproximateCreationDateTime")
+        if isinstance(created, datetime):
+            dynamodb["ApproximateCreationDateTime"] = int(created.timestamp())
+        return {
+            **record,
+            "dynamodb": dynamodb,
+            "eventVersion": "1.1",
+            "awsRegion": self.region,
+            "eventSourceARN": self.stream_arn,
+        }
+
+    def wait_idle(self, timeout: float = 30.0) -> bool:
+        """Until every record written so far has been handed to the lake writer."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._busy:
+                self._refresh_shards()
+                drained = not self._pending and all(
+                    not self.streams.get_records(ShardIterator=it, Limit=1).get("Records")
+                    for it in self._iterators.values()
+                )
+            if drained:
+                return True
+            time.sleep(0.2)
+        return False
+
+
+class QueuePoller(_Poller):
+    """SQS work queue -> cost-import worker, batch up to 10, failed messages stay for a retry."""
+
+    def __init__(self, sqs: Any, queue_url: str, queue_arn: str, region: str) -> None:
+        super().__init__("cost-import-queue")
+        self.sqs = sqs
+        self.queue_url = queue_url
+        self.queue_arn = queue_arn
+        self.region = region
+        self.processed = 0
+        self.failed = 0
+        self._in_flight = 0
+
+    def poll_once(self) -> bool:
+        received = self.sqs.receive_message(
+            QueueUrl=self.queue_url,
+            MaxNumberOfMessages=10,
+            WaitTimeSeconds=0,
+            AttributeNames=["All"],
+            MessageAttributeNames=["All"],
+        ).get("Messages", [])
+        if not received:
+            return False
+        self._in_flight = len(received)
+        try:
+            records = [self._lambda_record(m) for m in received]
+            try:
+                result = invoke(
+                    EVENT_FUNCTIONS["cost_import_worker"],
+                    "outlay-local-cost-import-worker",
+                    {"Records": records},
+                    timeout_s=300,
+                )
+                failed = set(_failed_ids(result))
+            except HandlerMissing as exc:
+                self._report_missing(exc)
+                failed = {m["MessageId"] for m in received}
+            except Exception:
+                log.error("cost-import worker raised\n%s", traceback.format_exc())
+                failed = {m["MessageId"] for m in received}
+            done = [m for m in received if m["MessageId"] not in failed]
+            if done:
+                self.sqs.delete_message_batch(
+                    QueueUrl=self.queue_url,
+                    Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)],
+                )
+            self.processed += len(done)
+            self.failed += len(failed)
+        finally:
+            self._in_flight = 0
+        return True
+
+    def _lambda_record(self, message: dict[str, Any]) -> dict[str, Any]:
+        attributes = {
+            name: {
+                "stringValue": value.get("StringValue"),
+                "binaryValue": value.get("BinaryValue"),
+                "stringListValues": [],
+                "binaryListValues": [],
+                "dataType": value.get("DataType"),
+            }
+            for name, value in (message.get("MessageAttributes") or {}).items()
+        }
+        return {
+            "messageId": message["MessageId"],
+            "receiptHandle": message["ReceiptHandle"],
+            "body": message["Body"],
+            "attributes": message.get("Attributes", {}),
+            "messageAttributes": attributes,
+            "md5OfBody": message.get("MD5OfBody", ""),
+            "eventSource": "aws:sqs",
+            "eventSourceARN": self.queue_arn,
+            "awsRegion": self.region,
+        }
+
+    def wait_idle(self, timeout: float = 60.0) -> bool:
+        """Until no message is waiting and none is being worked on (failed ones wait for a retry)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._busy:
+                attrs = self.sqs.get_queue_attributes(
+                    QueueUrl=self.queue_url, AttributeNames=["ApproximateNumberOfMessages"]
+                )["Attributes"]
+                if int(attrs.get("ApproximateNumberOfMessages", "0")) == 0 and not self._in_flight:
+                    return True
+            time.sleep(0.2)
+        return False

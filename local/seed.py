@@ -1,0 +1,175 @@
+"""Demo data for `make dev`: a demo user, a year of expenses, and Cost Explorer answers for the import.
+
+Expenses go through the real expenses handler (POST /expenses with the demo user's claims), so the
+monthly summary aggregates are maintained exactly as they are for a user typing them in. A fixed
+random seed keeps the demo data the same from run to run (dates are relative to today).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from outlay.routes import HTTP_FUNCTIONS
+
+from local.lambdas import HandlerMissing, invoke, match_route, rest_event
+
+if TYPE_CHECKING:
+    from local.runtime import LocalRuntime
+
+log = logging.getLogger("outlay.local.seed")
+
+DEMO_EXPENSE_COUNT = 200
+RANDOM_SEED = 20261121
+
+# category -> (vendors, low, high) in whole currency units
+CATALOG: dict[str, tuple[tuple[str, ...], int, int]] = {
+    "Food": (("Whole Foods", "Trader Joe's", "Blue Bottle Coffee", "Chipotle", "Lidl", "Carrefour"), 4, 120),
+    "Transport": (("Uber", "Lyft", "Shell", "MTA", "Deutsche Bahn"), 3, 90),
+    "Housing": (("Rent - Maple Street", "IKEA", "Home Depot"), 40, 1800),
+    "Utilities": (("Con Edison", "Comcast", "Verizon", "Vattenfall"), 25, 180),
+    "Software": (("GitHub", "JetBrains", "Figma", "1Password", "Notion"), 4, 60),
+    "Travel": (("Delta", "Lufthansa", "Marriott", "Airbnb", "Booking.com"), 60, 900),
+    "Health": (("CVS Pharmacy", "City Dental", "Apotheke am Markt", "Equinox"), 10, 250),
+    "Entertainment": (("Netflix", "Spotify", "AMC Theatres", "Steam"), 6, 80),
+    "Other": (("Amazon", "Etsy", "Post Office"), 5, 150),
+}
+# Vendors that bill in euros (the demo user lives between New York and Berlin).
+EUR_VENDORS = {"Lidl", "Carrefour", "Deutsche Bahn", "Vattenfall", "Lufthansa", "Apotheke am Markt"}
+TAGS = ("work", "family", "recurring", "trip-lisbon", "reimbursable")
+
+# Demo AWS bill: service -> typical monthly USD cost.
+DEMO_SERVICES: dict[str, Decimal] = {
+    "Amazon Elastic Compute Cloud - Compute": Decimal("41.37"),
+    "Amazon Simple Storage Service": Decimal("3.12"),
+    "Amazon Relational Database Service": Decimal("27.80"),
+    "AWS Lambda": Decimal("0.84"),
+    "Amazon CloudFront": Decimal("1.96"),
+    "Amazon DynamoDB": Decimal("2.43"),
+}
+
+
+def demo_expenses(today: date, count: int = DEMO_EXPENSE_COUNT) -> list[dict[str, Any]]:
+    """Request bodies for POST /expenses: spread over the last 12 months, stable for a given day."""
+    rng = random.Random(RANDOM_SEED)  # noqa: S311 - demo data, not crypto
+    bodies = []
+    categories = list(CATALOG)
+    weights = [22, 14, 4, 6, 8, 5, 6, 10, 5]
+    for _ in range(count):
+        category = rng.choices(categories, weights)[0]
+        vendors, low, high = CATALOG[category]
+        vendor = rng.choice(vendors)
+        cents = rng.randint(low * 100, high * 100)
+        day = today - timedelta(days=rng.randint(0, 364))
+        tags = sorted(set(rng.sample(TAGS, k=rng.choice((0, 0, 1, 1, 2)))))
+        bodies.append(
+            {
+                "amount": str(Decimal(cents) / 100),
+                "currency": "EUR" if vendor in EUR_VENDORS else "USD",
+                "date": day.isoformat(),
+                "category": category,
+                "vendor": vendor,
+                "description": f"{vendor} ({category.lower()})",
+                "tags": tags,
+            }
+        )
+    return bodies
+
+
+def call_api(
+    runtime: LocalRuntime, method: str, path: str, claims: dict[str, str], body: Any = None
+) -> tuple[int, Any]:
+    """Invoke the handler behind `method path` with claims, as the gateway would after the authorizer."""
+    route, params, _ = match_route(method, path)
+    if route is None:
+        raise ValueError(f"no route {method} {path}")
+    raw = json.dumps(body).encode() if body is not None else b""
+    event = rest_event(
+        route=route,
+        method=method,
+        path=path,
+        query="",
+        headers=[("Content-Type", "application/json"), ("Origin", runtime.origins[0])],
+        body=raw,
+        path_params=params,
+        claims=claims,
+        source_ip="127.0.0.1",
+    )
+    result = invoke(HTTP_FUNCTIONS[route.function], f"outlay-local-{route.function}", event)
+    payload = json.loads(result["body"]) if result.get("body") else None
+    return int(result["statusCode"]), payload
+
+
+def demo_cost_results(today: date, months: int = 13) -> list[dict[str, Any]]:
+    """GetCostAndUsage answers (SERVICE x RECORD_TYPE), newest month first, for moto's CE queue.
+
+    moto hands out one queued answer per distinct request; the import asks for last month first.
+    """
+    rng = random.Random(RANDOM_SEED + 1)  # noqa: S311 - demo data
+    results = []
+    first = today.replace(day=1)
+    for back in range(1, months + 1):
+        start = first
+        for _ in range(back):
+            start = (start - timedelta(days=1)).replace(day=1)
+        end = (start + timedelta(days=32)).replace(day=1)
+        groups = []
+        for service, base in DEMO_SERVICES.items():
+            amount = (base * Decimal(rng.randint(80, 125)) / 100).quantize(Decimal("0.0000000001"))
+            groups.append(_group(service, "Usage", amount))
+        groups.append(_group("Tax", "Tax", Decimal("3.9100000000")))
+        if back % 3 == 0:
+            groups.append(_group("AWS Support (Developer)", "Credit", Decimal("-5.0000000000")))
+        results.append(
+            {
+                "ResultsByTime": [
+                    {
+                        "TimePeriod": {"Start": start.isoformat(), "End": end.isoformat()},
+                        "Total": {},
+                        "Groups": groups,
+                        "Estimated": False,
+                    }
+                ],
+                "DimensionValueAttributes": [],
+                "GroupDefinitions": [
+                    {"Type": "DIMENSION", "Key": "SERVICE"},
+                    {"Type": "DIMENSION", "Key": "RECORD_TYPE"},
+                ],
+            }
+        )
+    return results
+
+
+def _group(service: str, record_type: str, amount: Decimal) -> dict[str, Any]:
+    return {
+        "Keys": [service, record_type],
+        "Metrics": {
+            "UnblendedCost": {"Amount": str(amount), "Unit": "USD"},
+            "AmortizedCost": {"Amount": str(amount), "Unit": "USD"},
+        },
+    }
+
+
+def seed_demo(runtime: LocalRuntime) -> dict[str, Any]:
+    """Create the demo user and data; returns counts for the start-up banner."""
+    report: dict[str, Any] = {"expenses": 0}
+    sub = runtime.create_user(runtime.demo_email, runtime.demo_password)
+    report["sub"] = sub
+    today = datetime.now(UTC).date()
+    runtime.queue_cost_results(demo_cost_results(today))
+    claims = runtime.minted_claims(sub, runtime.demo_email)
+    try:
+        for body in demo_expenses(today):
+            status, payload = call_api(runtime, "POST", "/expenses", claims, body)
+            if status != 201 and status != 200:
+                log.warning("demo expense refused (%s): %s", status, payload)
+                continue
+            report["expenses"] += 1
+    except HandlerMissing as exc:
+        log.warning("no demo expenses: %s", exc)
+        report["skipped"] = str(exc)
+    return report
