@@ -48,3 +48,18 @@ _Settings = TypeVar("_Settings", bound=_EnvModel)
 def load(model: type[_Settings]) -> _Settings:
     """Read `model` from the environment once; tests call `load.cache_clear()` after changing env."""
     return model.model_validate(dict(os.environ))
+
+
+class DispatcherSettings(_EnvModel):
+    """Cost-import dispatcher: reads enabled user ids (never secrets), writes the queue."""
+
+    credentials_table: str = Field(alias="CREDENTIALS_TABLE")
+    import_queue_url: str = Field(alias="IMPORT_QUEUE_URL")
+
+
+class WorkerSettings(_EnvModel):
+    """Cost-import worker: decrypts one user's credentials, writes that user's expenses."""
+
+    expenses_table: str = Field(alias="EXPENSES_TABLE")
+    credentials_table: str = Field(alias="CREDENTIALS_TABLE")
+    kms_key_id: str = Field(alias="KMS_KEY_ID")

@@ -1,0 +1,48 @@
+"""Cost Explorer reads for one connected account: the month's cost lines (all pages) and the forecast."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any
+
+from outlay.dal.aws_sessions import translated
+from outlay.logic.cost_import import CENT, cost_and_usage_request, forecast_request
+
+MAX_PAGES = 50  # a month grouped by service x record type is a few pages at most; this stops a loop
+
+
+@dataclass(frozen=True)
+class Forecast:
+    amount: Decimal
+    currency: str
+
+
+class CostExplorer:
+    def __init__(self, client: Any, account_id: str) -> None:
+        self._client = client
+        self.account_id = account_id
+
+    def cost_and_usage_pages(self, month: str) -> list[dict[str, Any]]:
+        """Every page of the month's SERVICE x RECORD_TYPE grouping (following NextPageToken)."""
+        request = cost_and_usage_request(month)
+        pages: list[dict[str, Any]] = []
+        token: str | None = None
+        for _ in range(MAX_PAGES):
+            kwargs = dict(request)
+            if token:
+                kwargs["NextPageToken"] = token
+            with translated("GetCostAndUsage"):
+                page = self._client.get_cost_and_usage(**kwargs)
+            pages.append(page)
+            token = page.get("NextPageToken")
+            if not token:
+                return pages
+        raise RuntimeError("Cost Explorer kept returning NextPageToken; giving up")
+
+    def forecast(self, today_iso: str, month: str) -> Forecast:
+        with translated("GetCostForecast"):
+            response = self._client.get_cost_forecast(**forecast_request(today_iso, month))
+        total = response["Total"]
+        amount = Decimal(str(total["Amount"])).quantize(CENT, rounding=ROUND_HALF_EVEN)
+        return Forecast(amount=amount, currency=str(total["Unit"]))

@@ -1,0 +1,63 @@
+"""Composition root for the cost-tracking functions: concrete adapters -> CostsService.
+
+Every client is created lazily by its adapter (or injected here by tests and the benchmark), so
+importing a handler never touches AWS or the environment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from outlay.dal.aws_sessions import AwsSessions
+from outlay.dal.connections import AccountConnector
+from outlay.dal.credentials_repo import CredentialsRepository
+from outlay.dal.expense_writer import RepositoryExpenseWriter
+from outlay.dal.import_queue import ImportQueue
+from outlay.dal.import_runs import ImportRunsRepository
+from outlay.dal.kms_envelope import KmsEnvelope
+from outlay.logic.costs_service import CostsService
+
+
+def build_service(
+    *,
+    credentials_table: str,
+    expenses_table: str | None = None,
+    kms_key_id: str | None = None,
+    queue_url: str | None = None,
+    service_account_id: str = "",
+    role_template_url: str | None = None,
+    dynamodb_client: Any = None,
+    kms_client: Any = None,
+    sqs_client: Any = None,
+    sessions: AwsSessions | None = None,
+    writer: Any = None,
+    clock: Callable[[], datetime] | None = None,
+) -> CostsService:
+    sessions = sessions or AwsSessions()
+    envelope = KmsEnvelope(kms_key_id or "", kms_client=kms_client)
+    if writer is None and expenses_table:
+        writer = RepositoryExpenseWriter.for_table(expenses_table, dynamodb_client=dynamodb_client)
+    own_account: list[str] = []
+
+    def service_account() -> str:
+        # Our account is the principal users' roles trust. Deployed stacks pass it in; locally (moto)
+        # it is whatever STS says we are.
+        if service_account_id:
+            return service_account_id
+        if not own_account:
+            own_account.append(sessions.own_account())
+        return own_account[0]
+
+    extra: dict[str, Any] = {"clock": clock} if clock else {}
+    return CostsService(
+        credentials=CredentialsRepository(credentials_table, dynamodb_client=dynamodb_client),
+        runs=ImportRunsRepository(expenses_table or "", dynamodb_client=dynamodb_client),
+        connector=AccountConnector(sessions, envelope),
+        writer=writer,
+        queue=ImportQueue(queue_url, sqs_client=sqs_client) if queue_url else None,
+        service_account=service_account,
+        role_template_url=role_template_url,
+        **extra,
+    )

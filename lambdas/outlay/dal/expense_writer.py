@@ -1,0 +1,69 @@
+"""Adapter: import drafts -> the expense service's repository (`ExpensesRepository.upsert`), which
+keeps the monthly summaries in the same transaction. Only this module knows the Expense model."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from outlay.logic.cost_import import ExpenseDraft
+
+
+class RepositoryExpenseWriter:
+    def __init__(self, repository: Any, clock: Callable[[], datetime] | None = None) -> None:
+        self.repository = repository
+        self._clock = clock or (lambda: datetime.now(UTC))
+
+    @classmethod
+    def for_table(cls, table_name: str, dynamodb_client: Any = None) -> RepositoryExpenseWriter:
+        from outlay.dal.expenses_repo import ExpensesRepository
+
+        return cls(ExpensesRepository(table_name, dynamodb_client=dynamodb_client))
+
+    def upsert(self, sub: str, draft: ExpenseDraft) -> str:
+        from outlay.models.expenses import Expense
+
+        now = self._clock()
+        expense = Expense.model_validate(
+            {
+                "id": draft.id,
+                "date": draft.date,
+                "amount": draft.amount,
+                "currency": draft.currency,
+                "category": draft.category,
+                "vendor": draft.vendor,
+                "description": draft.description,
+                "tags": list(draft.tags),
+                "source": "aws",
+                "createdAt": now,
+                "updatedAt": now,
+                "aws": {
+                    "accountId": draft.account_id,
+                    "month": draft.month,
+                    "line": draft.line,
+                    "recordType": draft.record_type,
+                    "amortizedAmount": draft.amortized_amount,
+                },
+            }
+        )
+        return str(self.repository.upsert(sub, expense))
+
+    def remove_stale(self, sub: str, account_id: str, month: str, keep_ids: set[str]) -> int:
+        """Imported lines of this account-month that the latest Cost Explorer answer no longer has
+        (e.g. a charge AWS reversed before the month was finalized) are deleted, so a re-run reflects
+        the bill exactly. Manual expenses and other accounts' lines are never touched."""
+        removed = 0
+        year, mm = month.split("-")
+        for expense in self.repository.month_expenses(sub, year, mm):
+            meta = getattr(expense, "aws", None)
+            if (
+                expense.source == "aws"
+                and meta is not None
+                and meta.account_id == account_id
+                and meta.month == month
+                and expense.id not in keep_ids
+            ):
+                self.repository.delete(sub, expense.id)
+                removed += 1
+        return removed

@@ -1,0 +1,68 @@
+"""The import queue: one SQS message per user, sent in batches of 10 with failed entries retried."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+
+from outlay.models.cost_import import ImportMessage
+
+BATCH = 10  # SendMessageBatch maximum
+ATTEMPTS = 4
+
+
+@dataclass
+class SendResult:
+    sent: int = 0
+    failed: int = 0
+
+
+class ImportQueue:
+    def __init__(self, queue_url: str, sqs_client: Any = None, sleep: Any = time.sleep) -> None:
+        self.queue_url = queue_url
+        self._client = sqs_client
+        self._sleep = sleep
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            self._client = boto3.client("sqs")
+        return self._client
+
+    def send_all(self, messages: Iterable[ImportMessage]) -> SendResult:
+        result = SendResult()
+        batch: list[ImportMessage] = []
+        for message in messages:
+            batch.append(message)
+            if len(batch) == BATCH:
+                self._send_batch(batch, result)
+                batch = []
+        if batch:
+            self._send_batch(batch, result)
+        return result
+
+    def _send_batch(self, batch: list[ImportMessage], result: SendResult) -> None:
+        pending = {str(i): json.dumps(m.model_dump(mode="json", by_alias=True)) for i, m in enumerate(batch)}
+        for attempt in range(ATTEMPTS):
+            if attempt:
+                self._sleep(min(0.2 * 2**attempt, 2.0))
+            response = self.client.send_message_batch(
+                QueueUrl=self.queue_url,
+                Entries=[{"Id": entry_id, "MessageBody": body} for entry_id, body in pending.items()],
+            )
+            for ok in response.get("Successful", []):
+                pending.pop(ok["Id"], None)
+                result.sent += 1
+            # Sender faults (malformed entry) will not get better by retrying.
+            for failed in response.get("Failed", []):
+                if failed.get("SenderFault"):
+                    pending.pop(failed["Id"], None)
+                    result.failed += 1
+            if not pending:
+                return
+        result.failed += len(pending)

@@ -1,0 +1,96 @@
+"""SQS -> one user's import per message, each message on its own (partial batch response).
+
+- success: the run is recorded, the message is deleted;
+- permanent failure (invalid keys, access denied, expired): the run is recorded as failed with a
+  message the user can act on, and the message is deleted: retrying cannot help;
+- transient failure (throttling, AWS down): the run is recorded, then the message is reported in
+  `batchItemFailures` so SQS redelivers it; after 3 receives the queue's redrive moves it to the DLQ.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from outlay.dal.costs_wiring import build_service
+from outlay.logic.costs_service import CostsService
+from outlay.logic.errors import OutlayError
+from outlay.models.cost_import import ImportMessage
+from outlay.models.settings import WorkerSettings, load
+
+logger = Logger(service="cost-import-worker")
+tracer = Tracer(service="cost-import-worker")
+metrics = Metrics(namespace="Outlay", service="cost-import")
+processor = BatchProcessor(event_type=EventType.SQS)
+
+_override: list[CostsService] = []
+
+
+class TransientImportError(Exception):
+    """Raised for a message to be retried; carries only our own text (never AWS's)."""
+
+
+@cache
+def service() -> CostsService:
+    if _override:
+        return _override[0]
+    settings = load(WorkerSettings)
+    return build_service(
+        expenses_table=settings.expenses_table,
+        credentials_table=settings.credentials_table,
+        kms_key_id=settings.kms_key_id,
+    )
+
+
+def use_service(svc: CostsService | None) -> None:
+    _override.clear()
+    if svc is not None:
+        _override.append(svc)
+    service.cache_clear()
+
+
+def record_handler(record: SQSRecord) -> dict[str, Any]:
+    message = ImportMessage.model_validate(json.loads(record.body))  # malformed -> retried -> DLQ
+    logger.append_keys(userId=message.user_id)
+    try:
+        outcome = service().process_message(message)
+    finally:
+        logger.remove_keys(["userId"])
+    if outcome is None:
+        logger.info("skipped: credentials removed or disabled since dispatch")
+        return {"status": "skipped"}
+    run = outcome.run
+    imported = run.expenses_created + run.expenses_updated + run.expenses_unchanged
+    metrics.add_metric(name="ExpensesImported", unit=MetricUnit.Count, value=imported)
+    if run.status == "succeeded":
+        metrics.add_metric(name="ImportsSucceeded", unit=MetricUnit.Count, value=1)
+        metrics.add_metric(name="UsersImported", unit=MetricUnit.Count, value=1)
+    else:
+        metrics.add_metric(name="ImportsFailed", unit=MetricUnit.Count, value=1)
+    logger.info(
+        "import run finished",
+        extra={"runId": run.run_id, "status": run.status, "errorCode": run.error_code, "months": run.months},
+    )
+    if outcome.transient:
+        raise TransientImportError(f"run {run.run_id}: {run.error_code}; will be retried")
+    return {"status": run.status, "runId": run.run_id}
+
+
+@metrics.log_metrics(raise_on_empty_metrics=False)
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler(capture_response=False)
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    response = process_partial_response(
+        event=event, record_handler=record_handler, processor=processor, context=context
+    )
+    return dict(response)
+
+
+__all__ = ["OutlayError", "handler", "record_handler"]

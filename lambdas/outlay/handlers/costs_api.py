@@ -1,0 +1,119 @@
+"""HTTP entry point of the "costs" function: AWS connection, role setup, imports, history, forecast.
+
+The user id is always `caller(app).sub` (verified token claims). Nothing here reads the environment
+or builds a client at import time: `service()` and `resolver()` are built on first use, and tests
+swap them with `use_service()` / `reset()`.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from http import HTTPStatus
+from typing import Any
+
+from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from outlay.dal.costs_wiring import build_service
+from outlay.handlers.http import build_resolver, caller, json_response, parse_body, parse_query
+from outlay.logic.costs_service import CostsService
+from outlay.models.cost_import import HistoryQuery, ImportRequest
+from outlay.models.credentials import SaveCredentialsRequest, ToggleRequest
+from outlay.models.settings import CostsSettings, load
+
+logger = Logger(service="costs")
+tracer = Tracer(service="costs")
+
+_override: list[CostsService] = []
+
+
+@cache
+def service() -> CostsService:
+    if _override:
+        return _override[0]
+    settings = load(CostsSettings)
+    return build_service(
+        expenses_table=settings.expenses_table,
+        credentials_table=settings.credentials_table,
+        kms_key_id=settings.kms_key_id,
+        queue_url=settings.import_queue_url or None,
+        service_account_id=settings.service_account_id,
+    )
+
+
+def use_service(svc: CostsService | None) -> None:
+    """Tests: run the routes against a service wired to moto/Stubber clients."""
+    _override.clear()
+    if svc is not None:
+        _override.append(svc)
+    reset()
+
+
+def reset() -> None:
+    service.cache_clear()
+    resolver.cache_clear()
+
+
+@cache
+def resolver() -> APIGatewayRestResolver:
+    app = build_resolver(load(CostsSettings).origins)
+
+    @app.get("/aws-credentials")
+    def get_credentials() -> Response:
+        return json_response(HTTPStatus.OK, service().status(caller(app).sub))
+
+    @app.post("/aws-credentials")
+    def save_credentials() -> Response:
+        sub = caller(app).sub
+        body = parse_body(app, SaveCredentialsRequest)
+        result = service().save(sub, body)
+        logger.info("aws credentials saved", extra={"type": body.root.type})
+        return json_response(HTTPStatus.OK, result)
+
+    @app.delete("/aws-credentials")
+    def delete_credentials() -> Response:
+        return json_response(HTTPStatus.OK, service().delete(caller(app).sub))
+
+    @app.put("/aws-credentials/toggle")
+    def toggle() -> Response:
+        sub = caller(app).sub
+        body = parse_body(app, ToggleRequest)
+        return json_response(HTTPStatus.OK, service().toggle(sub, body.enabled))
+
+    @app.get("/aws-credentials/role-setup")
+    def role_setup() -> Response:
+        return json_response(HTTPStatus.OK, service().role_setup(caller(app).sub))
+
+    @app.post("/aws-cost-import")
+    def import_now() -> Response:
+        sub = caller(app).sub
+        body = parse_body(app, ImportRequest, required=False)
+        run = service().import_now(sub, body)
+        logger.info("manual import", extra={"runId": run.run_id, "status": run.status})
+        return json_response(HTTPStatus.OK, run)
+
+    @app.post("/aws-cost-import/all")
+    def import_all() -> Response:
+        who = caller(app)
+        result = service().enqueue_all_as(who.is_admin)
+        logger.info("admin import queued", extra=result)
+        return json_response(HTTPStatus.ACCEPTED, result)
+
+    @app.get("/aws-cost-import/history")
+    def history() -> Response:
+        sub = caller(app).sub
+        query = parse_query(app, HistoryQuery)
+        return json_response(HTTPStatus.OK, service().history(sub, query.limit, query.next))
+
+    @app.get("/aws-costs/forecast")
+    def forecast() -> Response:
+        return json_response(HTTPStatus.OK, service().forecast(caller(app).sub))
+
+    return app
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler(capture_response=False)  # responses may carry account ids: not traced
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return resolver().resolve(event, context)

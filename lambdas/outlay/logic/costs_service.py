@@ -1,0 +1,276 @@
+"""The AWS cost-tracking use cases, over injected ports (pure: no boto3, clock and ids injected).
+
+Handlers (HTTP, dispatcher, worker) parse input, call one of these, and map the result. The concrete
+adapters are wired in `outlay.dal.costs_wiring`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from outlay.logic import months as month_rules
+from outlay.logic import role_setup
+from outlay.logic.aws_errors import CostDataUnavailableError
+from outlay.logic.errors import (
+    CredentialsRejectedError,
+    ForbiddenError,
+    InvalidInputError,
+    NotFoundError,
+    OutlayError,
+)
+from outlay.logic.import_runner import CostSource, ExpenseWriter, ImportOutcome, run_import
+from outlay.models.cost_import import ImportMessage, ImportRequest, ImportRun, Trigger
+from outlay.models.credentials import (
+    CredentialsStatus,
+    KeysCredentialsRequest,
+    RoleCredentialsRequest,
+    SaveCredentialsRequest,
+    StoredCredentials,
+)
+
+NOT_CONFIGURED = "AWS credentials are not configured: connect an AWS account in Settings first"
+
+
+# ------------------------------------------------------------------------------------------ ports
+class CredentialsStore(Protocol):
+    def get(self, sub: str) -> StoredCredentials | None: ...
+    def ensure_external_id(self, sub: str, candidate: str, now_iso: str) -> str: ...
+    def save(
+        self, sub: str, fields: dict[str, Any], now_iso: str, external_id: str | None = None
+    ) -> None: ...
+    def delete_connection(self, sub: str, now_iso: str) -> bool: ...
+    def set_enabled(self, sub: str, enabled: bool, now_iso: str) -> None: ...
+    def enabled_user_ids(self) -> Iterator[str]: ...
+
+
+class RunHistory(Protocol):
+    def put(self, sub: str, run: ImportRun) -> None: ...
+    def list(
+        self, sub: str, limit: int = 20, next_token: str | None = None
+    ) -> tuple[list[ImportRun], str | None]: ...
+    def latest(self, sub: str) -> ImportRun | None: ...
+
+
+class ForecastResult(Protocol):
+    @property
+    def amount(self) -> Any: ...
+    @property
+    def currency(self) -> str: ...
+
+
+class ConnectedAccount(CostSource, Protocol):
+    def forecast(self, today_iso: str, month: str) -> ForecastResult: ...
+
+
+class Connector(Protocol):
+    def validate_keys(self, request: KeysCredentialsRequest) -> str: ...
+    def validate_role(self, sub: str, role_arn: str, external_id: str) -> str: ...
+    def seal_keys(self, sub: str, request: KeysCredentialsRequest) -> dict[str, Any]: ...
+    def connect(self, sub: str, stored: StoredCredentials) -> ConnectedAccount: ...
+
+
+class SendResult(Protocol):
+    sent: int
+    failed: int
+
+
+class Queue(Protocol):
+    def send_all(self, messages: Iterable[ImportMessage]) -> SendResult: ...
+
+
+def _utc_now() -> datetime:
+    from datetime import UTC
+
+    return datetime.now(UTC)
+
+
+@dataclass
+class CostsService:
+    credentials: CredentialsStore
+    runs: RunHistory
+    connector: Connector
+    writer: ExpenseWriter | None = None
+    queue: Queue | None = None
+    service_account: Callable[[], str] = lambda: ""
+    role_template_url: str | None = None
+    clock: Callable[[], datetime] = field(default=_utc_now)
+    new_id: Callable[[], str] = field(default=lambda: uuid.uuid4().hex)
+
+    # -------------------------------------------------------------------------------- helpers
+    def now_iso(self) -> str:
+        return self.clock().isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+    def today(self) -> date:
+        return self.clock().date()
+
+    def _configured(self, sub: str) -> StoredCredentials:
+        stored = self.credentials.get(sub)
+        if stored is None or not stored.configured:
+            raise InvalidInputError(NOT_CONFIGURED)
+        return stored
+
+    def external_id(self, sub: str) -> str:
+        return self.credentials.ensure_external_id(sub, role_setup.new_external_id(), self.now_iso())
+
+    # ------------------------------------------------------------------------- credentials API
+    def status(self, sub: str) -> CredentialsStatus:
+        stored = self.credentials.get(sub)
+        latest = self.runs.latest(sub)
+        configured = bool(stored and stored.configured)
+        return CredentialsStatus.model_validate(
+            {
+                "configured": configured,
+                "enabled": bool(stored and configured and stored.enabled),
+                "type": stored.type if stored and configured else None,
+                "region": stored.region if stored and configured else None,
+                "accountId": stored.account_id if stored and configured else None,
+                "roleArn": stored.role_arn if stored and configured else None,
+                "accessKeyId": stored.key_hint if stored and configured else None,
+                "updatedAt": stored.updated_at if stored else None,
+                "lastImport": latest.model_dump(mode="json", by_alias=True, exclude_none=True)
+                if latest
+                else None,
+            }
+        )
+
+    def save(self, sub: str, body: SaveCredentialsRequest) -> dict[str, Any]:
+        request = body.root
+        if isinstance(request, KeysCredentialsRequest):
+            account_id = self.connector.validate_keys(request)  # raises a 400/503 with a clear message
+            fields: dict[str, Any] = {
+                "type": "keys",
+                "region": request.region,
+                "accountId": account_id,
+                "enabled": request.enabled,
+                **self.connector.seal_keys(sub, request),
+            }
+            self.credentials.save(sub, fields, self.now_iso())
+        else:
+            assert isinstance(request, RoleCredentialsRequest)
+            external_id = self.external_id(sub)
+            account_id = self.connector.validate_role(sub, request.role_arn, external_id)
+            fields = {
+                "type": "role",
+                "region": request.region,
+                "accountId": account_id,
+                "enabled": request.enabled,
+                "roleArn": request.role_arn,
+            }
+            self.credentials.save(sub, fields, self.now_iso(), external_id=external_id)
+        return {
+            "message": "Credentials saved successfully",
+            "enabled": request.enabled,
+            "accountId": account_id,
+        }
+
+    def delete(self, sub: str) -> dict[str, str]:
+        if not self.credentials.delete_connection(sub, self.now_iso()):
+            raise NotFoundError("No AWS credentials are configured")
+        return {"message": "Credentials deleted successfully"}
+
+    def toggle(self, sub: str, enabled: bool) -> dict[str, Any]:
+        self.credentials.set_enabled(sub, enabled, self.now_iso())
+        state = "enabled" if enabled else "disabled"
+        return {"message": f"Scheduled imports {state}", "enabled": enabled}
+
+    def role_setup(self, sub: str) -> dict[str, Any]:
+        return role_setup.role_setup(self.service_account(), self.external_id(sub), self.role_template_url)
+
+    # ------------------------------------------------------------------------------- imports
+    def import_for(
+        self, sub: str, months: list[str], trigger: Trigger, stored: StoredCredentials
+    ) -> ImportOutcome:
+        if self.writer is None:
+            raise RuntimeError("no expense writer wired")
+        writer = self.writer
+        return run_import(
+            sub=sub,
+            months=months,
+            trigger=trigger,
+            connect=lambda: self.connector.connect(sub, stored),
+            writer=writer,
+            runs=self.runs,
+            now=self.now_iso,
+            run_id=self.new_id(),
+        )
+
+    def import_now(self, sub: str, request: ImportRequest) -> ImportRun:
+        """The caller's own import, synchronously. Disabled credentials still import on demand:
+        `enabled` only controls the schedule."""
+        wanted = month_rules.import_months(
+            self.today(), month=request.month, start=request.from_, end=request.to
+        )
+        stored = self._configured(sub)
+        outcome = self.import_for(sub, wanted, "manual", stored)
+        if outcome.run.status == "failed" and outcome.error is not None:
+            outcome.error.details = [
+                *outcome.error.details,
+                {"field": "runId", "message": outcome.run.run_id},
+            ]
+            raise outcome.error
+        return outcome.run
+
+    def history(self, sub: str, limit: int, next_token: str | None) -> dict[str, Any]:
+        items, token = self.runs.list(sub, limit, next_token)
+        return {"items": [r.model_dump(mode="json", by_alias=True) for r in items], "next": token}
+
+    def forecast(self, sub: str) -> dict[str, Any]:
+        """200 either way: `available: false` + `reason` + message when there is no forecast to show
+        (not connected, not permitted, not enough history). Throttling stays a 503."""
+        today = self.today()
+        month = month_rules.month_of(today)
+        stored = self.credentials.get(sub)
+        if stored is None or not stored.configured:
+            return {"available": False, "month": month, "reason": "not_configured", "message": NOT_CONFIGURED}
+        try:
+            result = self.connector.connect(sub, stored).forecast(today.isoformat(), month)
+        except (CredentialsRejectedError, CostDataUnavailableError) as exc:
+            return {"available": False, "month": month, "reason": exc.code, "message": exc.message}
+        return {
+            "available": True,
+            "month": month,
+            "amount": str(result.amount),
+            "currency": result.currency,
+            "start": today.isoformat(),
+            "end": month_rules.next_first_day(month).isoformat(),
+        }
+
+    # ------------------------------------------------------------------------------ schedule
+    def enqueue_all(self, trigger: Trigger, kind: str, month: str | None = None) -> dict[str, int]:
+        """One message per enabled user (dispatcher and the admin action share this)."""
+        if self.queue is None:
+            raise RuntimeError("no import queue wired")
+        months = [month] if month else [month_rules.previous_month(self.today())]
+        for m in months:
+            month_rules.parse_month(m)
+        users = 0
+
+        def messages() -> Iterator[ImportMessage]:
+            nonlocal users
+            for user_id in self.credentials.enabled_user_ids():
+                users += 1
+                yield ImportMessage.model_validate(
+                    {"userId": user_id, "months": months, "trigger": trigger, "kind": kind}
+                )
+
+        result = self.queue.send_all(messages())
+        return {"users": users, "queued": result.sent, "failed": result.failed}
+
+    def enqueue_all_as(self, is_admin: bool) -> dict[str, int]:
+        if not is_admin:
+            raise ForbiddenError("Only administrators can import for every user")
+        return self.enqueue_all("admin", "admin")
+
+    def process_message(self, message: ImportMessage) -> ImportOutcome | None:
+        """Worker: None when the user no longer has enabled credentials (nothing to do, no retry)."""
+        stored = self.credentials.get(message.user_id)
+        if stored is None or not stored.configured or not stored.enabled:
+            return None
+        return self.import_for(message.user_id, message.months, message.trigger, stored)
+
+
+__all__ = ["CostsService", "OutlayError"]

@@ -1,0 +1,159 @@
+"""One user's cost import, start to finish, over injected ports (pure: no boto3, no clock reads).
+
+connect -> for each month: Cost Explorer pages -> cost lines -> drafts -> upsert each -> count
+-> record the run (always, failed or not) in the user's history.
+
+Months are independent: a month Cost Explorer has no data for is marked failed and the others go on;
+any other error (credentials, throttling) stops the run, since the next month would fail the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Protocol
+
+from outlay.logic import aws_errors
+from outlay.logic.cost_import import (
+    ExpenseDraft,
+    MalformedCostDataError,
+    drafts_for_month,
+    lines_from_pages,
+    totals_by_currency,
+)
+from outlay.logic.errors import OutlayError, UpstreamUnavailableError
+from outlay.models.cost_import import CurrencyTotal, ImportRun, Trigger
+
+
+class CostSource(Protocol):
+    @property
+    def account_id(self) -> str: ...
+
+    def cost_and_usage_pages(self, month: str) -> list[dict[str, Any]]: ...
+
+
+class ExpenseWriter(Protocol):
+    """Writes one imported expense idempotently; returns "created", "updated" or "unchanged"."""
+
+    def upsert(self, sub: str, draft: ExpenseDraft) -> str: ...
+
+    def remove_stale(self, sub: str, account_id: str, month: str, keep_ids: set[str]) -> int:
+        """Delete this account-month's imported expenses whose line AWS no longer reports."""
+        ...
+
+
+class RunStore(Protocol):
+    def put(self, sub: str, run: ImportRun) -> None: ...
+
+
+@dataclass
+class ImportOutcome:
+    run: ImportRun
+    error: OutlayError | None = None  # set when the run failed or was partial
+
+    @property
+    def transient(self) -> bool:
+        return self.error is not None and aws_errors.is_transient(self.error)
+
+
+def run_import(
+    *,
+    sub: str,
+    months: list[str],
+    trigger: Trigger,
+    connect: Callable[[], CostSource],
+    writer: ExpenseWriter,
+    runs: RunStore,
+    now: Callable[[], str],
+    run_id: str,
+) -> ImportOutcome:
+    started = now()
+    counts = {"created": 0, "updated": 0, "unchanged": 0, "removed": 0}
+    amounts: list[tuple[str, Decimal]] = []
+    done: list[str] = []
+    failed: list[str] = []
+    error: OutlayError | None = None
+    account_id: str | None = None
+
+    def record(status: str, message: str) -> ImportRun:
+        run = ImportRun.model_validate(
+            {
+                "runId": run_id,
+                "startedAt": started,
+                "finishedAt": now(),
+                "trigger": trigger,
+                "months": months,
+                "status": status,
+                "accountId": account_id,
+                "expensesCreated": counts["created"],
+                "expensesUpdated": counts["updated"],
+                "expensesUnchanged": counts["unchanged"],
+                "expensesRemoved": counts["removed"],
+                "totals": [CurrencyTotal(**t) for t in totals_by_currency(amounts)],
+                "failedMonths": failed,
+                "error": error.message if error else None,
+                "errorCode": error.code if error else None,
+                "message": message,
+            }
+        )
+        runs.put(sub, run)
+        return run
+
+    try:
+        source = connect()
+        account_id = source.account_id
+        for index, month in enumerate(months):
+            try:
+                pages = source.cost_and_usage_pages(month)
+                drafts = drafts_for_month(sub, account_id, month, lines_from_pages(pages))
+            except aws_errors.CostDataUnavailableError as exc:
+                error = exc
+                failed.append(month)
+                continue
+            except MalformedCostDataError:
+                raise UpstreamUnavailableError(
+                    f"Cost Explorer returned data for {month} that could not be read; will retry"
+                ) from None
+            except OutlayError:
+                failed.extend(months[index:])
+                raise
+            for draft in drafts:
+                counts[_outcome(writer.upsert(sub, draft))] += 1
+                amounts.append((draft.currency, draft.amount))
+            counts["removed"] += writer.remove_stale(sub, account_id, month, {d.id for d in drafts})
+            done.append(month)
+    except OutlayError as exc:
+        error = exc
+        for month in months:
+            if month not in done and month not in failed:
+                failed.append(month)
+    except Exception:
+        error = UpstreamUnavailableError("Internal error while saving the imported expenses; will retry")
+        failed.extend(m for m in months if m not in done and m not in failed)
+        record("partial" if done else "failed", _summary(done, failed, counts, error))
+        raise
+
+    status = "succeeded" if not failed else ("partial" if done else "failed")
+    return ImportOutcome(
+        run=record(status, _summary(done, failed, counts, error)), error=error if failed else None
+    )
+
+
+def _outcome(result: str) -> str:
+    if result not in {"created", "updated", "unchanged"}:
+        raise ValueError(f"unexpected upsert result {result!r}")
+    return result
+
+
+def _summary(done: list[str], failed: list[str], counts: dict[str, int], error: OutlayError | None) -> str:
+    parts = []
+    if done:
+        parts.append(
+            f"Imported {', '.join(done)}: {counts['created']} created, {counts['updated']} updated, "
+            f"{counts['unchanged']} unchanged"
+            + (f", {counts['removed']} removed" if counts["removed"] else "")
+        )
+    if failed:
+        parts.append(f"Failed {', '.join(failed)}: {error.message if error else 'unknown error'}")
+    return ". ".join(parts) or "Nothing to import"

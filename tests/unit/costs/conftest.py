@@ -1,0 +1,257 @@
+"""Fixtures for the AWS cost-tracking tests: moto tables/KMS/SQS, API Gateway events with verified
+claims, Cost Explorer results queued through moto's results API, and a fixed clock."""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import boto3
+import pytest
+import requests
+from botocore.config import Config
+from moto import mock_aws
+from outlay import tables
+from outlay.dal.aws_sessions import AwsSessions
+from outlay.dal.costs_wiring import build_service
+from outlay.handlers import cost_import_dispatcher, cost_import_worker, costs_api
+from outlay.logic.costs_service import CostsService
+from outlay.models.settings import load
+
+REGION = "us-east-1"
+EXPENSES = "costs-test-expenses"
+CREDENTIALS = "costs-test-credentials"
+SERVICE_ACCOUNT = "999988887777"
+NOW = datetime(2026, 11, 21, 21, 0, tzinfo=UTC)  # previous month = 2026-10
+USER_ACCOUNT = "111122223333"
+NO_SLEEP_RETRIES = Config(retries={"mode": "standard", "max_attempts": 3})
+
+
+@pytest.fixture(autouse=True)
+def _costs_no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    def guarded(self: socket.socket, address: Any) -> None:
+        raise RuntimeError(f"unit tests must not use the network (tried {address!r})")
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+    monkeypatch.setattr(socket.socket, "connect_ex", guarded)
+
+
+@pytest.fixture
+def costs_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+        "EXPENSES_TABLE": EXPENSES,
+        "CREDENTIALS_TABLE": CREDENTIALS,
+        "ALLOWED_ORIGINS": "https://app.example.com",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_METRICS_NAMESPACE": "Outlay",
+        "SERVICE_ACCOUNT_ID": SERVICE_ACCOUNT,
+    }.items():
+        monkeypatch.setenv(name, value)
+    for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    load.cache_clear()
+    yield
+    load.cache_clear()
+    for module in (costs_api, cost_import_dispatcher, cost_import_worker):
+        module.use_service(None)
+
+
+def create_table(client: Any, spec: tables.TableSpec, name: str) -> None:
+    keys = list(dict.fromkeys([spec.partition_key, spec.sort_key, *(i.sort_key for i in spec.indexes)]))
+    args: dict[str, Any] = {
+        "TableName": name,
+        "BillingMode": "PAY_PER_REQUEST",
+        "AttributeDefinitions": [{"AttributeName": k, "AttributeType": "S"} for k in keys if k],
+        "KeySchema": [{"AttributeName": spec.partition_key, "KeyType": "HASH"}]
+        + ([{"AttributeName": spec.sort_key, "KeyType": "RANGE"}] if spec.sort_key else []),
+    }
+    if spec.indexes:
+        args["LocalSecondaryIndexes"] = [
+            {
+                "IndexName": i.name,
+                "KeySchema": [
+                    {"AttributeName": spec.partition_key, "KeyType": "HASH"},
+                    {"AttributeName": i.sort_key, "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+            for i in spec.indexes
+        ]
+    client.create_table(**args)
+
+
+@dataclass
+class Moto:
+    ddb: Any
+    kms: Any
+    sqs: Any
+    key_id: str
+    queue_url: str
+
+    def queue_ce(self, results: list[dict[str, Any]], account_id: str = USER_ACCOUNT) -> None:
+        """Queue GetCostAndUsage answers for `account_id` through moto's documented results API."""
+        response = requests.post(
+            "http://motoapi.amazonaws.com/moto-api/static/ce/cost-and-usage-results",
+            json={"results": results, "account_id": account_id},
+            timeout=5,
+        )
+        assert response.status_code == 201
+
+    def credentials_item(self, sub: str) -> dict[str, Any] | None:
+        return self.ddb.get_item(TableName=CREDENTIALS, Key={"userId": {"S": sub}}).get("Item")
+
+    def expense_items(self, sub: str) -> list[dict[str, Any]]:
+        return self.ddb.query(
+            TableName=EXPENSES,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :p)",
+            ExpressionAttributeValues={":pk": {"S": tables.user_pk(sub)}, ":p": {"S": "EXPENSE#"}},
+        )["Items"]
+
+
+@pytest.fixture
+def moto_aws(costs_env: None) -> Iterator[Moto]:
+    with mock_aws():
+        ddb = boto3.client("dynamodb", region_name=REGION)
+        create_table(ddb, tables.EXPENSES_TABLE, EXPENSES)
+        create_table(ddb, tables.CREDENTIALS_TABLE, CREDENTIALS)
+        kms = boto3.client("kms", region_name=REGION)
+        key_id = kms.create_key(Description="outlay test")["KeyMetadata"]["KeyId"]
+        sqs = boto3.client("sqs", region_name=REGION)
+        queue_url = sqs.create_queue(QueueName="costs-test-imports")["QueueUrl"]
+        yield Moto(ddb=ddb, kms=kms, sqs=sqs, key_id=key_id, queue_url=queue_url)
+
+
+def fixed_clock() -> datetime:
+    return NOW
+
+
+@pytest.fixture
+def make_service(moto_aws: Moto) -> Callable[..., CostsService]:
+    def make(
+        sessions: AwsSessions | None = None, clock: Callable[[], datetime] = fixed_clock
+    ) -> CostsService:
+        return build_service(
+            credentials_table=CREDENTIALS,
+            expenses_table=EXPENSES,
+            kms_key_id=moto_aws.key_id,
+            queue_url=moto_aws.queue_url,
+            service_account_id=SERVICE_ACCOUNT,
+            dynamodb_client=moto_aws.ddb,
+            kms_client=moto_aws.kms,
+            sqs_client=moto_aws.sqs,
+            sessions=sessions or AwsSessions(),
+            clock=clock,
+        )
+
+    return make
+
+
+@pytest.fixture
+def service(make_service: Callable[..., CostsService]) -> CostsService:
+    svc = make_service()
+    costs_api.use_service(svc)
+    return svc
+
+
+class FakeContext:
+    function_name = "costs"
+    memory_limit_in_mb = 256
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:costs"
+    aws_request_id = "req-1"
+
+    @staticmethod
+    def get_remaining_time_in_millis() -> int:
+        return 30_000
+
+
+def api_event(
+    method: str,
+    path: str,
+    *,
+    sub: str = "user-a",
+    body: Any = None,
+    query: dict[str, str] | None = None,
+    groups: str = "",
+) -> dict[str, Any]:
+    raw = body if isinstance(body, str) or body is None else json.dumps(body)
+    claims = {"sub": sub, "email": f"{sub}@example.com"}
+    if groups:
+        claims["cognito:groups"] = groups
+    return {
+        "resource": path,
+        "path": path,
+        "httpMethod": method,
+        "headers": {"Origin": "https://app.example.com", "Content-Type": "application/json"},
+        "multiValueHeaders": {},
+        "queryStringParameters": query,
+        "multiValueQueryStringParameters": {k: [v] for k, v in (query or {}).items()} or None,
+        "pathParameters": None,
+        "stageVariables": None,
+        "requestContext": {
+            "resourcePath": path,
+            "httpMethod": method,
+            "path": f"/prod{path}",
+            "stage": "prod",
+            "requestId": "r1",
+            "accountId": "123456789012",
+            "identity": {"sourceIp": "127.0.0.1"},
+            "authorizer": {"claims": claims},
+        },
+        "body": raw,
+        "isBase64Encoded": False,
+    }
+
+
+def call(method: str, path: str, **kwargs: Any) -> tuple[int, Any]:
+    response = costs_api.handler(api_event(method, path, **kwargs), FakeContext())
+    body = response.get("body")
+    return response["statusCode"], (json.loads(body) if body else None)
+
+
+def ce_group(
+    service_name: str, record_type: str, unblended: str, amortized: str | None = None, unit: str = "USD"
+) -> dict[str, Any]:
+    return {
+        "Keys": [service_name, record_type],
+        "Metrics": {
+            "UnblendedCost": {"Amount": unblended, "Unit": unit},
+            "AmortizedCost": {"Amount": amortized if amortized is not None else unblended, "Unit": unit},
+        },
+    }
+
+
+def ce_result(
+    month_start: str, month_end: str, groups: list[dict[str, Any]], token: str | None = None
+) -> dict[str, Any]:
+    page: dict[str, Any] = {
+        "ResultsByTime": [
+            {
+                "TimePeriod": {"Start": month_start, "End": month_end},
+                "Total": {},
+                "Groups": groups,
+                "Estimated": False,
+            }
+        ],
+        "DimensionValueAttributes": [],
+    }
+    if token:
+        page["NextPageToken"] = token
+    return page
+
+
+OCTOBER_GROUPS = [
+    ce_group("Amazon Simple Storage Service", "Usage", "12.3456"),
+    ce_group("AWS Lambda", "Usage", "0.004"),  # below half a cent: skipped
+    ce_group("Amazon Elastic Compute Cloud - Compute", "Usage", "40.125", "35.10"),
+    ce_group("Amazon Elastic Compute Cloud - Compute", "Credit", "-10.00"),
+    ce_group("Amazon Simple Storage Service", "Credit", "-2.50"),
+    ce_group("Tax", "Tax", "5.00"),
+]
