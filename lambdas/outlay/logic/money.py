@@ -206,6 +206,8 @@ def parse_decimal(value: object) -> Decimal:
             raise MoneyError("must be a plain decimal like 12.50")
         result = Decimal(value.strip())
     elif isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise MoneyError("must be a finite number")
         raise MoneyError("must be a decimal string or exact JSON number, not a binary float")
     else:
         raise MoneyError("must be a decimal number or string")

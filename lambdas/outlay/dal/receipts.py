@@ -1,0 +1,75 @@
+"""Receipt objects in the receipts bucket: presigned POST for uploads, presigned GET for viewing.
+
+Keys come from `tables.receipt_key(sub, id)` so every object sits under its owner's sub. The POST
+policy pins the exact key, the exact Content-Type and a 1 byte..10 MB size, and expires in 5 minutes.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import boto3
+from botocore.exceptions import ClientError
+
+from outlay import tables
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3.client import S3Client
+
+MAX_RECEIPT_BYTES = 10 * 1024 * 1024
+LINK_TTL_SECONDS = 300
+
+
+class ReceiptStore:
+    def __init__(self, bucket: str, s3_client: S3Client | None = None) -> None:
+        self.bucket = bucket
+        self._client = s3_client
+
+    @property
+    def client(self) -> S3Client:
+        if self._client is None:
+            self._client = boto3.client("s3")
+        return self._client
+
+    def presigned_upload(self, sub: str, expense_id: str, content_type: str) -> dict[str, Any]:
+        key = tables.receipt_key(sub, expense_id)
+        post = self.client.generate_presigned_post(
+            Bucket=self.bucket,
+            Key=key,
+            Fields={"Content-Type": content_type},
+            Conditions=[
+                {"Content-Type": content_type},
+                ["content-length-range", 1, MAX_RECEIPT_BYTES],
+            ],
+            ExpiresIn=LINK_TTL_SECONDS,
+        )
+        return {
+            "url": post["url"],
+            "fields": post["fields"],
+            "key": key,
+            "expiresIn": LINK_TTL_SECONDS,
+            "maxBytes": MAX_RECEIPT_BYTES,
+        }
+
+    def exists(self, sub: str, expense_id: str) -> bool:
+        try:
+            self.client.head_object(Bucket=self.bucket, Key=tables.receipt_key(sub, expense_id))
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}:
+                return False
+            raise
+        return True
+
+    def presigned_download(self, sub: str, expense_id: str, content_type: str) -> str:
+        return self.client.generate_presigned_url(
+            "get_object",
+            Params={
+                "Bucket": self.bucket,
+                "Key": tables.receipt_key(sub, expense_id),
+                "ResponseContentType": content_type,
+            },
+            ExpiresIn=LINK_TTL_SECONDS,
+        )
+
+    def delete(self, sub: str, expense_id: str) -> None:
+        self.client.delete_object(Bucket=self.bucket, Key=tables.receipt_key(sub, expense_id))

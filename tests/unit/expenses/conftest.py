@@ -1,0 +1,18 @@
+"""Fixtures for the expense service tests: `call` drives the real handler against moto."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from outlay.handlers import expenses_api
+
+from tests.unit.expenses.expense_events import Call, invoke
+
+
+@pytest.fixture
+def call(expenses_table: str, receipts_bucket: str) -> Iterator[Call]:
+    """call(method, path, sub=..., body=..., query=..., headers=...) -> Reply, through the real handler."""
+    expenses_api.reset()
+    yield invoke
+    expenses_api.reset()
