@@ -321,7 +321,7 @@ async function uploadReceipt(expenseId, file) {
   const contentType = receiptType(file);
   const presigned = await api(`/expenses/${encodeURIComponent(expenseId)}/receipt`, {
     method: 'POST',
-    body: { contentType, size: file.size, filename: file.name },
+    body: { contentType, fileName: file.name.slice(0, 200) },
   });
   const box = $('#upload-progress');
   const bar = $('#upload-bar');
@@ -352,8 +352,9 @@ async function uploadReceipt(expenseId, file) {
 
 async function viewReceipt(expense) {
   try {
-    const { url } = await api(`/expenses/${encodeURIComponent(expense.id)}/receipt`);
-    const type = expense.receipt?.contentType || expense.receiptContentType || expense.receiptType || '';
+    const link = await api(`/expenses/${encodeURIComponent(expense.id)}/receipt`);
+    const url = link.url;
+    const type = link.contentType || expense.receiptContentType || '';
     const titleId = 'receipt-dialog-title';
     const dialog = h(
       'dialog',
@@ -377,7 +378,7 @@ async function viewReceipt(expense) {
 }
 
 function hasReceipt(expense) {
-  return Boolean(expense.hasReceipt || expense.receiptKey || expense.receipt);
+  return Boolean(expense.receiptContentType);
 }
 
 // ---------------------------------------------------------------- the list
@@ -523,8 +524,9 @@ async function exportCsv() {
 async function loadSummary() {
   const status = $('#summary-status');
   try {
+    // The summary is monthly: a date filter selects the months it falls in (default: last 12 months).
     const { from, to } = state.filters;
-    const data = await api('/summary', { query: { from, to } });
+    const data = await api('/summary', { query: { from: from?.slice(0, 7), to: to?.slice(0, 7) } });
     state.summary = { items: itemsOf(data), totals: Array.isArray(data?.totals) ? data.totals : [] };
     renderSummary();
     setStatus(status, state.summary.items.length ? '' : 'Add expenses to see where your money goes.', 'info');

@@ -59,7 +59,9 @@ function renderStatus() {
   const type = pick(status, 'type', 'credentialType', 'method');
   $('#st-configured').textContent = 'Connected';
   $('#st-enabled').textContent = enabled ? 'On: costs are imported every month' : 'Paused';
-  $('#st-type').textContent = type === 'role' ? 'IAM role' : type === 'keys' ? 'Access keys' : type || '—';
+  const identity = pick(status, 'roleArn', 'accessKeyId');
+  const method = type === 'role' ? 'IAM role' : type === 'keys' ? 'Access keys' : type || '—';
+  $('#st-type').textContent = identity ? `${method} (${identity})` : method;
   $('#st-account').textContent = pick(status, 'accountId', 'account') || '—';
   $('#st-region').textContent = pick(status, 'region') || '—';
   const last = pick(status, 'lastImport', 'lastImportAt', 'lastImportedAt');
@@ -73,9 +75,16 @@ function renderStatus() {
 function describeLastImport(last) {
   if (!last) return 'Never';
   if (typeof last === 'string') return formatDateTime(last);
-  const when = formatDateTime(pick(last, 'finishedAt', 'at', 'startedAt', 'createdAt'));
-  const outcome = pick(last, 'status', 'result');
-  return [when, outcome].filter(Boolean).join(' · ') || '—';
+  const when = formatDateTime(pick(last, 'finishedAt', 'startedAt', 'at', 'createdAt'));
+  const outcome = STATUS_TEXT[last.status] || last.status;
+  return [when, outcome, describeMonths(last)].filter(Boolean).join(' · ') || '—';
+}
+
+const STATUS_TEXT = { succeeded: 'Succeeded', failed: 'Failed', partial: 'Partly done' };
+
+function describeMonths(run) {
+  const months = Array.isArray(run?.months) ? run.months : run?.month ? [run.month] : [];
+  return months.map(formatMonth).join(', ');
 }
 
 async function toggleImport() {
@@ -133,19 +142,24 @@ async function loadRoleSetup() {
     const policy = pick(setup, 'policy', 'policyDocument', 'permissionsPolicy');
     $('#role-policy').textContent = typeof policy === 'string' ? policy : JSON.stringify(policy, null, 2);
     const links = [];
-    const quick = pick(setup, 'quickCreateUrl', 'quickCreateLink', 'launchUrl');
-    if (quick) {
+    const quick = pick(setup, 'quickCreateUrl');
+    const template = pick(setup, 'templateBody', 'template');
+    if (setup.templateHosted && quick) {
+      // The template is hosted: quick-create opens the console with everything pre-filled.
       links.push(h('a', { href: quick, target: '_blank', rel: 'noopener', class: 'button primary small' }, 'Create the role in the AWS console'));
     }
-    const templateUrl = pick(setup, 'templateUrl');
-    const template = pick(setup, 'template', 'templateBody', 'cloudFormationTemplate');
-    if (templateUrl) {
-      links.push(h('a', { href: templateUrl, target: '_blank', rel: 'noopener', class: 'button secondary small' }, 'View the CloudFormation template'));
-    } else if (template) {
+    if (template) {
       const text = typeof template === 'string' ? template : JSON.stringify(template, null, 2);
       const blob = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
-      links.push(h('a', { href: blob, download: 'outlay-cost-reader-role.json', class: 'button secondary small' }, 'Download the CloudFormation template'));
+      links.push(h('a', { href: blob, download: 'outlay-role.json', class: 'button secondary small' }, 'Download the CloudFormation template'));
     }
+    if (!setup.templateHosted && setup.createStackUrl) {
+      links.push(h('a', { href: setup.createStackUrl, target: '_blank', rel: 'noopener', class: 'button secondary small' }, 'Open CloudFormation (upload the template)'));
+    }
+    $('#role-instructions').textContent = setup.instructions || '';
+    const trust = setup.trustPolicy;
+    $('#role-trust').textContent = trust ? (typeof trust === 'string' ? trust : JSON.stringify(trust, null, 2)) : '';
+    $('#role-trust-box').hidden = !trust;
     $('#role-links').replaceChildren(...links);
   } catch (error) {
     setStatus(message, `Could not load the role set-up: ${error.message}`, 'error');
@@ -169,8 +183,10 @@ function connectProblems(body) {
     problems.push({ field: 'roleArn', message: 'Paste the role ARN, like arn:aws:iam::123456789012:role/Name.' });
   }
   if (body.type === 'keys') {
-    if (!/^[A-Z0-9]{16,128}$/.test(body.accessKeyId)) problems.push({ field: 'accessKeyId', message: 'Enter the access key ID (letters and digits, e.g. AKIA…).' });
-    if (!body.secretAccessKey) problems.push({ field: 'secretAccessKey', message: 'Enter the secret access key.' });
+    if (!/^(AKIA|ASIA)[A-Z0-9]{12,124}$/.test(body.accessKeyId)) {
+      problems.push({ field: 'accessKeyId', message: 'Enter the access key ID: it starts with AKIA and has 16 or more letters and digits.' });
+    }
+    if (body.secretAccessKey.length < 16) problems.push({ field: 'secretAccessKey', message: 'Enter the secret access key (40 characters).' });
   }
   if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(body.region)) problems.push({ field: 'region', message: 'Enter an AWS region such as us-east-1.' });
   return problems;
@@ -240,11 +256,15 @@ async function submitImport(event) {
     const created = Number(pick(data, 'created', 'expensesCreated') ?? 0);
     const updated = Number(pick(data, 'updated', 'expensesUpdated') ?? 0);
     const total = describeTotal(data);
-    const when = pick(data, 'month') ? ` for ${formatMonth(data.month)}` : '';
+    const months = describeMonths(data);
+    const failed = data?.status && data.status !== 'succeeded';
+    const summary = `${created} created, ${updated} updated${total ? `, total ${total}` : ''}`;
     setStatus(
       result,
-      `Import finished${when}: ${created} created, ${updated} updated${total ? `, total ${total}` : ''}.`,
-      'success',
+      failed
+        ? `Import ${data.status === 'partial' ? 'partly done' : 'failed'}${months ? ` for ${months}` : ''}: ${data.error || data.message || summary}.`
+        : `Import finished${months ? ` for ${months}` : ''}: ${summary}.`,
+      failed ? 'error' : 'success',
     );
     result.dataset.created = String(created);
     result.dataset.updated = String(updated);
@@ -262,12 +282,12 @@ async function submitImport(event) {
 function historyRow(run) {
   const created = pick(run, 'created', 'expensesCreated') ?? '';
   const updated = pick(run, 'updated', 'expensesUpdated') ?? '';
-  const outcome = pick(run, 'status', 'result') || '';
-  const error = pick(run, 'error', 'message');
+  const outcome = STATUS_TEXT[run.status] || run.status || '';
+  const error = pick(run, 'error');
   return h('tr', {},
-    h('td', {}, formatDateTime(pick(run, 'finishedAt', 'startedAt', 'at', 'createdAt'))),
-    h('td', {}, run.month ? formatMonth(run.month) : '—'),
-    h('td', {}, outcome, error && outcome !== 'success' ? h('span', { class: 'hint block' }, error) : null),
+    h('td', {}, formatDateTime(pick(run, 'startedAt', 'finishedAt', 'at', 'createdAt'))),
+    h('td', {}, describeMonths(run) || '—'),
+    h('td', {}, outcome, error && run.status !== 'succeeded' ? h('span', { class: 'hint block' }, error) : null),
     h('td', { class: 'num' }, String(created)),
     h('td', { class: 'num' }, String(updated)),
     h('td', {}, describeTotal(run)),

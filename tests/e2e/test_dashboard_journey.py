@@ -1,0 +1,500 @@
+"""One user's whole journey through the dashboard in a real browser, against the local runtime.
+
+Sign up -> confirm -> add/filter/edit/delete expenses -> receipt -> CSV export -> charts -> connect AWS
+with keys -> import now -> imported expenses in the list -> phone width -> sign out -> sign in again.
+Each step is a function; the test runs them in order on one page (sessionStorage is per tab).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import struct
+import uuid
+import zlib
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+import requests
+from playwright.sync_api import Locator, Page, expect
+
+from local.runtime import LocalRuntime
+
+if TYPE_CHECKING:
+    from tests.e2e.conftest import ConsoleWatch
+
+expect.set_options(timeout=20_000)
+
+PASSWORD = "Outlay-e2e-9!"
+ACCOUNT_ID = "123456789012"  # moto's account: any key pair "belongs" to it
+
+
+def _png(width: int = 8, height: int = 8) -> bytes:
+    """A small valid PNG (solid colour), made here so the test needs no fixture files."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    raw = b"".join(b"\x00" + b"\x1d\x4e\xd8" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
+
+
+def _previous_month(today: date) -> tuple[date, date]:
+    end = today.replace(day=1)
+    start = (end - timedelta(days=1)).replace(day=1)
+    return start, end
+
+
+def _cost_result(start: date, end: date) -> dict[str, Any]:
+    """One GetCostAndUsage answer (SERVICE x RECORD_TYPE) for moto's Cost Explorer queue."""
+
+    def group(service: str, record_type: str, amount: str) -> dict[str, Any]:
+        return {
+            "Keys": [service, record_type],
+            "Metrics": {
+                "UnblendedCost": {"Amount": amount, "Unit": "USD"},
+                "AmortizedCost": {"Amount": amount, "Unit": "USD"},
+            },
+        }
+
+    return {
+        "ResultsByTime": [
+            {
+                "TimePeriod": {"Start": start.isoformat(), "End": end.isoformat()},
+                "Total": {},
+                "Groups": [
+                    group("AWS Lambda", "Usage", "0.8400000000"),
+                    group("Amazon Simple Storage Service", "Usage", "3.1200000000"),
+                ],
+                "Estimated": False,
+            }
+        ],
+        "DimensionValueAttributes": [],
+        "GroupDefinitions": [
+            {"Type": "DIMENSION", "Key": "SERVICE"},
+            {"Type": "DIMENSION", "Key": "RECORD_TYPE"},
+        ],
+    }
+
+
+class Journey:
+    """Shared state and helpers of the steps."""
+
+    def __init__(self, page: Page, runtime: LocalRuntime, console: ConsoleWatch, shots: Path) -> None:
+        self.page = page
+        self.rt = runtime
+        self.console = console
+        self.shots = shots
+        self.email = f"e2e-{uuid.uuid4().hex[:10]}@example.com"
+        self.today = datetime.now(UTC).date()
+        self.earlier = self.today - timedelta(days=40)  # another month, for the bar chart
+
+    def shot(self, name: str) -> None:
+        self.page.screenshot(path=str(self.shots / f"{name}.png"), full_page=True)
+
+    def url(self, page: str = "") -> str:
+        return self.rt.url + page
+
+    def wait_ready(self) -> None:
+        expect(self.page.locator("body")).to_have_attribute("data-ready", "true")
+
+    def rows(self) -> Locator:
+        return self.page.locator("#expense-rows tr")
+
+    def row(self, vendor: str) -> Locator:
+        return self.rows().filter(has_text=vendor)
+
+    def chart(self, canvas_id: str) -> dict[str, str]:
+        data = self.page.eval_on_selector(
+            f"#{canvas_id}",
+            "c => ({currency: c.dataset.currency, labels: c.dataset.labels, values: c.dataset.values})",
+        )
+        return dict(
+            zip(json.loads(data["labels"]), json.loads(data["values"]), strict=True),
+            currency=data["currency"],
+        )
+
+    def expect_chart(self, canvas_id: str, expected: dict[str, str]) -> None:
+        """Charts redraw asynchronously after each change: poll the exposed data until it matches."""
+        self.page.wait_for_function(
+            """([id, want]) => {
+                const c = document.getElementById(id);
+                if (!c || !c.dataset.labels) return false;
+                const labels = JSON.parse(c.dataset.labels), values = JSON.parse(c.dataset.values);
+                const got = Object.fromEntries(labels.map((l, i) => [l, values[i]]));
+                got.currency = c.dataset.currency;
+                const sorted = (o) => JSON.stringify(Object.entries(o).sort());
+                return sorted(got) === sorted(want);
+            }""",
+            arg=[canvas_id, expected],
+        )
+        assert self.chart(canvas_id) == expected
+
+    # ---------------------------------------------------------------------------- the steps
+
+    def sign_up(self) -> None:
+        page = self.page
+        page.goto(self.url())
+        expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+        self.shot("01-sign-in")
+        page.get_by_role("button", name="Create an account").click()
+        expect(page.get_by_role("heading", name="Create your account")).to_be_visible()
+        view = page.locator("#view-signup")
+        view.get_by_label("E-mail").fill(self.email)
+        password = view.get_by_label("Password", exact=True)
+        rules = page.locator("#signup-rules li")
+        password.fill("abc")
+        expect(rules.filter(has_text="At least 8 characters")).to_have_attribute("data-met", "false")
+        expect(rules.filter(has_text="A lower-case letter")).to_have_attribute("data-met", "true")
+        expect(rules.filter(has_text="A symbol")).to_have_attribute("data-met", "false")
+        # Submitting a weak password is stopped before it reaches Cognito.
+        page.get_by_role("button", name="Create account").click()
+        expect(page.get_by_role("alert")).to_contain_text("The password still needs")
+        password.fill(PASSWORD)
+        for rule in rules.all():
+            expect(rule).to_have_attribute("data-met", "true")
+        self.shot("02-sign-up")
+        page.get_by_role("button", name="Create account").click()
+        expect(page.get_by_role("heading", name="Confirm your e-mail")).to_be_visible()
+        expect(page.locator("#page-status")).to_contain_text("Account created")
+        expect(page.locator("#view-confirm").get_by_label("E-mail")).to_have_value(self.email)
+
+    def confirm(self) -> None:
+        page = self.page
+        page.locator("#view-confirm").get_by_label("Confirmation code").fill(
+            "123456"
+        )  # moto accepts any code
+        self.shot("03-confirm")
+        page.get_by_role("button", name="Confirm", exact=True).click()
+        # The password typed at sign-up is still in memory: confirming signs the user straight in.
+        page.wait_for_url("**/expenses.html")
+        self.wait_ready()
+        expect(page.locator("#nav-user")).to_have_text(self.email)
+        expect(page.locator("#empty-state")).to_contain_text("No expenses yet")
+        self.assert_tokens_only_in_session_storage()
+
+    def assert_tokens_only_in_session_storage(self) -> None:
+        storage = self.page.evaluate(
+            "() => ({session: JSON.stringify(sessionStorage), local: JSON.stringify(localStorage)})"
+        )
+        assert "idToken" in storage["session"]
+        assert storage["local"] == "{}"
+
+    def add_expense(self, **fields: str) -> None:
+        page = self.page
+        form = page.locator("#expense-form")
+        form.get_by_label("Date").fill(fields["date"])
+        form.get_by_label("Amount").fill(fields["amount"])
+        form.get_by_label("Currency").fill(fields["currency"])
+        form.get_by_label("Category", exact=True).select_option(fields["category"])
+        form.get_by_label("Vendor").fill(fields["vendor"])
+        form.get_by_label("Description").fill(fields.get("description", ""))
+        form.get_by_label("Tags").fill(fields.get("tags", ""))
+        form.get_by_role("button", name="Add expense").click()
+        expect(self.row(fields["vendor"])).to_have_count(1)
+
+    def add_three_expenses(self) -> None:
+        page = self.page
+        form = page.locator("#expense-form")
+        # A wrong amount is caught next to the field before anything is sent.
+        form.get_by_label("Amount").fill("12.345")
+        form.get_by_label("Vendor").fill("Cafe Lumen")
+        form.get_by_role("button", name="Add expense").click()
+        expect(page.locator("#ex-amount-error")).to_contain_text("at most 2 decimals")
+        expect(form.get_by_label("Amount")).to_have_attribute("aria-invalid", "true")
+        # A currency only the API knows is wrong comes back as a field error from the API's details.
+        form.get_by_label("Amount").fill("12.50")
+        form.get_by_label("Currency").fill("XYZ")
+        with self.console.expect_failed_requests():
+            form.get_by_role("button", name="Add expense").click()
+            expect(page.locator("#ex-currency-error")).to_contain_text("ISO 4217")
+        self.shot("04-validation")
+
+        self.add_expense(
+            date=self.today.isoformat(), amount="12.50", currency="EUR", category="Food",
+            vendor="Cafe Lumen", description="Team coffee", tags="team, morning",
+        )  # fmt: skip
+        self.add_expense(
+            date=self.today.isoformat(), amount="40.00", currency="EUR", category="Transport",
+            vendor="Metro Pass", description="Monthly pass",
+        )  # fmt: skip
+        self.add_expense(
+            date=self.earlier.isoformat(), amount="99.99", currency="USD", category="Software",
+            vendor="JetBrains", description="IDE licence", tags="work",
+        )  # fmt: skip
+        expect(self.rows()).to_have_count(3)
+        expect(self.row("Cafe Lumen")).to_contain_text("€12.50")
+        expect(self.row("JetBrains")).to_contain_text("$99.99")
+        expect(page.locator("#empty-state")).to_be_hidden()
+
+    def charts_after_adding(self) -> None:
+        page = self.page
+        # Two currencies -> a currency selector; the charts never mix currencies.
+        expect(page.locator("#summary-currency-field")).to_be_visible()
+        page.locator("#summary-currency").select_option("EUR")
+        self.expect_chart("chart-category", {"Food": "12.50", "Transport": "40.00", "currency": "EUR"})
+        self.expect_chart("chart-month", {self.today.strftime("%Y-%m"): "52.50", "currency": "EUR"})
+        expect(page.locator('#summary-totals li[data-currency="EUR"]')).to_contain_text("€52.50")
+        expect(page.locator('#summary-totals li[data-currency="USD"]')).to_contain_text("$99.99")
+        page.locator("#summary-currency").select_option("USD")
+        self.expect_chart("chart-category", {"Software": "99.99", "currency": "USD"})
+        self.expect_chart("chart-month", {self.earlier.strftime("%Y-%m"): "99.99", "currency": "USD"})
+        page.locator("#summary-currency").select_option("EUR")
+        self.shot("05-expenses")
+
+    def filter(self) -> None:
+        page = self.page
+        filters = page.locator("#filter-form")
+        filters.get_by_label("Vendor").fill("Metro")
+        filters.get_by_role("button", name="Apply filters").click()
+        expect(self.rows()).to_have_count(1)
+        expect(self.rows().first).to_contain_text("Metro Pass")
+        filters.get_by_role("button", name="Clear").click()
+        expect(self.rows()).to_have_count(3)
+        filters.get_by_label("Currency").fill("USD")
+        filters.get_by_role("button", name="Apply filters").click()
+        expect(self.rows()).to_have_count(1)
+        expect(self.rows().first).to_contain_text("JetBrains")
+        filters.get_by_label("Currency").fill("")
+        filters.get_by_label("Min amount").fill("20")
+        filters.get_by_role("button", name="Apply filters").click()
+        expect(self.rows()).to_have_count(2)
+        expect(self.row("Cafe Lumen")).to_have_count(0)
+        filters.get_by_label("Min amount").fill("1000")
+        filters.get_by_role("button", name="Apply filters").click()
+        expect(page.locator("#empty-state")).to_contain_text("No expenses match these filters")
+        filters.get_by_role("button", name="Clear").click()
+        expect(self.rows()).to_have_count(3)
+
+    def edit(self) -> None:
+        page = self.page
+        self.row("Cafe Lumen").get_by_role("button", name="Edit").click()
+        form = page.locator("#expense-form")
+        expect(page.locator("#form-title")).to_have_text("Edit expense")
+        expect(form.get_by_label("Amount")).to_have_value("12.50")
+        expect(form.get_by_label("Tags")).to_have_value("team, morning")
+        form.get_by_label("Amount").fill("14.00")
+        form.get_by_role("button", name="Save changes").click()
+        expect(self.row("Cafe Lumen")).to_contain_text("€14.00")
+        expect(page.locator("#form-title")).to_have_text("Add an expense")
+        self.expect_chart("chart-category", {"Food": "14.00", "Transport": "40.00", "currency": "EUR"})
+
+    def delete(self) -> None:
+        page = self.page
+        # Cancel keeps the expense.
+        self.row("Metro Pass").get_by_role("button", name="Delete").click()
+        dialog = page.get_by_role("dialog", name="Delete this expense?")
+        expect(dialog).to_be_visible()
+        dialog.get_by_role("button", name="Cancel").click()
+        expect(dialog).to_have_count(0)
+        expect(self.rows()).to_have_count(3)
+        # Delete, then Undo brings it back.
+        self.row("Metro Pass").get_by_role("button", name="Delete").click()
+        page.get_by_role("dialog", name="Delete this expense?").get_by_role("button", name="Delete").click()
+        expect(self.row("Metro Pass")).to_have_count(0)
+        page.locator("#toasts").get_by_role("button", name="Undo").click()
+        expect(self.row("Metro Pass")).to_have_count(1)
+        # Delete for good.
+        self.row("Metro Pass").get_by_role("button", name="Delete").click()
+        page.get_by_role("dialog", name="Delete this expense?").get_by_role("button", name="Delete").click()
+        expect(self.row("Metro Pass")).to_have_count(0)
+        expect(self.rows()).to_have_count(2)
+        self.expect_chart("chart-category", {"Food": "14.00", "currency": "EUR"})
+        expect(page.locator('#summary-totals li[data-currency="EUR"]')).to_contain_text("€14.00")
+
+    def upload_receipt(self) -> None:
+        page = self.page
+        png = _png()
+        self.row("JetBrains").get_by_role("button", name="Edit").click()
+        form = page.locator("#expense-form")
+        # A file type receipts cannot be is refused on the spot.
+        form.get_by_label("Receipt (optional)").set_input_files(
+            files=[{"name": "notes.txt", "mimeType": "text/plain", "buffer": b"hello"}]
+        )
+        expect(page.locator("#ex-receipt-error")).to_contain_text("JPEG, PNG, WebP, HEIC or PDF")
+        form.get_by_label("Receipt (optional)").set_input_files(
+            files=[{"name": "receipt.png", "mimeType": "image/png", "buffer": png}]
+        )
+        expect(page.locator("#ex-receipt-error")).to_be_hidden()
+        expect(page.get_by_role("img", name="Preview of receipt.png")).to_be_visible()
+        self.shot("06-receipt-preview")
+        form.get_by_role("button", name="Save changes").click()
+        receipt_button = self.row("JetBrains").get_by_role("button", name="Receipt")
+        expect(receipt_button).to_be_visible()
+        receipt_button.click()
+        dialog = page.get_by_role("dialog")
+        link = dialog.get_by_role("link", name="Open the receipt in a new tab")
+        expect(link).to_be_visible()
+        expect(dialog.get_by_role("img")).to_be_visible()
+        href = link.get_attribute("href")
+        assert href
+        stored = requests.get(href, timeout=30)
+        assert stored.status_code == 200
+        assert stored.content == png
+        dialog.get_by_role("button", name="Close").click()
+        expect(page.get_by_role("dialog")).to_have_count(0)
+
+    def export_csv(self) -> None:
+        page = self.page
+        page.get_by_role("button", name="Export CSV").click()
+        status = page.locator("#export-status")
+        expect(status).to_contain_text("Export ready: 2 rows")
+        href = status.get_by_role("link", name="Download the CSV").get_attribute("href")
+        assert href
+        response = requests.get(href, timeout=30)
+        assert response.status_code == 200
+        rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+        assert len(rows) == 2
+        by_vendor = {row.get("vendor") or row.get("Vendor"): row for row in rows}
+        assert set(by_vendor) == {"Cafe Lumen", "JetBrains"}
+        amounts = {v: (r.get("amount") or r.get("Amount")) for v, r in by_vendor.items()}
+        assert amounts == {"Cafe Lumen": "14.00", "JetBrains": "99.99"}
+
+    def connect_aws_with_keys(self) -> None:
+        page = self.page
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Settings").click()
+        page.wait_for_url("**/settings.html")
+        self.wait_ready()
+        expect(page.locator("#aws-status-message")).to_contain_text("No AWS account is connected")
+        # The recommended way is shown first: the ExternalId and the policy to give the role.
+        expect(page.locator("#external-id")).not_to_have_text("…")
+        assert len(page.locator("#external-id").inner_text()) >= 32
+        self.shot("07-settings-role")
+        page.get_by_label("Access keys").check()
+        page.get_by_label("Access key ID").fill("AKIAIOSFODNN7EXAMPLE")
+        secret = page.get_by_label("Secret access key")
+        expect(secret).to_have_attribute("autocomplete", "off")
+        secret.fill("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+        page.get_by_label("Region").fill("us-east-1")
+        page.get_by_role("button", name="Validate and save").click()
+        expect(page.locator("#connect-status")).to_contain_text(f"Connected to AWS account {ACCOUNT_ID}")
+        # The secret is gone from the page and was never stored in the browser.
+        expect(secret).to_have_value("")
+        storage = page.evaluate("() => JSON.stringify(sessionStorage) + JSON.stringify(localStorage)")
+        assert "wJalrXUtnFEMI" not in storage
+        assert "wJalrXUtnFEMI" not in page.content()
+        expect(page.locator("#st-configured")).to_have_text("Connected")
+        expect(page.locator("#st-account")).to_have_text(ACCOUNT_ID)
+        expect(page.locator("#st-type")).to_contain_text("Access keys")
+        expect(page.locator("#st-enabled")).to_contain_text("On")
+        # Pause and resume the monthly import.
+        page.get_by_role("button", name="Pause monthly import").click()
+        expect(page.locator("#st-enabled")).to_have_text("Paused")
+        page.get_by_role("button", name="Resume monthly import").click()
+        expect(page.locator("#st-enabled")).to_contain_text("On")
+
+    def import_now(self) -> None:
+        page = self.page
+        start, end = _previous_month(self.today)
+        self.rt.queue_cost_results([_cost_result(start, end)], account_id=ACCOUNT_ID)
+        page.get_by_role("button", name="Import costs now").click()
+        result = page.locator("#import-result")
+        expect(result).to_contain_text("Import finished")
+        expect(result).to_have_attribute("data-created", "2")
+        expect(result).to_contain_text("2 created")
+        expect(page.locator("#history-rows tr")).to_have_count(1)
+        expect(page.locator("#history-rows tr").first).to_contain_text("Succeeded")
+        expect(page.locator("#st-last")).not_to_have_text("Never")
+        self.shot("08-settings-imported")
+
+    def see_imported_expenses(self) -> None:
+        page = self.page
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Expenses").click()
+        page.wait_for_url("**/expenses.html")
+        self.wait_ready()
+        expect(self.row("AWS - AWS Lambda")).to_contain_text("$0.84")
+        expect(self.row("AWS - Amazon Simple Storage Service")).to_contain_text("$3.12")
+        expect(self.row("AWS - AWS Lambda")).to_contain_text("Software")
+        filters = page.locator("#filter-form")
+        filters.get_by_label("Vendor").fill("AWS - ")
+        filters.get_by_role("button", name="Apply filters").click()
+        expect(self.rows()).to_have_count(2)
+        filters.get_by_role("button", name="Clear").click()
+        expect(self.rows()).to_have_count(4)
+        page.locator("#summary-currency").select_option("USD")
+        self.expect_chart("chart-category", {"Software": "103.95", "currency": "USD"})  # 99.99 + 0.84 + 3.12
+        self.shot("09-expenses-imported")
+
+    def assert_no_horizontal_scroll(self, where: str) -> None:
+        overflow = self.page.evaluate(
+            """() => {
+                const width = window.innerWidth;
+                if (document.documentElement.scrollWidth <= width) return null;
+                const wide = [...document.querySelectorAll('body *')]
+                    .filter((el) => el.getBoundingClientRect().right > width + 1)
+                    .slice(0, 5)
+                    .map((el) => `${el.tagName.toLowerCase()}#${el.id}.${el.className}`);
+                return {scrollWidth: document.documentElement.scrollWidth, width, wide};
+            }"""
+        )
+        assert overflow is None, f"horizontal scroll at 375 px on {where}: {overflow}"
+
+    def phone_width(self) -> None:
+        page = self.page
+        page.set_viewport_size({"width": 375, "height": 740})
+        page.reload()
+        self.wait_ready()
+        expect(self.rows()).to_have_count(4)
+        self.assert_no_horizontal_scroll("expenses")
+        page.screenshot(path=str(self.shots / "10-expenses-phone.png"), full_page=False)
+        page.goto(self.url("settings.html"))
+        self.wait_ready()
+        self.assert_no_horizontal_scroll("settings")
+        page.screenshot(path=str(self.shots / "11-settings-phone.png"), full_page=False)
+        page.set_viewport_size({"width": 1280, "height": 900})
+
+    def sign_out_and_back_in(self) -> None:
+        page = self.page
+        page.get_by_role("button", name=f"Sign out {self.email}").click()
+        page.wait_for_url("**/index.html")
+        expect(page.locator("#page-status")).to_contain_text("You have signed out")
+        assert page.evaluate("() => sessionStorage.getItem('outlay.session')") is None
+        # The pages behind sign-in send a signed-out visitor back to the sign-in page.
+        page.goto(self.url("expenses.html"))
+        page.wait_for_url("**/index.html")
+        expect(page.locator("#page-status")).to_contain_text("Please sign in")
+        view = page.locator("#view-signin")
+        view.get_by_label("E-mail").fill(self.email)
+        view.get_by_label("Password").fill("Wrong-password-1!")
+        with self.console.expect_failed_requests():
+            view.get_by_role("button", name="Sign in", exact=True).click()
+            expect(page.locator("#auth-error")).to_have_text("Incorrect e-mail or password.")
+        view.get_by_label("Password").fill(PASSWORD)
+        view.get_by_role("button", name="Sign in", exact=True).click()
+        page.wait_for_url("**/expenses.html")
+        self.wait_ready()
+        expect(self.rows()).to_have_count(4)
+        page.get_by_role("button", name=f"Sign out {self.email}").click()
+        page.wait_for_url("**/index.html")
+        self.shot("12-signed-out")
+
+
+@pytest.mark.e2e
+def test_dashboard_journey(
+    page: Page, local_runtime: LocalRuntime, console: ConsoleWatch, screenshots: Path
+) -> None:
+    journey = Journey(page, local_runtime, console, screenshots)
+    journey.sign_up()
+    journey.confirm()
+    journey.add_three_expenses()
+    journey.charts_after_adding()
+    journey.filter()
+    journey.edit()
+    journey.delete()
+    journey.upload_receipt()
+    journey.export_csv()
+    journey.connect_aws_with_keys()
+    journey.import_now()
+    journey.see_imported_expenses()
+    journey.phone_width()
+    journey.sign_out_and_back_in()
+    assert console.errors == []
