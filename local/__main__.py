@@ -7,16 +7,41 @@ and serves the dashboard + API on http://localhost:<port>/ until Ctrl-C.
 from __future__ import annotations
 
 import argparse
+import io
 import logging
 import os
 import signal
 import sys
 import threading
 import time
+import warnings
 from pathlib import Path
+from typing import TextIO
 
 from local.runtime import DEFAULT_STATE_DIR, DEFAULT_WEB_DIST, LocalRuntime, PortInUseError
 from local.state import reset
+
+
+class _DropMetricLines(io.TextIOBase):
+    """stdout without Powertools' CloudWatch EMF lines (`{"_aws": ...}`)."""
+
+    def __init__(self, target: TextIO) -> None:
+        self._target = target
+        self._line = ""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self._line += text
+        *lines, self._line = self._line.split("\n")
+        for line in lines:
+            if not line.startswith('{"_aws":'):
+                self._target.write(line + "\n")
+        return len(text)
+
+    def flush(self) -> None:
+        self._target.flush()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,6 +58,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # Lambda ships these to CloudWatch; on a terminal they drown the access log.
+    sys.stdout = _DropMetricLines(sys.stdout)
+    warnings.filterwarnings("ignore", message="No application metrics to publish")
     if args.reset_only:
         removed = reset(args.state_dir)
         print(f"local state {'removed' if removed else 'was already empty'}: {args.state_dir}")
@@ -48,6 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         port=args.port,
         web_dist=args.web_dist,
         seed=not args.no_seed,
+        seed_in_background=True,
         keep_state=args.keep_state,
         state_dir=args.state_dir,
         access_log=not args.quiet,
@@ -64,15 +93,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  Outlay is ready in {elapsed:.1f} s: {runtime.url}{web}")
         print(f"  API:        {runtime.api_url}")
         if runtime.demo_password:
-            expenses = runtime.seed_report.get("expenses")
-            extra = f" ({expenses} demo expenses)" if expenses else ""
-            print(f"  Demo login: {runtime.demo_email} / {runtime.demo_password}{extra}")
+            print(f"  Demo login: {runtime.demo_email} / {runtime.demo_password}")
         print(f"  State:      {'kept in .local-state/' if args.keep_state else 'fresh (use --keep-state)'}")
         print(f"  Import now: make import-now PORT={runtime.port}")
         print("  Ctrl-C to stop")
         print(flush=True)
+        announced = False
         while not stop.wait(0.5):
-            pass
+            if not announced and runtime.seed_done:
+                announced = True
+                report = runtime.seed_report
+                connected = ", demo AWS account connected" if report.get("awsConnected") else ""
+                print(f"  Demo data ready: {report.get('expenses', 0)} expenses{connected}", flush=True)
         print("\nStopping...", flush=True)
     finally:
         runtime.stop()

@@ -10,6 +10,7 @@ import logging
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -64,8 +65,15 @@ class StreamPoller(_Poller):
     batch_size = 100
     max_attempts = 3
 
-    def __init__(self, streams: Any, stream_arn: str, region: str) -> None:
+    def __init__(
+        self,
+        streams: Any,
+        stream_arn: str,
+        region: str,
+        trim: Callable[[str], None] | None = None,
+    ) -> None:
         super().__init__("lake-writer-stream")
+        self.trim = trim
         self.streams = streams
         self.stream_arn = stream_arn
         self.region = region
@@ -89,7 +97,11 @@ class StreamPoller(_Poller):
                 page = self.streams.get_records(ShardIterator=iterator, Limit=1000)
                 if page.get("NextShardIterator"):
                     self._iterators[shard_id] = page["NextShardIterator"]
-                self._pending.extend(self._lambda_record(r) for r in page.get("Records", []))
+                records = page.get("Records", [])
+                self._pending.extend(self._lambda_record(r) for r in records)
+                if records and self.trim is not None:
+                    # Read records now live in _pending until delivered; moto may forget them.
+                    self.trim(records[-1]["dynamodb"]["SequenceNumber"])
         if not self._pending:
             return False
         batch = self._pending[: self.batch_size]

@@ -17,9 +17,11 @@ import pytest
 
 from local.runtime import LocalRuntime
 
+DEMO_EXPENSES = 24
+
 
 @dataclass(frozen=True)
-class TestUser:
+class SignedInUser:
     email: str
     password: str
     sub: str
@@ -32,13 +34,14 @@ class TestUser:
 
 @pytest.fixture(scope="session")
 def local_runtime() -> Iterator[LocalRuntime]:
-    with LocalRuntime(port=0, seed=True) as runtime:
+    # A smaller demo year than `make dev` (200): moto's transactional writes are slow.
+    with LocalRuntime(port=0, seed=True, demo_expenses=DEMO_EXPENSES) as runtime:
         yield runtime
 
 
-def new_user(runtime: LocalRuntime, prefix: str = "user") -> TestUser:
+def new_user(runtime: LocalRuntime, prefix: str = "user") -> SignedInUser:
     """Sign up + confirm + sign in (USER_PASSWORD_AUTH) a fresh user; returns their ID token."""
     email = f"{prefix}-{uuid.uuid4().hex[:10]}@example.com"
     password = f"Pw-{uuid.uuid4().hex[:12]}-9A!"
     sub = runtime.sign_up(email, password)
-    return TestUser(email=email, password=password, sub=sub, id_token=runtime.id_token(email, password))
+    return SignedInUser(email=email, password=password, sub=sub, id_token=runtime.id_token(email, password))

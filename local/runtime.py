@@ -72,6 +72,8 @@ class LocalRuntime:
         *,
         web_dist: Path | str | None = DEFAULT_WEB_DIST,
         seed: bool = True,
+        seed_in_background: bool = False,
+        demo_expenses: int = 200,
         keep_state: bool = False,
         state_dir: Path | str = DEFAULT_STATE_DIR,
         region: str | None = None,
@@ -81,6 +83,11 @@ class LocalRuntime:
         self.requested_port = port
         self.web_dist = Path(web_dist) if web_dist else None
         self.seed = seed
+        self.seed_in_background = seed_in_background
+        self.demo_expense_count = demo_expenses
+        self._seed_thread: threading.Thread | None = None
+        self._seeded = threading.Event()
+        self._seed_cancel = threading.Event()
         self.keep_state = keep_state
         self.state_dir = Path(state_dir)
         self.region = region or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
@@ -214,11 +221,6 @@ class LocalRuntime:
             self.resources = state_mod.restore(self, snapshot)
             self._set_env(self.resources.handler_environment(self.origins))
             self.demo_password = snapshot.get("demoPassword", "")
-        elif self.seed:
-            from local import seed
-
-            self.demo_password = strong_password()
-            self.seed_report = seed.seed_demo(self)
 
         gateway.verifier = CognitoVerifier(
             f"{self.moto_url}/{self.user_pool_id}/.well-known/jwks.json",
@@ -235,7 +237,9 @@ class LocalRuntime:
         self._server_thread.start()
 
         res = self._res
-        self._stream = StreamPoller(self.client("dynamodbstreams"), res.stream_arn, self.region)
+        self._stream = StreamPoller(
+            self.client("dynamodbstreams"), res.stream_arn, self.region, trim=self._trim_moto_stream
+        )
         queue_arn = self.client("sqs").get_queue_attributes(
             QueueUrl=res.queue_url, AttributeNames=["QueueArn"]
         )["Attributes"]["QueueArn"]
@@ -243,9 +247,61 @@ class LocalRuntime:
         self._stream.start()
         self._queue.start()
 
+        if snapshot is None and self.seed:
+            from local import seed
+
+            self.demo_password = strong_password()
+            seed.create_demo_user(self)  # at once: the printed login works immediately
+            self._seed_thread = threading.Thread(target=self._seed_data, name="demo-seed", daemon=True)
+            self._seed_thread.start()
+            if not self.seed_in_background:
+                self.wait_for_seed()
+
+    def _seed_data(self) -> None:
+        from local import seed
+
+        try:
+            self.seed_report.update(seed.seed_demo_data(self, self._seed_cancel))
+        except Exception:
+            log.exception("seeding demo data failed")
+            self.seed_report["error"] = "seeding failed; see the log above"
+        finally:
+            self._seeded.set()
+
+    @property
+    def seed_done(self) -> bool:
+        return self._seeded.is_set()
+
+    def wait_for_seed(self, timeout: float = 600.0) -> dict[str, Any]:
+        """Block until the demo data is in (seed_in_background=True starts it in a thread)."""
+        if self._seed_thread is not None:
+            self._seeded.wait(timeout)
+        return self.seed_report
+
+    def _trim_moto_stream(self, last_sequence_number: str) -> None:
+        """Forget stream records the lake writer has consumed (DynamoDB trims after 24 h).
+
+        moto keeps every stream record forever and deep-copies the table, stream included, on each
+        TransactWriteItems; without trimming, writes get slower with every write.
+        """
+        try:
+            from moto.dynamodb.models import dynamodb_backends
+
+            table = dynamodb_backends[state_mod.ACCOUNT][self.region].tables[self._res.expenses_table]
+            shard = table.stream_shard
+            count = int(last_sequence_number) + 1 - shard.starting_sequence_number
+            if 0 < count <= len(shard.items):
+                del shard.items[:count]
+                shard.starting_sequence_number += count
+        except (ImportError, KeyError, AttributeError, ValueError):  # pragma: no cover - moto internals
+            log.debug("could not trim moto's stream", exc_info=True)
+
     def stop(self) -> None:
         global _active
         try:
+            self._seed_cancel.set()
+            if self._seed_thread is not None:
+                self._seed_thread.join(timeout=30)
             for poller in (self._stream, self._queue):
                 if poller is not None:
                     poller.stop()
@@ -277,7 +333,6 @@ class LocalRuntime:
             "AWS_ENDPOINT_URL": self.moto_url,
             "POWERTOOLS_TRACE_DISABLED": "1",
             "POWERTOOLS_METRICS_NAMESPACE": "Outlay",
-            "POWERTOOLS_METRICS_DISABLED": "true",
             "POWERTOOLS_SERVICE_NAME": "outlay-local",
             "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
             **handler_env,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+import threading
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -154,22 +155,52 @@ def _group(service: str, record_type: str, amount: Decimal) -> dict[str, Any]:
     }
 
 
-def seed_demo(runtime: LocalRuntime) -> dict[str, Any]:
-    """Create the demo user and data; returns counts for the start-up banner."""
-    report: dict[str, Any] = {"expenses": 0}
+def create_demo_user(runtime: LocalRuntime) -> str:
+    """The demo login printed at start-up: confirmed, permanent password, not an admin."""
     sub = runtime.create_user(runtime.demo_email, runtime.demo_password)
-    report["sub"] = sub
+    runtime.seed_report["sub"] = sub
+    return sub
+
+
+# Demo access key pair: any key works against moto (STS GetCallerIdentity answers for it).
+DEMO_ACCESS_KEY_ID = "AKIAOUTLAYDEMO000001"
+DEMO_SECRET_ACCESS_KEY = "outlay-demo-secret-not-a-real-key"  # noqa: S105 - a fake key for moto
+
+
+def seed_demo_data(runtime: LocalRuntime, cancel: threading.Event | None = None) -> dict[str, Any]:
+    """A year of expenses, a connected (demo) AWS account, and Cost Explorer answers for the import."""
+    report: dict[str, Any] = {"expenses": 0}
+    sub = runtime.seed_report["sub"]
     today = datetime.now(UTC).date()
     runtime.queue_cost_results(demo_cost_results(today))
     claims = runtime.minted_claims(sub, runtime.demo_email)
     try:
-        for body in demo_expenses(today):
+        status, payload = call_api(
+            runtime,
+            "POST",
+            "/aws-credentials",
+            claims,
+            {
+                "type": "keys",
+                "accessKeyId": DEMO_ACCESS_KEY_ID,
+                "secretAccessKey": DEMO_SECRET_ACCESS_KEY,
+                "region": runtime.region,
+            },
+        )
+        report["awsConnected"] = status in (200, 201)
+        if not report["awsConnected"]:
+            log.warning("demo AWS connection refused (%s): %s", status, payload)
+    except HandlerMissing as exc:
+        log.warning("no demo AWS connection: %s", exc)
+    try:
+        for body in demo_expenses(today, runtime.demo_expense_count):
+            if cancel is not None and cancel.is_set():
+                break
             status, payload = call_api(runtime, "POST", "/expenses", claims, body)
-            if status != 201 and status != 200:
+            if status not in (200, 201):
                 log.warning("demo expense refused (%s): %s", status, payload)
                 continue
             report["expenses"] += 1
     except HandlerMissing as exc:
         log.warning("no demo expenses: %s", exc)
-        report["skipped"] = str(exc)
     return report
