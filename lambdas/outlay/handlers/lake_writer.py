@@ -1,0 +1,80 @@
+"""Lake writer: consumes the expenses table's stream and keeps the S3 lake equal to DynamoDB.
+
+For every user-month a batch touched it re-reads that month (consistent read) and rewrites the
+month's one object, or deletes it when the month is now empty. A user-month that fails is reported
+in `batchItemFailures`; Lambda retries from there and, after its retries, sends the batch to the
+on-failure destination (DLQ), so a disagreement is never silent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+
+from outlay import tables
+from outlay.dal.expenses_repo import ExpensesRepository
+from outlay.dal.lake_store import LakeStore
+from outlay.logic.lake import UserMonth, affected_months, lake_object
+from outlay.models.settings import LakeSettings, load
+
+logger = Logger(service="lake-writer")
+tracer = Tracer(service="lake-writer")
+metrics = Metrics(namespace="Outlay", service="lake-writer")
+
+
+@dataclass
+class Deps:
+    repo: ExpensesRepository
+    lake: LakeStore
+
+
+_deps: Deps | None = None
+
+
+def deps() -> Deps:
+    global _deps
+    if _deps is None:
+        settings = load(LakeSettings)
+        _deps = Deps(ExpensesRepository(settings.expenses_table), LakeStore(settings.lake_bucket))
+    return _deps
+
+
+def reset(new_deps: Deps | None = None) -> None:
+    global _deps
+    _deps = new_deps
+
+
+def rewrite_month(key: UserMonth) -> int:
+    """Make the lake object of one user-month equal to DynamoDB; returns the expense count."""
+    d = deps()
+    expenses = d.repo.month_expenses(key.sub, key.year, key.month)
+    object_key = tables.lake_key(key.year, key.month, key.sub)
+    if expenses:
+        d.lake.put(object_key, lake_object(key.sub, expenses))
+    else:
+        d.lake.delete(object_key)
+    return len(expenses)
+
+
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    months = affected_months(event.get("Records") or [])
+    failed: set[str] = set()
+    failed_months = 0
+    for key in sorted(months):
+        try:
+            rewrite_month(key)
+        except Exception:
+            failed_months += 1
+            logger.exception("lake rewrite failed", extra={"year": key.year, "month": key.month})
+            failed.update(months[key])
+    metrics.add_metric(name="LakeMonthsRewritten", unit=MetricUnit.Count, value=len(months) - failed_months)
+    if failed_months:
+        metrics.add_metric(name="LakeMonthsFailed", unit=MetricUnit.Count, value=failed_months)
+    # Stream sequence numbers are numeric strings; Lambda restarts from the lowest reported one.
+    ordered = sorted(failed, key=lambda s: (len(s), s))
+    return {"batchItemFailures": [{"itemIdentifier": seq} for seq in ordered]}
