@@ -21,7 +21,7 @@ def test_committed_document_is_fresh() -> None:
 
 
 def test_module_prints_the_document() -> None:
-    out = subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
+    out = subprocess.run(
         [sys.executable, "-m", "outlay.openapi"],
         capture_output=True,
         text=True,
