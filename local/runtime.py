@@ -15,13 +15,14 @@ import logging
 import os
 import secrets
 import string
+import sys
 import threading
 from pathlib import Path
 from typing import Any
 
 import boto3
 import requests
-from outlay.routes import EVENT_FUNCTIONS
+from outlay.routes import EVENT_FUNCTIONS, HTTP_FUNCTIONS
 
 from local import provision as prov
 from local import state as state_mod
@@ -63,6 +64,21 @@ def strong_password() -> str:
     alphabet = string.ascii_letters + string.digits
     core = "".join(secrets.choice(alphabet) for _ in range(14))
     return f"Od{core}7!"
+
+
+def _forget_handler_state() -> None:
+    """Handlers cache settings, clients and resolvers per cold start; a new runtime is a cold start."""
+    for entry in (*HTTP_FUNCTIONS.values(), *EVENT_FUNCTIONS.values()):
+        module = sys.modules.get(entry.rpartition(".")[0])
+        if module is None:
+            continue
+        reset = getattr(module, "reset", None)
+        if callable(reset):
+            reset()
+            continue
+        service = getattr(module, "service", None)
+        if callable(getattr(service, "cache_clear", None)):
+            service.cache_clear()  # type: ignore[union-attr]
 
 
 class LocalRuntime:
@@ -344,6 +360,7 @@ class LocalRuntime:
         from outlay.models.settings import load
 
         load.cache_clear()
+        _forget_handler_state()
 
     def _restore_env(self) -> None:
         for name, value in self._saved_env.items():
