@@ -117,7 +117,7 @@ class Moto:
 
 
 @pytest.fixture
-def moto_aws(costs_env: None) -> Iterator[Moto]:
+def moto_aws(costs_env: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Moto]:
     with mock_aws():
         ddb = boto3.client("dynamodb", region_name=REGION)
         create_table(ddb, tables.EXPENSES_TABLE, EXPENSES)
@@ -126,6 +126,9 @@ def moto_aws(costs_env: None) -> Iterator[Moto]:
         key_id = kms.create_key(Description="outlay test")["KeyMetadata"]["KeyId"]
         sqs = boto3.client("sqs", region_name=REGION)
         queue_url = sqs.create_queue(QueueName="costs-test-imports")["QueueUrl"]
+        monkeypatch.setenv("KMS_KEY_ID", key_id)
+        monkeypatch.setenv("IMPORT_QUEUE_URL", queue_url)
+        load.cache_clear()
         yield Moto(ddb=ddb, kms=kms, sqs=sqs, key_id=key_id, queue_url=queue_url)
 
 
@@ -255,3 +258,36 @@ OCTOBER_GROUPS = [
     ce_group("Amazon Simple Storage Service", "Credit", "-2.50"),
     ce_group("Tax", "Tax", "5.00"),
 ]
+
+
+MOTO_DEFAULT_ACCOUNT = "123456789012"  # what moto's STS says any non-moto key pair belongs to
+KEY_ID = "AKIAIOSFODNN7EXAMPLE"
+SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+KEYS = {
+    "type": "keys",
+    "accessKeyId": KEY_ID,
+    "secretAccessKey": SECRET,
+    "region": "us-east-1",
+    "enabled": True,
+}
+
+
+def hybrid_sessions(**stubbed: Any) -> AwsSessions:
+    """Real (moto) clients, except the services given, which get the provided (stubbed) client."""
+    real = boto3.session.Session()
+
+    def factory(service: str, **kwargs: Any) -> Any:
+        if service in stubbed:
+            return stubbed[service]
+        return real.client(service, **kwargs)
+
+    return AwsSessions(client_factory=factory)
+
+
+def clear_ce_cache(account_id: str = MOTO_DEFAULT_ACCOUNT) -> None:
+    """moto answers a repeated request body from a cache; forget it to serve a changed bill."""
+    from moto.ce.models import ce_backends
+
+    backend = ce_backends[account_id]["global"]
+    backend.cost_usage_results.clear()
+    backend.cost_usage_results_queue.clear()
