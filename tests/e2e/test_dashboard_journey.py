@@ -180,6 +180,9 @@ class Journey:
         self.wait_ready()
         expect(page.locator("#nav-user")).to_have_text(self.email)
         expect(page.locator("#empty-state")).to_contain_text("No expenses yet")
+        # Nothing that belongs to another state is on show.
+        for hidden in ("#load-more", "#cancel-edit", "#upload-progress", "#new-category", "#expense-table"):
+            expect(page.locator(hidden)).to_be_hidden()
         self.assert_tokens_only_in_session_storage()
 
     def assert_tokens_only_in_session_storage(self) -> None:
@@ -218,6 +221,13 @@ class Journey:
             form.get_by_role("button", name="Add expense").click()
             expect(page.locator("#ex-currency-error")).to_contain_text("ISO 4217")
         self.shot("04-validation")
+        # A category of the user's own, added inline, is selected and offered in the filter.
+        page.get_by_role("button", name="New category").click()
+        page.get_by_label("New category name").fill("Coffee & Tea")
+        page.get_by_role("button", name="Add category").click()
+        expect(form.get_by_label("Category", exact=True)).to_have_value("Coffee & Tea")
+        expect(page.locator("#new-category")).to_be_hidden()
+        expect(page.locator("#f-category option", has_text="Coffee & Tea")).to_have_count(1)
 
         self.add_expense(
             date=self.today.isoformat(), amount="12.50", currency="EUR", category="Food",
@@ -235,6 +245,8 @@ class Journey:
         expect(self.row("Cafe Lumen")).to_contain_text("€12.50")
         expect(self.row("JetBrains")).to_contain_text("$99.99")
         expect(page.locator("#empty-state")).to_be_hidden()
+        expect(page.locator("#load-more")).to_be_hidden()
+        expect(page.locator("#cancel-edit")).to_be_hidden()
 
     def charts_after_adding(self) -> None:
         page = self.page
@@ -424,6 +436,39 @@ class Journey:
         self.expect_chart("chart-category", {"Software": "103.95", "currency": "USD"})  # 99.99 + 0.84 + 3.12
         self.shot("09-expenses-imported")
 
+    def load_more(self) -> None:
+        """Cursor pagination: a page holds 25; "Load more" fetches the rest with the API's `next`."""
+        page = self.page
+        token = self.rt.id_token(self.email, PASSWORD)
+        for i in range(26):
+            body = {
+                "amount": f"{i + 1}.00",
+                "currency": "GBP",
+                "date": (self.today - timedelta(days=60 + i)).isoformat(),
+                "category": "Other",
+                "vendor": f"Bulk {i:02d}",
+            }
+            response = requests.post(
+                self.rt.api_url + "/expenses", headers={"Authorization": token}, json=body, timeout=30
+            )
+            assert response.status_code == 201, response.text
+        page.reload()
+        self.wait_ready()
+        expect(self.rows()).to_have_count(25)
+        expect(page.locator("#list-status")).to_contain_text("Showing 25 expenses (more available)")
+        page.get_by_role("button", name="Load more").click()
+        expect(self.rows()).to_have_count(30)
+        expect(page.get_by_role("button", name="Load more")).to_be_hidden()
+        # Filters apply across pages: all 26 GBP expenses, in two pages.
+        filters = page.locator("#filter-form")
+        filters.get_by_label("Currency").fill("GBP")
+        filters.get_by_role("button", name="Apply filters").click()
+        expect(self.rows()).to_have_count(25)
+        page.get_by_role("button", name="Load more").click()
+        expect(self.rows()).to_have_count(26)
+        filters.get_by_role("button", name="Clear").click()
+        expect(self.rows()).to_have_count(25)
+
     def assert_no_horizontal_scroll(self, where: str) -> None:
         overflow = self.page.evaluate(
             """() => {
@@ -443,14 +488,46 @@ class Journey:
         page.set_viewport_size({"width": 375, "height": 740})
         page.reload()
         self.wait_ready()
-        expect(self.rows()).to_have_count(4)
+        expect(self.rows()).to_have_count(25)
         self.assert_no_horizontal_scroll("expenses")
+        page.evaluate("() => window.scrollTo(0, 0)")
         page.screenshot(path=str(self.shots / "10-expenses-phone.png"), full_page=False)
         page.goto(self.url("settings.html"))
         self.wait_ready()
         self.assert_no_horizontal_scroll("settings")
+        page.evaluate("() => window.scrollTo(0, 0)")
         page.screenshot(path=str(self.shots / "11-settings-phone.png"), full_page=False)
         page.set_viewport_size({"width": 1280, "height": 900})
+
+    def session_expiry(self) -> None:
+        """A rejected ID token is refreshed once, transparently; a session that cannot be refreshed
+        sends the user to the sign-in page with a message."""
+        page = self.page
+        tamper = """(fields) => {
+            const s = JSON.parse(sessionStorage.getItem('outlay.session'));
+            Object.assign(s, fields);
+            sessionStorage.setItem('outlay.session', JSON.stringify(s));
+        }"""
+        page.goto(self.url("expenses.html"))
+        self.wait_ready()
+        page.evaluate(tamper, {"idToken": "not-a-valid-token"})
+        with self.console.expect_failed_requests():
+            page.reload()
+            self.wait_ready()
+        expect(self.rows()).to_have_count(25)
+        token = page.evaluate("() => JSON.parse(sessionStorage.getItem('outlay.session')).idToken")
+        assert token != "not-a-valid-token" and token.count(".") == 2
+        page.evaluate(tamper, {"idToken": "not-a-valid-token", "refreshToken": "revoked"})
+        with self.console.expect_failed_requests():
+            page.reload()
+            page.wait_for_url("**/index.html")
+            expect(page.locator("#page-status")).to_contain_text("Your session has expired")
+        view = page.locator("#view-signin")
+        view.get_by_label("E-mail").fill(self.email)
+        view.get_by_label("Password").fill(PASSWORD)
+        view.get_by_role("button", name="Sign in", exact=True).click()
+        page.wait_for_url("**/expenses.html")
+        self.wait_ready()
 
     def sign_out_and_back_in(self) -> None:
         page = self.page
@@ -472,7 +549,7 @@ class Journey:
         view.get_by_role("button", name="Sign in", exact=True).click()
         page.wait_for_url("**/expenses.html")
         self.wait_ready()
-        expect(self.rows()).to_have_count(4)
+        expect(self.rows()).to_have_count(25)
         page.get_by_role("button", name=f"Sign out {self.email}").click()
         page.wait_for_url("**/index.html")
         self.shot("12-signed-out")
@@ -495,6 +572,70 @@ def test_dashboard_journey(
     journey.connect_aws_with_keys()
     journey.import_now()
     journey.see_imported_expenses()
+    journey.load_more()
     journey.phone_width()
+    journey.session_expiry()
     journey.sign_out_and_back_in()
+    assert console.errors == []
+
+
+@pytest.mark.e2e
+def test_unconfirmed_sign_in_password_reset_and_authenticator_code(
+    page: Page, local_runtime: LocalRuntime, console: ConsoleWatch, screenshots: Path
+) -> None:
+    rt = local_runtime
+    email = f"e2e-mfa-{uuid.uuid4().hex[:10]}@example.com"
+    rt.sign_up(email, PASSWORD, confirm=False)
+    page.goto(rt.url)
+    signin = page.locator("#view-signin")
+
+    # Signing in before confirming leads to the confirm step, then straight into the app.
+    signin.get_by_label("E-mail").fill(email)
+    signin.get_by_label("Password").fill(PASSWORD)
+    with console.expect_failed_requests():
+        signin.get_by_role("button", name="Sign in", exact=True).click()
+        expect(page.get_by_role("heading", name="Confirm your e-mail")).to_be_visible()
+    expect(page.locator("#auth-error")).to_contain_text("not confirmed yet")
+    expect(page.locator("#view-confirm").get_by_label("E-mail")).to_have_value(email)
+    page.locator("#view-confirm").get_by_label("Confirmation code").fill("123456")
+    page.get_by_role("button", name="Confirm", exact=True).click()
+    page.wait_for_url("**/expenses.html")
+    expect(page.locator("#nav-user")).to_have_text(email)
+    page.get_by_role("button", name=f"Sign out {email}").click()
+    page.wait_for_url("**/index.html")
+
+    # Forgot password -> code -> new password (rules checked live) -> sign in with it.
+    new_password = "Brand-new-pass-7?"
+    page.get_by_role("button", name="Forgot your password?").click()
+    page.locator("#view-forgot").get_by_label("E-mail").fill(email)
+    page.get_by_role("button", name="Send reset code").click()
+    reset = page.locator("#view-reset")
+    expect(page.get_by_role("heading", name="Choose a new password")).to_be_visible()
+    expect(reset.get_by_label("E-mail")).to_have_value(email)
+    reset.get_by_label("Reset code").fill("123456")
+    reset.get_by_label("New password").fill(new_password)
+    for rule in page.locator("#reset-rules li").all():
+        expect(rule).to_have_attribute("data-met", "true")
+    page.get_by_role("button", name="Set new password").click()
+    expect(page.locator("#page-status")).to_contain_text("Password changed")
+    expect(signin.get_by_label("E-mail")).to_have_value(email)
+
+    # Turn on an authenticator app for the account (as the user would from a device).
+    idp = rt.client("cognito-idp")
+    access = rt.sign_in(email, new_password)["AccessToken"]
+    idp.associate_software_token(AccessToken=access)
+    idp.verify_software_token(AccessToken=access, UserCode="123456")
+    idp.set_user_mfa_preference(
+        AccessToken=access, SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True}
+    )
+
+    signin.get_by_label("Password").fill(new_password)
+    signin.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page.get_by_role("heading", name="Two-step verification")).to_be_visible()
+    page.locator("#view-totp").get_by_label("Authenticator code").fill("123456")
+    page.screenshot(path=str(screenshots / "13-sign-in-authenticator.png"), full_page=True)
+    page.get_by_role("button", name="Verify", exact=True).click()
+    page.wait_for_url("**/expenses.html")
+    expect(page.locator("body")).to_have_attribute("data-ready", "true")
+    expect(page.locator("#nav-user")).to_have_text(email)
     assert console.errors == []
