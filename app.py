@@ -1,0 +1,34 @@
+#!/usr/bin/env python3
+"""The CDK app: one `Outlay-<env>` Stage per entry of the `outlay:environments` context (cdk.json)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from aws_cdk import App, Validations
+from cdk_nag import AwsSolutionsChecks, ServerlessChecks
+
+ROOT = Path(__file__).resolve().parent
+sys.path[:0] = [str(ROOT), str(ROOT / "lambdas")]  # `outlay` is importable as inside Lambda
+
+from stacks.config import CONTEXT_KEY, load_environments  # noqa: E402
+from stacks.stage import OutlayStage  # noqa: E402
+
+
+def build_app(app: App | None = None) -> tuple[App, list[OutlayStage]]:
+    app = app or App()
+    # One instance of each pack, registered on every stage: CDK evaluates a plugin once per synth
+    # over all the stages it is attached to, instead of once per stage over the whole app.
+    packs = [AwsSolutionsChecks(app), ServerlessChecks(app)]
+    stages = []
+    for config in load_environments(app.node.try_get_context(CONTEXT_KEY)):
+        stage = OutlayStage(app, config=config)
+        Validations.of(stage).add_plugins(*packs)
+        stages.append(stage)
+    return app, stages
+
+
+if __name__ == "__main__":
+    cdk_app, _ = build_app()
+    cdk_app.synth()

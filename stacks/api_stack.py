@@ -1,0 +1,111 @@
+"""api: the REST API and the two HTTP functions (expenses, costs), each with only its own grants."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import Aws, Stack
+from constructs import Construct
+from outlay.tables import CREDENTIALS_TABLE, EXPENSES_TABLE
+
+from stacks.auth_stack import AuthStack
+from stacks.config import EnvironmentConfig
+from stacks.constructs import grants
+from stacks.constructs.cdk_providers import imported_arn
+from stacks.constructs.nag import acknowledge_findings
+from stacks.constructs.python_function import OutlayFunction
+from stacks.constructs.rest_api import OutlayRestApi
+from stacks.data_stack import DataStack
+from stacks.scheduler_stack import SchedulerStack
+
+_SYNC = "Invoked synchronously by API Gateway: errors go back to the caller, there is nothing to dead-letter."
+# RFC 2606 reserves `.invalid`: no browser origin can match it, i.e. "no cross-origin callers". Used when
+# no webOrigins are configured because the cloud site is same-origin (CloudFront routes /api/*).
+NO_CROSS_ORIGIN = "https://same-origin.invalid"
+
+
+class ApiStack(Stack):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: EnvironmentConfig,
+        auth: AuthStack,
+        data: DataStack,
+        scheduler: SchedulerStack,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        allowed_origins = ",".join(config.web_origins) or NO_CROSS_ORIGIN
+
+        # Expenses: its table and the receipts bucket. Never the credentials table, never the CMK.
+        self.expenses = OutlayFunction(
+            self,
+            "Expenses",
+            name="expenses",
+            config=config,
+            no_dlq_reason=_SYNC,
+            environment={
+                "EXPENSES_TABLE": data.expenses_table.table_name,
+                "RECEIPTS_BUCKET": data.receipts_bucket.bucket_name,
+                "ALLOWED_ORIGINS": allowed_origins,
+            },
+        )
+        grants.table_access(self.expenses.function, data.expenses_table, EXPENSES_TABLE, write=True)
+        grants.objects(
+            self.expenses.function,
+            data.receipts_bucket,
+            "",
+            ["s3:GetObject", "s3:PutObject", "s3:PutObjectTagging", "s3:DeleteObject"],
+        )
+        acknowledge_findings(
+            self.expenses.role.node.find_child("DefaultPolicy"),
+            "AwsSolutions-IAM5",
+            [f"Resource::{imported_arn(data, data.receipts_bucket.bucket_arn)}/*"],
+            "Receipt and export keys start with the caller's Cognito sub, known only per request; "
+            "the function builds every key from the verified sub.",
+        )
+
+        # Costs: credentials (CMK-encrypted), envelope encryption, queueing imports, users' roles.
+        self.costs = OutlayFunction(
+            self,
+            "Costs",
+            name="costs",
+            config=config,
+            no_dlq_reason=_SYNC,
+            environment={
+                "EXPENSES_TABLE": data.expenses_table.table_name,
+                "CREDENTIALS_TABLE": data.credentials_table.table_name,
+                "KMS_KEY_ID": data.key.key_id,
+                "IMPORT_QUEUE_URL": scheduler.queue.queue_url,
+                "SERVICE_ACCOUNT_ID": Aws.ACCOUNT_ID,
+                "ALLOWED_ORIGINS": allowed_origins,
+            },
+        )
+        grants.table_access(self.costs.function, data.expenses_table, EXPENSES_TABLE, write=True)
+        grants.table_access(
+            self.costs.function,
+            data.credentials_table,
+            CREDENTIALS_TABLE,
+            write=True,
+            scan=True,
+            key=data.key,
+        )
+        scheduler.queue.grant_send_messages(self.costs.function)
+        grants.assume_user_roles(self.costs.function)
+        acknowledge_findings(
+            self.costs.role.node.find_child("DefaultPolicy"),
+            "AwsSolutions-IAM5",
+            [grants.ASSUME_ROLE_FINDING],
+            grants.ASSUME_ROLE_REASON,
+        )
+
+        self.rest_api = OutlayRestApi(
+            self,
+            "Rest",
+            config=config,
+            user_pool=auth.user_pool,
+            functions={"expenses": self.expenses.function, "costs": self.costs.function},
+        )
+        self.api = self.rest_api.api

@@ -1,0 +1,80 @@
+"""Lake writer: the expenses table's stream -> one JSON-lines object per user-month in the lake."""
+
+from __future__ import annotations
+
+from aws_cdk import Duration
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as sources
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+from outlay.tables import EXPENSES_TABLE
+
+from stacks.config import EnvironmentConfig
+from stacks.constructs import grants
+from stacks.constructs.glue_catalog import LAKE_PREFIX
+from stacks.constructs.nag import acknowledge, acknowledge_findings
+from stacks.constructs.python_function import OutlayFunction
+
+
+class LakeWriter(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: EnvironmentConfig,
+        table: dynamodb.ITable,
+        lake: s3.IBucket,
+        lake_arn_finding: str,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        # Records that still fail after retries and bisection: their metadata lands here for replay.
+        self.failures = sqs.Queue(
+            self,
+            "Failures",
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            retention_period=Duration.days(14),
+        )
+        self.handler = OutlayFunction(
+            self,
+            "Handler",
+            name="lake_writer",
+            config=config,
+            timeout=Duration.minutes(2),
+            no_dlq_reason="Invoked synchronously by the DynamoDB stream mapping; records that keep "
+            "failing go to the mapping's on-failure queue.",
+            environment={"EXPENSES_TABLE": table.table_name, "LAKE_BUCKET": lake.bucket_name},
+        )
+        acknowledge(
+            self.failures.node.default_child,  # type: ignore[arg-type]
+            "AwsSolutions-SQS3",
+            "This queue is itself the dead-letter destination of the stream mapping.",
+        )
+        acknowledge(
+            self.failures.node.default_child,  # type: ignore[arg-type]
+            "Serverless-SQSRedrivePolicy",
+            "This queue is itself the dead-letter destination of the stream mapping.",
+        )
+        fn = self.handler.function
+        grants.table_access(fn, table, EXPENSES_TABLE, write=False)
+        grants.objects(fn, lake, LAKE_PREFIX, ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"])
+        acknowledge_findings(
+            self.handler.role.node.find_child("DefaultPolicy"),
+            "AwsSolutions-IAM5",
+            [f"Resource::{lake_arn_finding}/{LAKE_PREFIX}*"],
+            "One object per user-month under expenses/year=/month=/; which ones is known per record.",
+        )
+        fn.add_event_source(
+            sources.DynamoEventSource(
+                table,
+                starting_position=lambda_.StartingPosition.TRIM_HORIZON,
+                batch_size=100,
+                bisect_batch_on_error=True,
+                retry_attempts=10,
+                report_batch_item_failures=True,
+                on_failure=sources.SqsDlq(self.failures),
+            )
+        )

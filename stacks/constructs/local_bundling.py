@@ -1,0 +1,127 @@
+"""The Lambda asset: `lambdas/outlay` + its pip dependencies, bundled on this machine without Docker.
+
+pip can fetch wheels for another platform (`--platform manylinux*_aarch64 --only-binary=:all:`), so a
+laptop or CI runner of any architecture builds the arm64 bundle in seconds. Docker bundling stays as
+the fallback CDK uses when the local bundler reports it could not run.
+
+The asset hash is our own content hash of the source tree + requirements + target (AssetHashType.CUSTOM):
+CDK reuses `cdk.out/asset.<hash>` when it exists, so an unchanged tree is never re-bundled.
+`--context outlay:skipBundling=true` (make synth, infra tests) stages the plain source instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import jsii
+from aws_cdk import AssetHashType, BundlingOptions, ILocalBundling
+from aws_cdk import aws_lambda as lambda_
+from constructs import Construct
+
+LAMBDAS_DIR = Path(__file__).resolve().parents[2] / "lambdas"
+PACKAGE = "outlay"
+SKIP_BUNDLING_CONTEXT = "outlay:skipBundling"
+_IGNORED = ("__pycache__", ".pyc", ".mypy_cache", ".pytest_cache")
+
+# Lambda's Python runtimes on Amazon Linux 2023 ship glibc 2.34, so any wheel up to manylinux_2_34 runs;
+# manylinux2014 (= 2_17) alone would miss packages that only publish newer tags.
+_MANYLINUX = ("manylinux2014", "manylinux_2_28", "manylinux_2_34")
+
+
+def _pip_arch(architecture: lambda_.Architecture) -> str:
+    return "aarch64" if architecture.name == lambda_.Architecture.ARM_64.name else "x86_64"
+
+
+def _source_files(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*") if p.is_file() and not any(part in str(p) for part in _IGNORED))
+
+
+def content_hash(lambdas_dir: Path, python_version: str, arch: str) -> str:
+    """Hash of everything that changes the bundle: package sources, requirements, target platform."""
+    digest = hashlib.sha256(f"{python_version}|{arch}|{_MANYLINUX}".encode())
+    for path in [lambdas_dir / "requirements.txt", *_source_files(lambdas_dir / PACKAGE)]:
+        digest.update(str(path.relative_to(lambdas_dir)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+@jsii.implements(ILocalBundling)
+class LocalPipBundling:
+    """`pip install --platform ... -t <output>` for the Lambda's platform, then copy the package."""
+
+    def __init__(self, *, lambdas_dir: Path, python_version: str, arch: str) -> None:
+        self.lambdas_dir = lambdas_dir
+        self.python_version = python_version
+        self.arch = arch
+
+    def pip_command(self, output_dir: str) -> list[str]:
+        platforms = [arg for tag in _MANYLINUX for arg in ("--platform", f"{tag}_{self.arch}")]
+        return [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--no-compile",
+            *platforms,
+            "--implementation",
+            "cp",
+            "--only-binary=:all:",
+            "--python-version",
+            self.python_version,
+            "-r",
+            str(self.lambdas_dir / "requirements.txt"),
+            "-t",
+            output_dir,
+        ]
+
+    def try_bundle(self, output_dir: str, **_options: Any) -> bool:
+        try:
+            subprocess.run(self.pip_command(output_dir), check=True)  # noqa: S603 - fixed argv, no shell
+        except (OSError, subprocess.CalledProcessError) as error:
+            print(f"local bundling failed ({error}); falling back to Docker", file=sys.stderr)
+            return False
+        shutil.copytree(
+            self.lambdas_dir / PACKAGE,
+            Path(output_dir) / PACKAGE,
+            ignore=shutil.ignore_patterns(*_IGNORED),
+            dirs_exist_ok=True,
+        )
+        return True
+
+
+def skip_bundling(scope: Construct) -> bool:
+    value = scope.node.try_get_context(SKIP_BUNDLING_CONTEXT)
+    return value is True or str(value).lower() == "true"
+
+
+def lambda_code(
+    scope: Construct, runtime: lambda_.Runtime, architecture: lambda_.Architecture
+) -> lambda_.Code:
+    """The one asset every Outlay function runs from (CDK stages it once per synth)."""
+    if skip_bundling(scope):
+        # Same layout the bundle has (outlay/ at the root), minus dependencies: enough to synthesize.
+        return lambda_.Code.from_asset(str(LAMBDAS_DIR), exclude=["**/__pycache__", "**/*.pyc"])
+    version = runtime.name.removeprefix("python")
+    arch = _pip_arch(architecture)
+    return lambda_.Code.from_asset(
+        str(LAMBDAS_DIR),
+        asset_hash_type=AssetHashType.CUSTOM,
+        asset_hash=content_hash(LAMBDAS_DIR, version, arch),
+        bundling=BundlingOptions(
+            image=runtime.bundling_image,
+            platform=f"linux/{'arm64' if arch == 'aarch64' else 'amd64'}",
+            command=[
+                "bash",
+                "-c",
+                f"pip install -q -r requirements.txt -t /asset-output && cp -r {PACKAGE} /asset-output/",
+            ],
+            local=LocalPipBundling(lambdas_dir=LAMBDAS_DIR, python_version=version, arch=arch),  # type: ignore[arg-type]
+        ),
+    )

@@ -1,0 +1,121 @@
+"""OutlayFunction: the only way a Lambda function enters this app.
+
+Every function runs the same asset (lambdas/) on the newest Python runtime on arm64, logs JSON into
+its own log group with a retention from config, traces with X-Ray, and gets a role with no managed
+policy (only what the construct and the caller's grants add). The handler comes from the route
+table's function maps, so a function cannot point at an entry point that does not exist there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from aws_cdk import Duration
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+from outlay.routes import EVENT_FUNCTIONS, HTTP_FUNCTIONS
+
+from stacks.config import EnvironmentConfig
+from stacks.constructs.buckets import removal_policy
+from stacks.constructs.local_bundling import lambda_code
+from stacks.constructs.nag import acknowledge
+
+RUNTIME = lambda_.Runtime.PYTHON_3_14  # newest Python runtime aws-cdk-lib 2.275 knows
+ARCHITECTURE = lambda_.Architecture.ARM_64
+SERVICE_NAME = "outlay"
+
+
+def handler_for(name: str) -> str:
+    entry = HTTP_FUNCTIONS.get(name) or EVENT_FUNCTIONS.get(name)
+    if entry is None:
+        raise KeyError(f"{name!r} is in neither HTTP_FUNCTIONS nor EVENT_FUNCTIONS of outlay.routes")
+    return entry
+
+
+class OutlayFunction(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        name: str,
+        config: EnvironmentConfig,
+        environment: Mapping[str, str],
+        timeout: Duration | None = None,
+        memory_size: int = 512,
+        dead_letter_queue: sqs.IQueue | None = None,
+        no_dlq_reason: str | None = None,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        if (dead_letter_queue is None) == (no_dlq_reason is None):
+            raise ValueError("give exactly one of dead_letter_queue or no_dlq_reason")
+        self.log_group = logs.LogGroup(
+            self,
+            "Logs",
+            retention=retention_days(config.log_retention_days),
+            removal_policy=removal_policy(config),
+        )
+        # Own role without AWSLambdaBasicExecutionRole: logging is granted on this log group only.
+        self.role = iam.Role(self, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+        self.log_group.grant_write(self.role)
+        self.function = lambda_.Function(
+            self,
+            "Function",
+            runtime=RUNTIME,
+            architecture=ARCHITECTURE,
+            handler=handler_for(name),
+            code=lambda_code(self, RUNTIME, ARCHITECTURE),
+            role=self.role,
+            timeout=timeout or Duration.seconds(29),
+            memory_size=memory_size,
+            tracing=lambda_.Tracing.ACTIVE,
+            logging_format=lambda_.LoggingFormat.JSON,
+            application_log_level_v2=lambda_.ApplicationLogLevel.INFO,
+            system_log_level_v2=lambda_.SystemLogLevel.WARN,
+            log_group=self.log_group,
+            dead_letter_queue=dead_letter_queue,
+            environment={
+                "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,
+                "POWERTOOLS_METRICS_NAMESPACE": "Outlay",
+                **environment,
+            },
+        )
+        acknowledge(
+            self.role.node.find_child("DefaultPolicy"),
+            "AwsSolutions-IAM5[Resource::*]",
+            "X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions.",
+        )
+        if no_dlq_reason is not None:
+            acknowledge(self.function.node.default_child, "Serverless-LambdaDLQ", no_dlq_reason)  # type: ignore[arg-type]
+
+    def add_to_role_policy(self, statement: iam.PolicyStatement) -> None:
+        self.function.add_to_role_policy(statement)
+
+
+_RETENTION = {
+    1: logs.RetentionDays.ONE_DAY,
+    3: logs.RetentionDays.THREE_DAYS,
+    5: logs.RetentionDays.FIVE_DAYS,
+    7: logs.RetentionDays.ONE_WEEK,
+    14: logs.RetentionDays.TWO_WEEKS,
+    30: logs.RetentionDays.ONE_MONTH,
+    60: logs.RetentionDays.TWO_MONTHS,
+    90: logs.RetentionDays.THREE_MONTHS,
+    120: logs.RetentionDays.FOUR_MONTHS,
+    150: logs.RetentionDays.FIVE_MONTHS,
+    180: logs.RetentionDays.SIX_MONTHS,
+    365: logs.RetentionDays.ONE_YEAR,
+    400: logs.RetentionDays.THIRTEEN_MONTHS,
+    545: logs.RetentionDays.EIGHTEEN_MONTHS,
+    731: logs.RetentionDays.TWO_YEARS,
+    1827: logs.RetentionDays.FIVE_YEARS,
+    3653: logs.RetentionDays.TEN_YEARS,
+}
+
+
+def retention_days(days: int) -> logs.RetentionDays:
+    """The shortest retention CloudWatch accepts that keeps logs at least `days` days."""
+    return _RETENTION[next((d for d in sorted(_RETENTION) if d >= days), max(_RETENTION))]

@@ -1,0 +1,51 @@
+"""DynamoDB tables built from `outlay.tables` specs, so the cloud and the local runtime share one shape."""
+
+from __future__ import annotations
+
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_kms as kms
+from constructs import Construct
+from outlay.tables import TableSpec
+
+from stacks.config import EnvironmentConfig
+from stacks.constructs.buckets import removal_policy
+
+
+def _string(name: str) -> dynamodb.Attribute:
+    return dynamodb.Attribute(name=name, type=dynamodb.AttributeType.STRING)
+
+
+def table_from_spec(
+    scope: Construct,
+    spec: TableSpec,
+    *,
+    config: EnvironmentConfig,
+    encryption: dynamodb.TableEncryption,
+    key: kms.IKey | None = None,
+) -> dynamodb.Table:
+    table = dynamodb.Table(
+        scope,
+        f"{spec.logical_name}Table",
+        partition_key=_string(spec.partition_key),
+        sort_key=_string(spec.sort_key) if spec.sort_key else None,
+        billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+        point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+            point_in_time_recovery_enabled=True
+        ),
+        encryption=encryption,
+        encryption_key=key,
+        time_to_live_attribute=spec.ttl_attribute,
+        stream=dynamodb.StreamViewType.NEW_AND_OLD_IMAGES if spec.stream else None,
+        deletion_protection=config.deletion_protection,
+        removal_policy=removal_policy(config),
+    )
+    for index in spec.indexes:
+        if index.partition_key is None:
+            table.add_local_secondary_index(index_name=index.name, sort_key=_string(index.sort_key))
+        else:
+            table.add_global_secondary_index(
+                index_name=index.name,
+                partition_key=_string(index.partition_key),
+                sort_key=_string(index.sort_key),
+            )
+    return table

@@ -1,0 +1,67 @@
+"""data: everything stateful. Tables (from outlay.tables specs), the CMK, and the buckets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import Duration, Stack
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+from outlay.tables import CREDENTIALS_TABLE, EXPENSES_TABLE
+
+from stacks.config import EnvironmentConfig
+from stacks.constructs.buckets import removal_policy, secure_bucket
+from stacks.constructs.tables import table_from_spec
+
+EXPORT_TAG = s3.Tag(key="kind", value="export")  # the expenses API tags CSV exports with this
+
+
+class DataStack(Stack):
+    def __init__(self, scope: Construct, construct_id: str, *, config: EnvironmentConfig, **kwargs: Any):
+        super().__init__(scope, construct_id, **kwargs)
+        # Envelope-encrypts users' AWS secrets and the credentials table; never needed for expenses.
+        self.key = kms.Key(
+            self,
+            "CredentialsKey",
+            description="Outlay: envelope encryption of users' AWS credentials",
+            enable_key_rotation=True,
+            removal_policy=removal_policy(config),
+        )
+        self.expenses_table = table_from_spec(
+            self,
+            EXPENSES_TABLE,
+            config=config,
+            encryption=dynamodb.TableEncryption.AWS_MANAGED,
+        )
+        self.credentials_table = table_from_spec(
+            self,
+            CREDENTIALS_TABLE,
+            config=config,
+            encryption=dynamodb.TableEncryption.CUSTOMER_MANAGED,
+            key=self.key,
+        )
+
+        # S3 server access logs (and CloudFront standard logs, which need ACLs: BUCKET_OWNER_PREFERRED).
+        self.access_log_bucket = secure_bucket(
+            self,
+            "AccessLogs",
+            config=config,
+            access_logs=None,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
+            lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(max(config.log_retention_days, 1)))],
+        )
+        self.lake_bucket = secure_bucket(self, "Lake", config=config, access_logs=self.access_log_bucket)
+        # CORS is added by the frontend stack (it knows the site's domain; doing it here would be a cycle).
+        self.receipts_bucket = secure_bucket(
+            self,
+            "Receipts",
+            config=config,
+            access_logs=self.access_log_bucket,
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    id="expire-exports", tag_filters={"kind": "export"}, expiration=Duration.days(1)
+                )
+            ],
+        )

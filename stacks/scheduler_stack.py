@@ -1,0 +1,138 @@
+"""scheduler: the monthly AWS cost import. Schedule -> dispatcher -> SQS (one message per user) -> worker."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import Duration, Stack
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as sources
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+from outlay.tables import CREDENTIALS_TABLE, EXPENSES_TABLE
+
+from stacks.config import EnvironmentConfig
+from stacks.constructs import grants
+from stacks.constructs.nag import acknowledge, acknowledge_findings
+from stacks.constructs.python_function import OutlayFunction
+from stacks.data_stack import DataStack
+
+WORKER_TIMEOUT = Duration.minutes(5)
+# 1st of the month: import last month. 8th: re-import it once Cost Explorer has finalized the bill.
+SCHEDULES = {
+    "Monthly": ("cron(0 9 1 * ? *)", "monthly"),
+    "Finalize": ("cron(0 9 8 * ? *)", "finalize"),
+}
+
+
+def _queue(scope: Construct, construct_id: str, **kwargs: Any) -> sqs.Queue:
+    return sqs.Queue(
+        scope, construct_id, encryption=sqs.QueueEncryption.SQS_MANAGED, enforce_ssl=True, **kwargs
+    )
+
+
+class SchedulerStack(Stack):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: EnvironmentConfig,
+        data: DataStack,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        self.dead_letters = _queue(self, "ImportDeadLetters", retention_period=Duration.days(14))
+        self.queue = _queue(
+            self,
+            "ImportQueue",
+            # SQS re-delivers only after this; 6x the worker timeout covers retries inside a batch.
+            visibility_timeout=Duration.seconds(WORKER_TIMEOUT.to_seconds() * 6),
+            dead_letter_queue=sqs.DeadLetterQueue(queue=self.dead_letters, max_receive_count=3),
+        )
+        # Failed scheduled invocations (EventBridge delivery or the async Lambda call) land here.
+        self.dispatch_failures = _queue(self, "DispatchFailures", retention_period=Duration.days(14))
+        for dead_letters in (self.dead_letters, self.dispatch_failures):
+            acknowledge(
+                dead_letters.node.default_child,  # type: ignore[arg-type]
+                "Serverless-SQSRedrivePolicy",
+                "A dead-letter queue: what fails here is kept for inspection, not redriven again.",
+            )
+
+        self.dispatcher = OutlayFunction(
+            self,
+            "Dispatcher",
+            name="cost_import_dispatcher",
+            config=config,
+            timeout=Duration.minutes(2),
+            dead_letter_queue=self.dispatch_failures,
+            environment={
+                "CREDENTIALS_TABLE": data.credentials_table.table_name,
+                "IMPORT_QUEUE_URL": self.queue.queue_url,
+            },
+        )
+        grants.table_access(
+            self.dispatcher.function,
+            data.credentials_table,
+            CREDENTIALS_TABLE,
+            write=False,
+            scan=True,
+            key=data.key,
+        )
+        self.queue.grant_send_messages(self.dispatcher.function)
+
+        for rule_id, (expression, kind) in SCHEDULES.items():
+            events.Rule(
+                self,
+                f"{rule_id}Import",
+                schedule=events.Schedule.expression(expression),
+                targets=[
+                    targets.LambdaFunction(
+                        self.dispatcher.function,
+                        event=events.RuleTargetInput.from_object({"kind": kind}),
+                        dead_letter_queue=self.dispatch_failures,
+                        retry_attempts=3,
+                    )
+                ],
+            )
+
+        self.worker = OutlayFunction(
+            self,
+            "Worker",
+            name="cost_import_worker",
+            config=config,
+            timeout=WORKER_TIMEOUT,
+            no_dlq_reason="Polled synchronously by the SQS event source: a message that keeps failing "
+            "goes to the import queue's DLQ (maxReceiveCount 3), not to a function DLQ.",
+            environment={
+                "EXPENSES_TABLE": data.expenses_table.table_name,
+                "CREDENTIALS_TABLE": data.credentials_table.table_name,
+                "KMS_KEY_ID": data.key.key_id,
+            },
+        )
+        grants.table_access(self.worker.function, data.expenses_table, EXPENSES_TABLE, write=True)
+        grants.table_access(
+            self.worker.function, data.credentials_table, CREDENTIALS_TABLE, write=True, key=data.key
+        )
+        grants.assume_user_roles(self.worker.function)
+        acknowledge_findings(
+            self.worker.role.node.find_child("DefaultPolicy"),
+            "AwsSolutions-IAM5",
+            [grants.ASSUME_ROLE_FINDING],
+            grants.ASSUME_ROLE_REASON,
+        )
+        self.worker.function.add_event_source(
+            sources.SqsEventSource(
+                self.queue, batch_size=5, max_concurrency=2, report_batch_item_failures=True
+            )
+        )
+        for child in self.worker.function.node.children:
+            if isinstance(child, lambda_.EventSourceMapping):
+                acknowledge(
+                    child,
+                    "Serverless-LambdaEventSourceMappingDestination",
+                    "SQS event sources take no on-failure destination; the queue's redrive policy "
+                    "moves failing messages to its DLQ after 3 receives.",
+                )
