@@ -216,6 +216,10 @@ class LocalRuntime:
 
         from moto.server import ThreadedMotoServer
 
+        from local import moto_extras
+
+        moto_extras.install()
+
         self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=_moto_port, verbose=False)
         self._moto.start()
         _moto_port = self._moto.get_host_and_port()[1]

@@ -1,0 +1,97 @@
+"""The monthly AWS cost import, locally: `make import-now` -> dispatcher -> SQS -> worker -> expenses."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+import requests
+
+from local import import_now
+from local.gateway import LOCAL_CONTROL_HEADER
+from local.runtime import LocalRuntime
+from local.seed import DEMO_SERVICES
+
+
+def _demo_headers(rt: LocalRuntime) -> dict[str, str]:
+    return {"Authorization": rt.id_token(rt.demo_email, rt.demo_password)}
+
+
+def _aws_expenses(rt: LocalRuntime) -> list[dict[str, Any]]:
+    response = requests.get(
+        f"{rt.api_url}/expenses",
+        headers=_demo_headers(rt),
+        params={"vendor": "AWS - ", "limit": 100},
+        timeout=30,
+    )
+    assert response.status_code == 200, response.text
+    return [e for e in response.json()["items"] if e["source"] == "aws"]
+
+
+def _schedule_runs(rt: LocalRuntime) -> list[dict[str, Any]]:
+    response = requests.get(
+        f"{rt.api_url}/aws-cost-import/history", headers=_demo_headers(rt), params={"limit": 50}, timeout=30
+    )
+    assert response.status_code == 200, response.text
+    return [run for run in response.json()["items"] if run["trigger"] == "schedule"]
+
+
+def test_import_now_over_http_creates_aws_expenses_once(
+    local_runtime: LocalRuntime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert local_runtime.seed_report.get("awsConnected"), local_runtime.seed_report
+    runs_before = _schedule_runs(local_runtime)
+
+    # `make import-now` = python -m local.import_now --port N
+    assert import_now.main(["--port", str(local_runtime.port)]) == 0
+    printed = capsys.readouterr().out
+    assert '"queued": 1' in printed
+    assert '"processed": 1' in printed
+
+    imported = _aws_expenses(local_runtime)
+    vendors = {e["vendor"] for e in imported}
+    assert {f"AWS - {service}" for service in DEMO_SERVICES} <= vendors
+    assert all(e["category"] == "Software" and e["currency"] == "USD" for e in imported)
+    assert len({e["date"] for e in imported}) == 1  # the last day of the imported month
+    assert all(Decimal(e["amount"]) > 0 for e in imported if e["vendor"] != "AWS - Tax")
+
+    # A second run (the schedule's finalize re-sync, or a retry) overwrites, never duplicates.
+    again = requests.post(
+        f"{local_runtime.url}__local/import-now", headers={LOCAL_CONTROL_HEADER: "1"}, json={}, timeout=120
+    )
+    assert again.status_code == 200, again.text
+    assert again.json()["processed"] == 1
+    assert sorted(e["id"] for e in _aws_expenses(local_runtime)) == sorted(e["id"] for e in imported)
+
+    runs = _schedule_runs(local_runtime)
+    assert len(runs) == len(runs_before) + 2
+    assert runs[0]["status"] == "succeeded"
+
+
+def test_forecast_answers_locally(local_runtime: LocalRuntime) -> None:
+    response = requests.get(
+        f"{local_runtime.api_url}/aws-costs/forecast", headers=_demo_headers(local_runtime), timeout=30
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["available"] is True
+    assert body["currency"] == "USD"
+    assert Decimal(body["amount"]) > 0
+
+
+def test_local_controls_need_the_local_header(local_runtime: LocalRuntime) -> None:
+    # A web page cannot add a custom header cross-origin without a preflight we never answer.
+    response = requests.post(f"{local_runtime.url}__local/import-now", timeout=10)
+    assert response.status_code == 403
+    assert requests.get(f"{local_runtime.url}__local/import-now", timeout=10).status_code == 403
+
+
+def test_import_now_cli_reports_a_stopped_runtime(capsys: pytest.CaptureFixture[str]) -> None:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        free_port = probe.getsockname()[1]
+    assert import_now.main(["--port", str(free_port)]) == 1
+    assert f"PORT={free_port}" in capsys.readouterr().out
