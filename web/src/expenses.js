@@ -2,7 +2,6 @@
 // (presigned POST with progress), CSV export and summary charts.
 import './styles.css';
 import { ApiError, api, cleanQuery, itemsOf } from './api.js';
-import { renderSummaryCharts } from './charts.js';
 import {
   $,
   clearFieldErrors,
@@ -19,6 +18,15 @@ import {
 } from './ui.js';
 
 const PAGE_SIZE = 25;
+
+// Chart.js is most of this page's JavaScript: load it after the form and the list are usable.
+let chartsModule;
+async function drawCharts() {
+  chartsModule ??= import('./charts.js');
+  const { renderSummaryCharts } = await chartsModule;
+  renderSummaryCharts(state.summary.items, state.summaryCurrency);
+}
+
 const MAX_RECEIPT_BYTES = 10 * 1024 * 1024;
 const RECEIPT_TYPES = {
   'image/jpeg': ['jpg', 'jpeg'],
@@ -416,13 +424,19 @@ function renderList() {
   $('#load-more').hidden = !state.next;
 }
 
+// Answers that arrive after a newer request was made (filters changed again) are dropped.
+let listSeq = 0;
+let summarySeq = 0;
+
 async function fetchPage(next) {
   const region = $('#list-region');
   const status = $('#list-status');
+  const seq = ++listSeq;
   region.setAttribute('aria-busy', 'true');
   setStatus(status, next ? 'Loading more expenses…' : 'Loading expenses…', 'info');
   try {
     const data = await api('/expenses', { query: { ...state.filters, limit: PAGE_SIZE, next } });
+    if (seq !== listSeq) return;
     if (!next) state.items.clear();
     for (const item of itemsOf(data)) state.items.set(item.id, item);
     state.next = data?.next || null;
@@ -430,13 +444,14 @@ async function fetchPage(next) {
     const count = state.items.size;
     setStatus(status, count ? `Showing ${count} expense${count === 1 ? '' : 's'}${state.next ? ' (more available)' : ''}.` : '', 'info');
   } catch (error) {
+    if (seq !== listSeq) return;
     setStatus(status, `Could not load expenses: ${error.message}`, 'error');
     if (!next) {
       $('#expense-table').hidden = true;
       $('#empty-state').hidden = true;
     }
   } finally {
-    region.setAttribute('aria-busy', 'false');
+    if (seq === listSeq) region.setAttribute('aria-busy', 'false');
   }
 }
 
@@ -526,9 +541,11 @@ async function loadSummary() {
   try {
     // The summary is monthly: a date filter selects the months it falls in (default: last 12 months).
     const { from, to } = state.filters;
+    const seq = ++summarySeq;
     const data = await api('/summary', { query: { from: from?.slice(0, 7), to: to?.slice(0, 7) } });
+    if (seq !== summarySeq) return;
     state.summary = { items: itemsOf(data), totals: Array.isArray(data?.totals) ? data.totals : [] };
-    renderSummary();
+    await renderSummary();
     setStatus(status, state.summary.items.length ? '' : 'Add expenses to see where your money goes.', 'info');
   } catch (error) {
     setStatus(status, `Could not load the summary: ${error.message}`, 'error');
@@ -551,7 +568,7 @@ function renderSummary() {
       h('li', { dataset: { currency: t.currency } }, h('span', { class: 'label' }, `Total ${t.currency}`), h('strong', {}, formatMoney(t.total, t.currency))),
     ),
   );
-  renderSummaryCharts(state.summary.items, state.summaryCurrency);
+  return drawCharts();
 }
 
 // ---------------------------------------------------------------- start
@@ -588,7 +605,7 @@ async function start() {
   $('#export-csv').addEventListener('click', exportCsv);
   $('#summary-currency').addEventListener('change', (event) => {
     state.summaryCurrency = event.target.value;
-    renderSummaryCharts(state.summary.items, state.summaryCurrency);
+    drawCharts().catch(showFatal);
   });
 
   await Promise.all([loadCategories(), loadProfile()]);

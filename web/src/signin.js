@@ -106,7 +106,13 @@ function renderRules(list) {
       item.querySelector('.rule-state').textContent = met ? ' (met)' : ' (not met yet)';
     });
   };
-  input.addEventListener('input', update);
+  input.addEventListener('input', () => {
+    update();
+    // A "password still needs…" message goes away once the password meets every rule.
+    if (!passwordProblems(input.value).length && errorBox.textContent.startsWith('The password')) {
+      setStatus(errorBox, '');
+    }
+  });
   update();
 }
 
