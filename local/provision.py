@@ -40,7 +40,7 @@ DLQ_MAX_RECEIVE_COUNT = 3
 QUEUE_VISIBILITY_TIMEOUT_S = 30
 
 # --- S3 (data stack) --------------------------------------------------------------------------------
-RECEIPT_CORS_METHODS = ["GET", "POST", "PUT", "HEAD"]
+RECEIPT_CORS_METHODS = ["POST", "GET"]
 
 
 @dataclass(frozen=True)
@@ -134,7 +134,7 @@ def receipts_cors(origins: list[str]) -> dict[str, Any]:
                 "AllowedMethods": RECEIPT_CORS_METHODS,
                 "AllowedHeaders": ["*"],
                 "ExposeHeaders": ["ETag"],
-                "MaxAgeSeconds": 3000,
+                "MaxAgeSeconds": 600,
             }
         ]
     }

@@ -309,6 +309,8 @@ class LocalRuntime:
 
             table = dynamodb_backends[state_mod.ACCOUNT][self.region].tables[self._res.expenses_table]
             shard = table.stream_shard
+            if shard is None:
+                return
             count = int(last_sequence_number) + 1 - shard.starting_sequence_number
             if 0 < count <= len(shard.items):
                 del shard.items[:count]
