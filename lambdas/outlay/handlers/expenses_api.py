@@ -23,13 +23,14 @@ from outlay.dal.export_store import LINK_TTL_SECONDS, ExportStore
 from outlay.dal.receipts import ReceiptStore
 from outlay.handlers.http import build_resolver, caller, json_response, parse_body, parse_query
 from outlay.logic.csv_export import csv_chunks
-from outlay.logic.errors import ConflictError, InvalidInputError, NotFoundError
+from outlay.logic.errors import ConflictError, NotFoundError
 from outlay.logic.expenses import (
     STARTER_CATEGORIES,
     build_expense,
     check_expense_id,
     check_idempotency_key,
     request_fingerprint,
+    resolve_category,
     starter_category,
     utc_now,
 )
@@ -93,16 +94,9 @@ def _expense_id(raw: str) -> str:
 
 
 def _resolve_category(sub: str, name: str) -> str:
-    starter = starter_category(name)
-    if starter:
-        return starter
-    own = deps().repo.find_category(sub, name)
-    if own:
-        return own
-    raise InvalidInputError(
-        "Unknown category: add it under categories first",
-        [{"field": "category", "message": "not one of the starter categories or your own"}],
-    )
+    """Starter categories need no read; otherwise one GetItem for the user's own (400 if unknown)."""
+    own = None if starter_category(name) else deps().repo.find_category(sub, name)
+    return resolve_category(name, [own] if own else [])
 
 
 def _register(app: APIGatewayRestResolver) -> None:

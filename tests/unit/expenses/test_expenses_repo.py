@@ -214,3 +214,39 @@ def test_concurrent_writer_is_retried_without_drift(repo: ExpensesRepository) ->
     updated = repo.update("alice", "e1", {"vendor": "Cafe"})
     assert fired and updated.vendor == "Cafe" and updated.amount == Decimal("40.00")
     assert summary_map(repo, "alice") == {("2026-03", "Travel", "USD"): (Decimal("40.00"), 1)}
+
+
+def test_idempotency_race_lost_in_transaction_replays_original(
+    repo: ExpensesRepository, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two retries race past the pre-check: the idempotency record's condition cancels the second
+    transaction, which then returns the first expense (no duplicate, aggregates counted once)."""
+    first = repo.create("alice", make("e1"), idempotency_key="k", request_hash="h")
+    real_replay = repo._replay
+    calls: list[int] = []
+
+    def replay_missing_once(sub: str, key: str, request_hash: str | None) -> Expense | None:
+        calls.append(1)
+        return None if len(calls) == 1 else real_replay(sub, key, request_hash)
+
+    monkeypatch.setattr(repo, "_replay", replay_missing_once)
+    again = repo.create("alice", make("e2"), idempotency_key="k", request_hash="h")
+    assert again.id == first.id and len(calls) == 2
+    assert [e.id for e in repo.list("alice", ExpenseFilters()).items] == ["e1"]
+    assert summary_map(repo, "alice") == {("2026-03", "Food", "USD"): (Decimal("10.00"), 1)}
+
+
+def test_aggregate_never_goes_negative(repo: ExpensesRepository) -> None:
+    """If an aggregate were ever wrong, a decrement below zero is refused rather than drifting further."""
+    repo.create("alice", make("e1", "10.00"))
+    client = boto3.client("dynamodb", region_name="us-east-1")
+    client.update_item(
+        TableName=repo.table_name,
+        Key={"pk": {"S": "USER#alice"}, "sk": {"S": "SUMMARY#2026-03#USD#Food"}},
+        UpdateExpression="SET #c = :zero",
+        ExpressionAttributeNames={"#c": "count"},
+        ExpressionAttributeValues={":zero": {"N": "0"}},
+    )
+    with pytest.raises(ConflictError):
+        repo.delete("alice", "e1")
+    assert repo.get("alice", "e1").amount == Decimal("10.00")
