@@ -113,7 +113,9 @@ class OutlayRestApi(Construct):
         resource = self.api.root.resource_for_path(route.path)
         models: dict[str, apigw.IModel] | None = None
         model_resource: apigw.CfnModel | None = None
-        if route.body_model and schema_of is not None:
+        # Optional bodies (body_required=False) are left to the handler: API Gateway would validate
+        # an absent body against the model and reject it.
+        if route.body_model and route.body_required and schema_of is not None:
             model_name = route.body_model.rsplit(".", 1)[-1]
             model_resource = apigw.CfnModel(
                 self,
