@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal
 
 from outlay.logic.errors import InvalidInputError
+from outlay.logic.months import add_months, month_of
 from outlay.models.expenses import CurrencyTotal, Expense, Summary, SummaryItem
 
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -55,16 +56,6 @@ def aggregate_deltas(old: Expense | None, new: Expense | None) -> dict[Aggregate
     }
 
 
-def shift_month(month: str, delta: int) -> str:
-    year, mon = int(month[:4]), int(month[5:7])
-    index = year * 12 + (mon - 1) + delta
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
-
-
-def months_between(start: str, end: str) -> int:
-    return (int(end[:4]) * 12 + int(end[5:7])) - (int(start[:4]) * 12 + int(start[5:7])) + 1
-
-
 def month_range(start: str | None, end: str | None, today: date) -> tuple[str, str]:
     """Validated inclusive month range; default = the last 12 months up to and including this one."""
     for name, value in (("from", start), ("to", end)):
@@ -73,12 +64,12 @@ def month_range(start: str | None, end: str | None, today: date) -> tuple[str, s
                 f"{name} must be a month YYYY-MM", [{"field": name, "message": "expected YYYY-MM"}]
             )
     if end is None:
-        end = shift_month(start, DEFAULT_MONTHS - 1) if start else today.isoformat()[:7]
+        end = add_months(start, DEFAULT_MONTHS - 1) if start else month_of(today)
     if start is None:
-        start = shift_month(end, -(DEFAULT_MONTHS - 1))
+        start = add_months(end, -(DEFAULT_MONTHS - 1))
     if start > end:
         raise InvalidInputError("from must not be after to", [{"field": "from", "message": "after to"}])
-    if months_between(start, end) > MAX_MONTHS:
+    if add_months(start, MAX_MONTHS - 1) < end:
         raise InvalidInputError(
             f"A summary covers at most {MAX_MONTHS} months", [{"field": "from", "message": "range too long"}]
         )
