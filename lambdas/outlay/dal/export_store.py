@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-import boto3
+from outlay.dal.s3_base import LINK_TTL_SECONDS, BucketAdapter
 
 if TYPE_CHECKING:
     from mypy_boto3_s3.client import S3Client
     from mypy_boto3_s3.type_defs import CompletedPartTypeDef
 
 MIN_PART_BYTES = 5 * 1024 * 1024  # S3's minimum for every part but the last
-LINK_TTL_SECONDS = 300
 
 
 class MultipartWriter:
@@ -76,19 +75,12 @@ class MultipartWriter:
         self.client.abort_multipart_upload(Bucket=self.bucket, Key=self.key, UploadId=self.upload_id)
 
 
-class ExportStore:
+class ExportStore(BucketAdapter):
     def __init__(
         self, bucket: str, s3_client: S3Client | None = None, *, part_size: int = MIN_PART_BYTES
     ) -> None:
-        self.bucket = bucket
-        self._client = s3_client
+        super().__init__(bucket, s3_client)
         self.part_size = part_size
-
-    @property
-    def client(self) -> S3Client:
-        if self._client is None:
-            self._client = boto3.client("s3")
-        return self._client
 
     def write(self, key: str, chunks: Iterable[bytes], *, file_name: str) -> int:
         """Upload `chunks` to `key` (tagged kind=export); returns the bytes written."""

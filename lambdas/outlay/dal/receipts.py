@@ -6,31 +6,17 @@ policy pins the exact key, the exact Content-Type and a 1 byte..10 MB size, and 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import boto3
 from botocore.exceptions import ClientError
 
 from outlay import tables
-
-if TYPE_CHECKING:
-    from mypy_boto3_s3.client import S3Client
+from outlay.dal.s3_base import LINK_TTL_SECONDS, BucketAdapter
 
 MAX_RECEIPT_BYTES = 10 * 1024 * 1024
-LINK_TTL_SECONDS = 300
 
 
-class ReceiptStore:
-    def __init__(self, bucket: str, s3_client: S3Client | None = None) -> None:
-        self.bucket = bucket
-        self._client = s3_client
-
-    @property
-    def client(self) -> S3Client:
-        if self._client is None:
-            self._client = boto3.client("s3")
-        return self._client
-
+class ReceiptStore(BucketAdapter):
     def presigned_upload(self, sub: str, expense_id: str, content_type: str) -> dict[str, Any]:
         key = tables.receipt_key(sub, expense_id)
         post = self.client.generate_presigned_post(

@@ -19,8 +19,9 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from outlay import tables
 from outlay.dal.expenses_repo import ExpensesRepository
-from outlay.dal.export_store import LINK_TTL_SECONDS, ExportStore
+from outlay.dal.export_store import ExportStore
 from outlay.dal.receipts import ReceiptStore
+from outlay.dal.s3_base import LINK_TTL_SECONDS
 from outlay.handlers.http import build_resolver, caller, json_response, parse_body, parse_query
 from outlay.logic.csv_export import csv_chunks
 from outlay.logic.errors import ConflictError, NotFoundError
