@@ -250,3 +250,11 @@ def test_aggregate_never_goes_negative(repo: ExpensesRepository) -> None:
     with pytest.raises(ConflictError):
         repo.delete("alice", "e1")
     assert repo.get("alice", "e1").amount == Decimal("10.00")
+
+
+def test_cursor_outside_requested_date_range_is_rejected(repo: ExpensesRepository) -> None:
+    token = encode_cursor("alice", "2026-05-01#e1")
+    march = ExpenseFilters.model_validate({"from": "2026-03-01", "to": "2026-03-31"})
+    with pytest.raises(InvalidInputError) as excinfo:
+        repo.list("alice", march, cursor=token)
+    assert excinfo.value.details == [{"field": "next", "message": "outside the requested date range"}]
