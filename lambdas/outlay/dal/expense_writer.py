@@ -7,7 +7,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from outlay.logic.cost_import import ExpenseDraft
+from outlay import tables
+from outlay.logic import months
+from outlay.logic.cost_import import ID_PREFIX, ExpenseDraft
 
 
 class RepositoryExpenseWriter:
@@ -52,18 +54,36 @@ class RepositoryExpenseWriter:
     def remove_stale(self, sub: str, account_id: str, month: str, keep_ids: set[str]) -> int:
         """Imported lines of this account-month that the latest Cost Explorer answer no longer has
         (e.g. a charge AWS reversed before the month was finalized) are deleted, so a re-run reflects
-        the bill exactly. Manual expenses and other accounts' lines are never touched."""
+        the bill exactly. Manual expenses and other accounts' lines are never touched.
+
+        Imported expenses are dated the month's last day with ids `aws-...`, so one `byDate` query on
+        the prefix `<last day>#aws-` reads exactly the candidates (not the whole month)."""
+        from outlay.dal.expenses_repo import deserialize, item_to_expense
+
+        prefix = tables.date_key(months.last_day(month).isoformat(), ID_PREFIX)
+        args: dict[str, Any] = {
+            "TableName": self.repository.table_name,
+            "IndexName": tables.BY_DATE_INDEX,
+            "KeyConditionExpression": "pk = :pk AND begins_with(dateKey, :prefix)",
+            "ExpressionAttributeValues": {":pk": {"S": tables.user_pk(sub)}, ":prefix": {"S": prefix}},
+            "ConsistentRead": True,
+        }
         removed = 0
-        year, mm = month.split("-")
-        for expense in self.repository.month_expenses(sub, year, mm):
-            meta = getattr(expense, "aws", None)
-            if (
-                expense.source == "aws"
-                and meta is not None
-                and meta.account_id == account_id
-                and meta.month == month
-                and expense.id not in keep_ids
-            ):
-                self.repository.delete(sub, expense.id)
-                removed += 1
-        return removed
+        while True:
+            response = self.repository.client.query(**args)
+            for raw in response.get("Items", []):
+                expense = item_to_expense(deserialize(raw))
+                meta = expense.aws
+                if (
+                    expense.source == "aws"
+                    and meta is not None
+                    and meta.account_id == account_id
+                    and meta.month == month
+                    and expense.id not in keep_ids
+                ):
+                    self.repository.delete(sub, expense.id)
+                    removed += 1
+            last = response.get("LastEvaluatedKey")
+            if not last:
+                return removed
+            args["ExclusiveStartKey"] = last

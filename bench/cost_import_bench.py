@@ -1,0 +1,323 @@
+"""A scheduled cost import over many simulated users, in-process on moto.
+
+    .venv/bin/python -m bench.cost_import_bench [--users 1000]
+
+prints one JSON object: {users, ce_calls_per_user_month, wall_seconds, duplicates_after_rerun, ...}.
+`run(users)` returns the same dict for `make bench`.
+
+Half the users connect an access key pair (moto's STS puts them all in its default account), half a
+cross-account role, each in its own account with its own Cost Explorer answer (3-15 services plus
+credits and tax). The measured path is the production one: dispatcher handler -> SQS -> worker
+handler in batches of 10 (as the event source mapping delivers them, with partial batch responses),
+then the same again to prove a re-run creates no duplicates. Cost Explorer calls are counted with a
+botocore `before-call.ce` hook, per access key (= per user).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import os
+import random
+import sys
+import time
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+# Runnable standalone (`python -m bench.cost_import_bench`): the Lambda package lives in lambdas/.
+_LAMBDAS = str(Path(__file__).resolve().parent.parent / "lambdas")
+if _LAMBDAS not in sys.path:
+    sys.path.insert(0, _LAMBDAS)
+
+REGION = "us-east-1"
+NOW = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)  # the 1st-of-month schedule: imports 2026-10
+MONTH = "2026-10"
+SERVICES = (
+    "Amazon Simple Storage Service",
+    "AWS Lambda",
+    "Amazon Elastic Compute Cloud - Compute",
+    "Amazon DynamoDB",
+    "Amazon CloudFront",
+    "Amazon Relational Database Service",
+    "Amazon Simple Queue Service",
+    "AWS Key Management Service",
+    "Amazon API Gateway",
+    "Amazon CloudWatch",
+    "AWS Glue",
+    "Amazon Athena",
+    "Amazon Route 53",
+    "AWS Secrets Manager",
+    "Amazon Cognito",
+)
+
+
+def _env() -> None:
+    os.environ.update(
+        {
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_REGION": REGION,
+            "POWERTOOLS_TRACE_DISABLED": "true",
+            "POWERTOOLS_LOG_LEVEL": "ERROR",
+            "POWERTOOLS_METRICS_NAMESPACE": "Outlay",
+        }
+    )
+    for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_SESSION_TOKEN"):
+        os.environ.pop(name, None)
+
+
+def _ce_answer(rng: random.Random) -> dict[str, Any]:
+    groups = []
+    for service in rng.sample(SERVICES, rng.randint(3, 15)):
+        amount = f"{rng.uniform(0.001, 400):.6f}"
+        groups.append(
+            {
+                "Keys": [service, "Usage"],
+                "Metrics": {
+                    "UnblendedCost": {"Amount": amount, "Unit": "USD"},
+                    "AmortizedCost": {"Amount": amount, "Unit": "USD"},
+                },
+            }
+        )
+    for record, amount in (("Credit", f"-{rng.uniform(1, 20):.2f}"), ("Tax", f"{rng.uniform(1, 30):.2f}")):
+        groups.append(
+            {
+                "Keys": ["Tax" if record == "Tax" else "AWS Lambda", record],
+                "Metrics": {
+                    "UnblendedCost": {"Amount": amount, "Unit": "USD"},
+                    "AmortizedCost": {"Amount": amount, "Unit": "USD"},
+                },
+            }
+        )
+    return {
+        "ResultsByTime": [
+            {"TimePeriod": {"Start": "2026-10-01", "End": "2026-11-01"}, "Groups": groups, "Estimated": True}
+        ],
+        "DimensionValueAttributes": [],
+    }
+
+
+def _partition_snapshots_for_moto_transactions() -> None:
+    """moto snapshots every table a TransactWriteItems touches with copy.deepcopy, once per item in
+    the transaction: O(table size) per write, so at 1,000 users the bench would time moto's copying
+    (minutes), not Outlay. This keeps moto's all-or-nothing rollback by snapshotting only the
+    partitions the transaction touches (a user's ~20 items) and restoring them on failure."""
+    import copy as std_copy
+
+    from moto.dynamodb import models as ddb_models
+    from moto.dynamodb.models.dynamo_type import DynamoType
+    from moto.dynamodb.models.table import Table
+
+    if getattr(ddb_models.DynamoDBBackend, "_outlay_bench_patched", False):
+        return
+
+    class _TablesAreNotCopied:
+        @staticmethod
+        def deepcopy(obj: Any, memo: Any = None) -> Any:
+            return obj if isinstance(obj, Table) else std_copy.deepcopy(obj, memo)
+
+    original = ddb_models.DynamoDBBackend.transact_write_items
+
+    def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
+        snapshots = []
+        for entry in transact_items:
+            _, op = next(iter(entry.items()))
+            table = self.tables.get(op.get("TableName"))
+            key = op.get("Item") or op.get("Key") or {}
+            if table is None or table.hash_key_attr not in key:
+                continue
+            hash_value = DynamoType(key[table.hash_key_attr])
+            had = hash_value in table.items
+            snapshots.append(
+                (table, hash_value, had, std_copy.deepcopy(table.items[hash_value]) if had else None)
+            )
+        try:
+            original(self, transact_items)
+        except Exception:
+            for table, hash_value, had, snapshot in reversed(snapshots):
+                if had:
+                    table.items[hash_value] = snapshot
+                else:
+                    table.items.pop(hash_value, None)
+            raise
+
+    ddb_models.copy = _TablesAreNotCopied  # type: ignore[attr-defined]
+    ddb_models.DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+    ddb_models.DynamoDBBackend._outlay_bench_patched = True  # type: ignore[attr-defined]
+
+
+def run(users: int = 1_000, seed: int = 7) -> dict[str, Any]:
+    _env()
+    _partition_snapshots_for_moto_transactions()
+    import boto3
+    from moto import mock_aws
+    from moto.moto_api._internal.models import moto_api_backend
+    from outlay import tables
+    from outlay.dal.aws_sessions import AwsSessions
+    from outlay.dal.costs_wiring import build_service
+    from outlay.handlers import cost_import_dispatcher, cost_import_worker
+    from outlay.models.credentials import SaveCredentialsRequest
+    from outlay.models.settings import load
+
+    from local.provision import table_definition
+
+    rng = random.Random(seed)
+    load.cache_clear()
+    with mock_aws():
+        ddb = boto3.client("dynamodb", region_name=REGION)
+        ddb.create_table(**{**table_definition(tables.EXPENSES_TABLE), "TableName": "bench-expenses"})
+        ddb.create_table(**{**table_definition(tables.CREDENTIALS_TABLE), "TableName": "bench-credentials"})
+        kms = boto3.client("kms", region_name=REGION)
+        key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+        sqs = boto3.client("sqs", region_name=REGION)
+        queue_url = sqs.create_queue(QueueName="bench-imports", Attributes={"VisibilityTimeout": "0"})[
+            "QueueUrl"
+        ]
+
+        sessions = AwsSessions()
+        calls: Counter[str] = Counter()
+
+        def count_ce(request_signer: Any = None, **_: Any) -> None:
+            creds = request_signer._credentials if request_signer is not None else None
+            calls[creds.access_key if creds else "?"] += 1
+
+        sessions.session.events.register("before-call.ce", count_ce)
+        service = build_service(
+            credentials_table="bench-credentials",
+            expenses_table="bench-expenses",
+            kms_key_id=key_id,
+            queue_url=queue_url,
+            service_account_id="999988887777",
+            dynamodb_client=ddb,
+            kms_client=kms,
+            sqs_client=sqs,
+            sessions=sessions,
+            clock=lambda: NOW,
+        )
+
+        # --- setup (not timed): connect every user, queue each account's bill
+        default_answer = _ce_answer(rng)
+        moto_api_backend.set_ce_cost_usage(result=default_answer, account_id="123456789012")
+        for i in range(users):
+            sub = f"bench-{i:05d}"
+            if i % 2 == 0:
+                body = {
+                    "type": "keys",
+                    "accessKeyId": f"AKIABENCH{i:011d}",
+                    "secretAccessKey": f"bench-secret-{i:027d}",
+                }
+            else:
+                account = f"{200000000000 + i}"
+                moto_api_backend.set_ce_cost_usage(result=_ce_answer(rng), account_id=account)
+                body = {"type": "role", "roleArn": f"arn:aws:iam::{account}:role/OutlayCostExplorerReadOnly"}
+            service.save(sub, SaveCredentialsRequest.model_validate(body))
+        calls.clear()
+
+        cost_import_dispatcher.use_service(service)
+        cost_import_worker.use_service(service)
+
+        def scheduled_run() -> dict[str, int]:
+            dispatched = cost_import_dispatcher.handler({"kind": "monthly"}, _Context())
+            processed = retried = 0
+            while True:
+                got = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", [])
+                if not got:
+                    break
+                event = {"Records": [_record(m) for m in got]}
+                result = cost_import_worker.handler(event, _Context())
+                failed = {f["itemIdentifier"] for f in result["batchItemFailures"]}
+                retried += len(failed)
+                for m in got:
+                    if m["MessageId"] not in failed:
+                        sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=m["ReceiptHandle"])
+                        processed += 1
+            return {"queued": dispatched["queued"], "processed": processed, "retried": retried}
+
+        sink = io.StringIO()
+        with contextlib.redirect_stdout(sink):  # EMF metrics lines
+            started = time.perf_counter()
+            first = scheduled_run()
+            wall = time.perf_counter() - started
+            first_calls = dict(calls)
+            items_after_first = _expense_items(ddb)
+            calls.clear()
+            started = time.perf_counter()
+            second = scheduled_run()
+            rerun_wall = time.perf_counter() - started
+            items_after_second = _expense_items(ddb)
+
+        per_user = list(first_calls.values())
+        keys_seen = Counter((pk, vendor, date) for pk, vendor, date, _ in items_after_second)
+        duplicates = sum(n - 1 for n in keys_seen.values() if n > 1)
+        return {
+            "users": users,
+            "months_per_user": 1,
+            "ce_calls_per_user_month": round(sum(per_user) / max(len(per_user), 1), 3),
+            "ce_calls_max_per_user_month": max(per_user, default=0),
+            "ce_calls_total": sum(per_user),
+            "users_with_ce_calls": len(per_user),
+            "wall_seconds": round(wall, 2),
+            "ms_per_user": round(1000 * wall / max(users, 1), 1),
+            "rerun_wall_seconds": round(rerun_wall, 2),
+            "expenses_after_first_run": len(items_after_first),
+            "expenses_after_rerun": len(items_after_second),
+            "duplicates_after_rerun": duplicates,
+            "first_run": first,
+            "rerun": second,
+        }
+
+
+class _Context:
+    function_name = "cost-import-worker"
+    memory_limit_in_mb = 512
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:bench"
+    aws_request_id = "bench"
+
+    @staticmethod
+    def get_remaining_time_in_millis() -> int:
+        return 900_000
+
+
+def _record(message: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "messageId": message["MessageId"],
+        "receiptHandle": message["ReceiptHandle"],
+        "body": message["Body"],
+        "attributes": {"ApproximateReceiveCount": "1"},
+        "messageAttributes": {},
+        "md5OfBody": message.get("MD5OfBody", ""),
+        "eventSource": "aws:sqs",
+        "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:bench-imports",
+        "awsRegion": REGION,
+    }
+
+
+def _expense_items(ddb: Any) -> list[tuple[str, str, str, str]]:
+    out = []
+    kwargs: dict[str, Any] = {"TableName": "bench-expenses"}
+    while True:
+        page = ddb.scan(**kwargs)
+        for item in page["Items"]:
+            if item["sk"]["S"].startswith("EXPENSE#"):
+                out.append((item["pk"]["S"], item["vendor"]["S"], item["date"]["S"], item["sk"]["S"]))
+        if "LastEvaluatedKey" not in page:
+            return out
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.cost_import_bench")
+    parser.add_argument("--users", type=int, default=1_000)
+    args = parser.parse_args()
+    result = run(args.users)
+    print(json.dumps(result))
+    return 0 if result["duplicates_after_rerun"] == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
