@@ -15,8 +15,6 @@ from stacks.config import EnvironmentConfig
 from stacks.constructs.buckets import removal_policy, secure_bucket
 from stacks.constructs.tables import table_from_spec
 
-EXPORT_TAG = s3.Tag(key="kind", value="export")  # the expenses API tags CSV exports with this
-
 
 class DataStack(Stack):
     def __init__(self, scope: Construct, construct_id: str, *, config: EnvironmentConfig, **kwargs: Any):

@@ -1,0 +1,70 @@
+"""Local bundling: arm64 wheels for the Lambda runtime without Docker, and a hash that skips re-bundling."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from stacks.constructs.local_bundling import LAMBDAS_DIR, LocalPipBundling, content_hash
+from stacks.constructs.python_function import RUNTIME
+
+pytestmark = pytest.mark.infra
+
+PY_VERSION = RUNTIME.name.removeprefix("python")
+
+
+def _fake_lambdas(root: Path, requirements: str) -> Path:
+    (root / "outlay").mkdir(parents=True)
+    (root / "outlay" / "__init__.py").write_text("VERSION = 1\n")
+    (root / "outlay" / "__pycache__").mkdir()
+    (root / "outlay" / "__pycache__" / "junk.pyc").write_bytes(b"\0")
+    (root / "requirements.txt").write_text(requirements)
+    return root
+
+
+def test_hash_follows_sources_requirements_and_target_only(tmp_path: Path) -> None:
+    root = _fake_lambdas(tmp_path / "lambdas", "six==1.17.0\n")
+    first = content_hash(root, PY_VERSION, "aarch64")
+    (root / "outlay" / "__pycache__" / "other.pyc").write_bytes(b"\1")  # caches do not count
+    assert content_hash(root, PY_VERSION, "aarch64") == first
+    assert content_hash(root, PY_VERSION, "x86_64") != first
+    (root / "outlay" / "__init__.py").write_text("VERSION = 2\n")
+    second = content_hash(root, PY_VERSION, "aarch64")
+    assert second != first
+    (root / "requirements.txt").write_text("six==1.16.0\n")
+    assert content_hash(root, PY_VERSION, "aarch64") not in {first, second}
+
+
+def test_real_repo_hash_is_stable() -> None:
+    assert content_hash(LAMBDAS_DIR, PY_VERSION, "aarch64") == content_hash(
+        LAMBDAS_DIR, PY_VERSION, "aarch64"
+    )
+
+
+def test_local_bundler_installs_aarch64_wheels_for_the_runtime(tmp_path: Path) -> None:
+    """Runs pip for real against PyPI: a pure package plus one with a compiled extension."""
+    root = _fake_lambdas(tmp_path / "lambdas", "six==1.17.0\nmarkupsafe==3.0.3\n")
+    out = tmp_path / "asset"
+    out.mkdir()
+    bundler = LocalPipBundling(lambdas_dir=root, python_version=PY_VERSION, arch="aarch64")
+    assert bundler.try_bundle(str(out)) is True
+    assert (out / "six.py").is_file()
+    assert (out / "outlay" / "__init__.py").read_text() == "VERSION = 1\n"
+    assert not (out / "outlay" / "__pycache__").exists()
+    extensions = list(out.glob("markupsafe/*.so"))
+    assert extensions and all("aarch64" in so.name and "314" in so.name for so in extensions)
+    wheel = next(out.glob("markupsafe-*.dist-info")) / "WHEEL"
+    tags = [line.split(": ", 1)[1] for line in wheel.read_text().splitlines() if line.startswith("Tag: ")]
+    assert tags and all(t.startswith(f"cp{PY_VERSION.replace('.', '')}") and "aarch64" in t for t in tags)
+    assert any("manylinux" in t for t in tags)
+
+
+def test_local_bundler_reports_failure_so_cdk_can_fall_back(tmp_path: Path) -> None:
+    root = _fake_lambdas(tmp_path / "lambdas", "this-package-does-not-exist-outlay==0.0.0\n")
+    out = tmp_path / "asset"
+    out.mkdir()
+    bundler = LocalPipBundling(lambdas_dir=root, python_version=PY_VERSION, arch="aarch64")
+    assert bundler.try_bundle(str(out)) is False
+    shutil.rmtree(out)
