@@ -287,3 +287,15 @@ def test_import_all_is_for_admins_only(connected: Moto) -> None:
         {"userId": "user-a", "months": ["2026-10"], "trigger": "admin", "kind": "admin"},
         {"userId": "user-b", "months": ["2026-10"], "trigger": "admin", "kind": "admin"},
     ]
+
+
+def test_role_connection_imports_from_the_roles_account(service: CostsService, moto_aws: Moto) -> None:
+    role = "arn:aws:iam::444455556666:role/OutlayCostExplorerReadOnly"
+    assert call("POST", "/aws-credentials", body={"type": "role", "roleArn": role})[0] == 200
+    # moto's AssumeRole hands out credentials of the role's account; CE answers from that account
+    moto_aws.queue_ce([ce_result("2026-10-01", "2026-11-01", OCTOBER_GROUPS)], account_id="444455556666")
+    status, run = call("POST", "/aws-cost-import")
+    assert status == 200 and run["status"] == "succeeded" and run["accountId"] == "444455556666"
+    assert run["expensesCreated"] == 4
+    metas = {e.aws.account_id for e in repo(moto_aws).month_expenses("user-a", "2026", "10") if e.aws}
+    assert metas == {"444455556666"}
