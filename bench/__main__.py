@@ -1,0 +1,92 @@
+"""`make bench`: measure what users feel, each figure next to its floor from the same run.
+
+Rewrites bench/RESULTS.md. Ratios are what count: the machine is shared and noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench.common import ROOT, Row
+
+RESULTS = Path(__file__).with_name("RESULTS.md")
+
+
+def _fmt_ratio(ratio: float | None) -> str:
+    return "—" if ratio is None else f"{ratio:.2f}x"
+
+
+def render(rows: list[Row], seconds: float) -> str:
+    missed = [r for r in rows if not r.met]
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Written by `make bench` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
+        f"{platform.machine()}, Python {platform.python_version()}, took {seconds:.0f} s. "
+        "Each figure is a median of several runs next to its floor measured in the same run.",
+        "",
+        "## Missed targets",
+        "",
+    ]
+    if missed:
+        lines += [f"- **{r.what}**: {r.figure} vs target {r.target}. Fix: {r.fix}" for r in missed]
+    else:
+        lines.append("None: every figure meets its target.")
+    lines += [
+        "",
+        "## Figures",
+        "",
+        "| measure | figure | floor | ratio | target | met |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        met = "yes" if r.met else "**no**"
+        lines.append(f"| {r.what} | {r.figure} | {r.floor} | {_fmt_ratio(r.ratio)} | {r.target} | {met} |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--quick", action="store_true", help="fewer runs and smaller sizes (smoke check)")
+    parser.add_argument("--skip-make-test", action="store_true", help="do not time `make test`")
+    args = parser.parse_args()
+
+    from bench import cold_start, cost_import, exports, make_test, reads, synth
+
+    q = args.quick
+    steps: list[tuple[str, Callable[[], Row | list[Row]]]] = [
+        ("synthesis", lambda: synth.measure(runs=1 if q else 3)),
+        ("cold start", lambda: cold_start.measure(runs=3 if q else 7)),
+        ("reads per request", lambda: reads.measure(sizes=(100, 1_000) if q else (100, 10_000, 100_000))),
+        ("export", lambda: exports.measure(count=5_000 if q else 100_000)),
+        ("cost import", lambda: cost_import.measure(users=50 if q else 1_000)),
+    ]
+    if not args.skip_make_test:
+        steps.append(("make test", make_test.measure))
+
+    rows: list[Row] = []
+    started = time.perf_counter()
+    for name, step in steps:
+        print(f"[bench] {name} ...", flush=True)
+        try:
+            result = step()
+        except Exception:  # a broken measure is reported as a missed row, never hidden
+            traceback.print_exc()
+            result = Row(name, "error (see bench output)", "—", None, "runs", False, "fix the measure")
+        for row in result if isinstance(result, list) else [result]:
+            print(f"  {row.what}: {row.figure} (floor {row.floor}, {_fmt_ratio(row.ratio)})", flush=True)
+            rows.append(row)
+    RESULTS.write_text(render(rows, time.perf_counter() - started))
+    print(f"[bench] wrote {RESULTS.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

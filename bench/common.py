@@ -1,0 +1,49 @@
+"""Shared measuring tools: medians of repeated runs in fresh interpreters, and a result row type."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Row:
+    """One line of RESULTS.md: a figure next to the floor measured in the same run."""
+
+    what: str
+    figure: str
+    floor: str
+    ratio: float | None
+    target: str
+    met: bool
+    fix: str = ""  # what would fix it, shown at the top when the target is missed
+
+
+def env() -> dict[str, str]:
+    out = dict(os.environ)
+    out["PYTHONPATH"] = f"{ROOT}{os.pathsep}{ROOT / 'lambdas'}"
+    out["JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION"] = "1"
+    out.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    return out
+
+
+def time_python(code: str, runs: int, *, cwd: Path = ROOT) -> float:
+    """Median wall seconds of `python -c code` in a fresh interpreter (what a cold start pays)."""
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], cwd=cwd, env=env(), check=True, capture_output=True)
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def median_of(fn: Callable[[], float], runs: int) -> float:
+    return statistics.median(fn() for _ in range(runs))
