@@ -21,7 +21,6 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from outlay.dal.costs_wiring import build_service
 from outlay.logic.costs_service import CostsService
-from outlay.logic.errors import OutlayError
 from outlay.models.cost_import import ImportMessage
 from outlay.models.settings import WorkerSettings, load
 
@@ -91,6 +90,3 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         event=event, record_handler=record_handler, processor=processor, context=context
     )
     return dict(response)
-
-
-__all__ = ["OutlayError", "handler", "record_handler"]

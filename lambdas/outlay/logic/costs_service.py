@@ -20,7 +20,6 @@ from outlay.logic.errors import (
     ForbiddenError,
     InvalidInputError,
     NotFoundError,
-    OutlayError,
 )
 from outlay.logic.import_runner import CostSource, ExpenseWriter, ImportOutcome, run_import
 from outlay.models.cost_import import ImportMessage, ImportRequest, ImportRun, Trigger
@@ -271,6 +270,3 @@ class CostsService:
         if stored is None or not stored.configured or not stored.enabled:
             return None
         return self.import_for(message.user_id, message.months, message.trigger, stored)
-
-
-__all__ = ["CostsService", "OutlayError"]
