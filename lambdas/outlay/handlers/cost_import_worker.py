@@ -63,6 +63,7 @@ def record_handler(record: SQSRecord) -> dict[str, Any]:
     finally:
         logger.remove_keys(["userId"])
     if outcome is None:
+        metrics.add_metric(name="ImportsSkipped", unit=MetricUnit.Count, value=1)
         logger.info("skipped: credentials removed or disabled since dispatch")
         return {"status": "skipped"}
     run = outcome.run

@@ -299,3 +299,23 @@ def test_role_connection_imports_from_the_roles_account(service: CostsService, m
     assert run["expensesCreated"] == 4
     metas = {e.aws.account_id for e in repo(moto_aws).month_expenses("user-a", "2026", "10") if e.aws}
     assert metas == {"444455556666"}
+
+
+def test_an_envelope_copied_onto_another_users_row_does_not_decrypt(connected: Moto) -> None:
+    from .conftest import CREDENTIALS
+
+    alice = connected.credentials_item("user-a")
+    assert alice is not None
+    call("POST", "/aws-credentials", body={**KEYS, "accessKeyId": "AKIABOBSOWNKEY000001"}, sub="user-b")
+    connected.ddb.update_item(
+        TableName=CREDENTIALS,
+        Key={"userId": {"S": "user-b"}},
+        UpdateExpression="SET secret = :s",
+        ExpressionAttributeValues={":s": alice["secret"]},
+    )
+    october(connected)
+    status, body = call("POST", "/aws-cost-import", sub="user-b")
+    assert status == 400 and body["error"] == "aws_credentials_unreadable"
+    assert "save them again" in body["message"]
+    assert connected.expense_items("user-b") == []
+    assert call("POST", "/aws-cost-import", sub="user-a")[1]["status"] == "succeeded"  # alice unaffected
