@@ -3,8 +3,11 @@
 Use it from a conftest with `from local.pytest_plugin import local_runtime  # noqa: F401` (pytest only
 honours `pytest_plugins` in the root conftest), or list "local.pytest_plugin" there.
 
-`local_runtime` is session-scoped: one moto world, one gateway on a free port, seeded with the demo
-user (`.demo_email` / `.demo_password`). Tests that need their own users call `new_user()`.
+`local_runtime` is package-scoped: one moto world and one gateway on a free port for the test package
+(tests/integration), seeded with the demo user (`.demo_email` / `.demo_password`); tests that need
+their own users call `new_user()`. Not session-scoped on purpose: the runtime sets AWS_ENDPOINT_URL
+and the handlers' environment in this process, which must not leak into later unit tests (they
+use moto's in-process mocks), and only one runtime can run per process (see e2e's conftest).
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ class SignedInUser:
         return {"Authorization": self.id_token}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def local_runtime() -> Iterator[LocalRuntime]:
     # A smaller demo year than `make dev` (200): moto's transactional writes are slow.
     with LocalRuntime(port=0, seed=True, demo_expenses=DEMO_EXPENSES) as runtime:

@@ -375,12 +375,10 @@ class LocalRuntime:
             else:
                 os.environ[name] = value
         self._saved_env = {}
-        try:
-            from outlay.models.settings import load
+        from outlay.models.settings import load
 
-            load.cache_clear()
-        except ImportError:  # pragma: no cover
-            pass
+        load.cache_clear()
+        _forget_handler_state()  # clients cached against this moto must not outlive it
 
     # --- scheduler + event sources ---------------------------------------------------------------
     def run_import_now(self, wait: bool = True, timeout: float = 120.0) -> dict[str, Any]:
