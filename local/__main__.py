@@ -48,7 +48,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m local", description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     parser.add_argument(
-        "--keep-state", action="store_true", help=f"restore/save data in {DEFAULT_STATE_DIR.name}/"
+        "--keep-state",
+        action="store_true",
+        default=os.environ.get("KEEP_STATE", "") not in ("", "0", "false"),
+        help=f"restore/save data in {DEFAULT_STATE_DIR.name}/ (or KEEP_STATE=1 make dev)",
     )
     parser.add_argument("--reset-only", action="store_true", help="delete the kept state and exit")
     parser.add_argument("--no-seed", action="store_true", help="start with no demo user or data")
@@ -94,7 +97,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  API:        {runtime.api_url}")
         if runtime.demo_password:
             print(f"  Demo login: {runtime.demo_email} / {runtime.demo_password}")
-        print(f"  State:      {'kept in .local-state/' if args.keep_state else 'fresh (use --keep-state)'}")
+        kept = "kept in .local-state/" if args.keep_state else "fresh (KEEP_STATE=1 make dev keeps it)"
+        print(f"  State:      {kept}")
         print(f"  Import now: make import-now PORT={runtime.port}")
         print("  Ctrl-C to stop")
         print(flush=True)
