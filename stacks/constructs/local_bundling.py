@@ -68,6 +68,7 @@ class LocalPipBundling:
             "install",
             "--quiet",
             "--disable-pip-version-check",
+            "--no-warn-conflicts",  # judged against this venv, not the bundle: noise
             "--no-compile",
             *platforms,
             "--implementation",
@@ -81,7 +82,8 @@ class LocalPipBundling:
             output_dir,
         ]
 
-    def try_bundle(self, output_dir: str, **_options: Any) -> bool:
+    def try_bundle(self, output_dir: str, *_options: Any, **_kw_options: Any) -> bool:
+        # jsii passes the BundlingOptions struct positionally; everything we need is in self.
         try:
             subprocess.run(self.pip_command(output_dir), check=True)  # noqa: S603 - fixed argv, no shell
         except (OSError, subprocess.CalledProcessError) as error:

@@ -68,3 +68,31 @@ def test_local_bundler_reports_failure_so_cdk_can_fall_back(tmp_path: Path) -> N
     bundler = LocalPipBundling(lambdas_dir=root, python_version=PY_VERSION, arch="aarch64")
     assert bundler.try_bundle(str(out)) is False
     shutil.rmtree(out)
+
+
+def test_cdk_reuses_an_unchanged_bundle_instead_of_rebuilding(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Through CDK itself: a second synth of the same tree into the same cdk.out does not bundle again."""
+    from aws_cdk import App, Stack
+
+    from stacks.config import EnvironmentConfig
+    from stacks.constructs.python_function import OutlayFunction
+
+    calls: list[str] = []
+
+    def fake_bundle(self: LocalPipBundling, output_dir: str, *_args: object, **_kwargs: object) -> bool:
+        calls.append(output_dir)
+        (Path(output_dir) / "outlay").mkdir()
+        (Path(output_dir) / "outlay" / "__init__.py").write_text("")
+        return True
+
+    monkeypatch.setattr(LocalPipBundling, "try_bundle", fake_bundle)
+    config = EnvironmentConfig.model_validate({"name": "probe"})
+    outdir = tmp_path / "cdk.out"
+    for _ in range(2):
+        stack = Stack(App(outdir=str(outdir)), "probe")
+        OutlayFunction(stack, "Fn", name="expenses", config=config, environment={}, no_dlq_reason="x" * 20)
+    assert len(calls) == 1
+    # CDK derives the directory name from our content hash (+ bundling options): one bundle, reused.
+    assert [p.name for p in outdir.glob("asset.*")] == [Path(calls[0]).name.removesuffix("-building")]
