@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 import requests
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Error, Locator, Page, Response, expect
 
 from local.runtime import LocalRuntime
 
@@ -97,6 +97,18 @@ class Journey:
         self.email = f"e2e-{uuid.uuid4().hex[:10]}@example.com"
         self.today = datetime.now(UTC).date()
         self.earlier = self.today - timedelta(days=40)  # another month, for the bar chart
+        # The API calls the page made, printed when a step fails (what did the page ask, and get?).
+        self.api_log: list[str] = []
+        page.on("response", self._log_api)
+
+    def _log_api(self, response: Response) -> None:
+        if "/api/" not in response.url:
+            return
+        try:
+            body = response.body()[:120]
+        except Error:  # the page navigated away before the body was read
+            body = b"?"
+        self.api_log.append(f"{response.request.method} {response.url} -> {response.status} {body!r}")
 
     def shot(self, name: str) -> None:
         self.page.screenshot(path=str(self.shots / f"{name}.png"), full_page=True)
@@ -381,13 +393,21 @@ class Journey:
         expect(page.locator("#external-id")).not_to_have_text("…")
         assert len(page.locator("#external-id").inner_text()) >= 32
         self.shot("07-settings-role")
+        # Connect with a role first (the recommended way) ...
+        page.get_by_label("Role ARN").fill("arn:aws:iam::123456789012:role/OutlayCostExplorerReadOnly")
+        page.get_by_role("button", name="Validate and save").click()
+        expect(page.locator("#connect-status")).to_contain_text(f"Connected to AWS account {ACCOUNT_ID}")
+        expect(page.locator("#st-type")).to_contain_text("IAM role (arn:aws:iam::123456789012:role/")
+        expect(page.get_by_label("Role ARN")).to_have_value("")
+        # ... then replace it with an access key pair.
         page.get_by_label("Access keys").check()
+        expect(page.get_by_label("Role ARN")).to_be_hidden()
         page.get_by_label("Access key ID").fill("AKIAIOSFODNN7EXAMPLE")
         secret = page.get_by_label("Secret access key")
         expect(secret).to_have_attribute("autocomplete", "off")
         secret.fill("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
         page.get_by_label("Region").fill("us-east-1")
-        page.get_by_role("button", name="Validate and save").click()
+        page.get_by_role("button", name="Validate and replace").click()
         expect(page.locator("#connect-status")).to_contain_text(f"Connected to AWS account {ACCOUNT_ID}")
         # The secret is gone from the page and was never stored in the browser.
         expect(secret).to_have_value("")
@@ -417,12 +437,27 @@ class Journey:
         expect(page.locator("#history-rows tr").first).to_contain_text("Succeeded")
         expect(page.locator("#st-last")).not_to_have_text("Never")
         self.shot("08-settings-imported")
+        # Preferences: the default currency the expense form starts with.
+        page.get_by_label("Default currency").fill("EUR")
+        page.get_by_role("button", name="Save", exact=True).click()
+        expect(page.locator("#profile-status")).to_have_text("Default currency set to EUR.")
+
+    def remove_connection(self) -> None:
+        """Removing the connection asks first and keeps the expenses already imported."""
+        page = self.page
+        page.get_by_role("button", name="Remove connection").click()
+        dialog = page.get_by_role("dialog", name="Remove the AWS connection?")
+        dialog.get_by_role("button", name="Remove").click()
+        expect(page.locator("#aws-status-message")).to_contain_text("No AWS account is connected")
+        expect(page.locator("#aws-status")).to_be_hidden()
+        expect(page.get_by_role("button", name="Import costs now")).to_be_hidden()
 
     def see_imported_expenses(self) -> None:
         page = self.page
         page.get_by_role("navigation", name="Main").get_by_role("link", name="Expenses").click()
         page.wait_for_url("**/expenses.html")
         self.wait_ready()
+        expect(page.locator("#expense-form").get_by_label("Currency")).to_have_value("EUR")
         expect(self.row("AWS - AWS Lambda")).to_contain_text("$0.84")
         expect(self.row("AWS - Amazon Simple Storage Service")).to_contain_text("$3.12")
         expect(self.row("AWS - AWS Lambda")).to_contain_text("Software")
@@ -560,6 +595,15 @@ def test_dashboard_journey(
     page: Page, local_runtime: LocalRuntime, console: ConsoleWatch, screenshots: Path
 ) -> None:
     journey = Journey(page, local_runtime, console, screenshots)
+    try:
+        _run(journey)
+    except BaseException:
+        print("Last API calls of the page:", *journey.api_log[-30:], sep="\n  ")
+        raise
+    assert console.errors == []
+
+
+def _run(journey: Journey) -> None:
     journey.sign_up()
     journey.confirm()
     journey.add_three_expenses()
@@ -571,12 +615,12 @@ def test_dashboard_journey(
     journey.export_csv()
     journey.connect_aws_with_keys()
     journey.import_now()
+    journey.remove_connection()
     journey.see_imported_expenses()
     journey.load_more()
     journey.phone_width()
     journey.session_expiry()
     journey.sign_out_and_back_in()
-    assert console.errors == []
 
 
 @pytest.mark.e2e
