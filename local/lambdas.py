@@ -62,9 +62,18 @@ class FakeContext:
         return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
+# One lock per function: like a single warm Lambda container, a function handles one event at a
+# time. The handlers keep per-invocation state in module globals (Powertools' resolver holds the
+# current event), so two threads inside one handler could see each other's caller.
+_function_locks: dict[str, threading.Lock] = {}
+
+
 def invoke(entry_point: str, function_name: str, event: dict[str, Any], timeout_s: int = 30) -> Any:
     handler = resolve(entry_point)
-    return handler(event, FakeContext(function_name=function_name, timeout_s=timeout_s))
+    with _lock:
+        function_lock = _function_locks.setdefault(entry_point, threading.Lock())
+    with function_lock:
+        return handler(event, FakeContext(function_name=function_name, timeout_s=timeout_s))
 
 
 # --- routing -----------------------------------------------------------------------------------------

@@ -171,3 +171,23 @@ def test_invalid_input_gets_the_standard_error_body(local_runtime: LocalRuntime)
     body = response.json()
     assert body["error"] == "invalid_input"
     assert any(d["field"] == "amount" for d in body["details"])
+
+
+def test_concurrent_requests_keep_callers_apart(local_runtime: LocalRuntime) -> None:
+    """The dashboard fires requests in parallel; each must run as its own caller, never another's."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    users = [new_user(local_runtime, f"parallel{i}") for i in range(3)]
+    apis = [Api(local_runtime, user) for user in users]
+    for index, api in enumerate(apis):
+        body = {"amount": f"{index + 1}.00", "currency": "USD", "category": "Other", "vendor": f"v{index}"}
+        assert api.call("POST", "/expenses", json=body).status_code == 201
+
+    def vendors(index: int) -> set[str]:
+        response = apis[index % 3].call("GET", "/expenses")
+        assert response.status_code == 200, response.text
+        return {e["vendor"] for e in response.json()["items"]}
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        seen = list(pool.map(vendors, range(24)))
+    assert all(result == {f"v{i % 3}"} for i, result in enumerate(seen))
