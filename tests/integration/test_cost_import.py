@@ -10,6 +10,7 @@ import requests
 
 from local import import_now
 from local.gateway import LOCAL_CONTROL_HEADER
+from local.pytest_plugin import new_user
 from local.runtime import LocalRuntime
 from local.seed import DEMO_SERVICES
 
@@ -95,3 +96,22 @@ def test_import_now_cli_reports_a_stopped_runtime(capsys: pytest.CaptureFixture[
         free_port = probe.getsockname()[1]
     assert import_now.main(["--port", str(free_port)]) == 1
     assert f"PORT={free_port}" in capsys.readouterr().out
+
+
+def test_import_for_everyone_is_for_admins_only(local_runtime: LocalRuntime) -> None:
+    """`cognito:groups` reaches the handler as API Gateway passes it; the handler enforces admin-only."""
+    member = new_user(local_runtime, "member")
+    refused = requests.post(
+        f"{local_runtime.api_url}/aws-cost-import/all", headers={"Authorization": member.id_token}, timeout=30
+    )
+    assert refused.status_code == 403, refused.text
+    assert refused.json()["error"] == "forbidden"
+
+    admin_email, admin_password = "admin-import@example.com", "Admin-pass-123!"
+    local_runtime.create_user(admin_email, admin_password, admin=True)
+    token = local_runtime.id_token(admin_email, admin_password)
+    accepted = requests.post(
+        f"{local_runtime.api_url}/aws-cost-import/all", headers={"Authorization": token}, timeout=30
+    )
+    assert accepted.status_code == 202, accepted.text
+    assert local_runtime.wait_for_queue(120)
