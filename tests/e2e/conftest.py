@@ -9,28 +9,13 @@ suite holds its own session-scoped one: this one stops before those tests start.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Error, Page, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 
 from local.runtime import LocalRuntime
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-WEB_DIST = REPO_ROOT / "web" / "dist"
-CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = REPO_ROOT / "test-artifacts" / "screenshots"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, WEB_DIST, ConsoleWatch
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -55,34 +40,6 @@ def browser() -> Iterator[Browser]:
             yield browser
         finally:
             browser.close()
-
-
-@dataclass
-class ConsoleWatch:
-    """Console errors and uncaught page errors; requests a step makes fail on purpose are allowed."""
-
-    errors: list[str] = field(default_factory=list)
-    _expected_failures: int = 0
-
-    def on_console(self, message: ConsoleMessage) -> None:
-        if message.type != "error":
-            return
-        # Chromium logs every 4xx/5xx response as "Failed to load resource"; steps that provoke one
-        # (a wrong password, a refused value) say so with `expect_failed_requests`.
-        if self._expected_failures and message.text.startswith("Failed to load resource"):
-            return
-        self.errors.append(f"console: {message.text} ({message.location.get('url', '')})")
-
-    def on_page_error(self, error: Error) -> None:
-        self.errors.append(f"pageerror: {error.message}")
-
-    @contextmanager
-    def expect_failed_requests(self) -> Iterator[None]:
-        self._expected_failures += 1
-        try:
-            yield
-        finally:
-            self._expected_failures -= 1
 
 
 @pytest.fixture

@@ -15,16 +15,14 @@ import uuid
 import zlib
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 import requests
 from playwright.sync_api import Error, Locator, Page, Response, expect
 
 from local.runtime import LocalRuntime
-
-if TYPE_CHECKING:
-    from tests.e2e.conftest import ConsoleWatch
+from tests.e2e.browser import ConsoleWatch, axe_violations
 
 expect.set_options(timeout=20_000)
 
@@ -110,8 +108,11 @@ class Journey:
             body = b"?"
         self.api_log.append(f"{response.request.method} {response.url} -> {response.status} {body!r}")
 
-    def shot(self, name: str) -> None:
+    def shot(self, name: str, *, accessible: bool = True) -> None:
+        """Screenshot of the page; by default also checks it with axe (WCAG 2 A/AA, best practices)."""
         self.page.screenshot(path=str(self.shots / f"{name}.png"), full_page=True)
+        if accessible:
+            assert axe_violations(self.page) == [], f"accessibility problems on {name}"
 
     def url(self, page: str = "") -> str:
         return self.rt.url + page
@@ -527,11 +528,13 @@ class Journey:
         self.assert_no_horizontal_scroll("expenses")
         page.evaluate("() => window.scrollTo(0, 0)")
         page.screenshot(path=str(self.shots / "10-expenses-phone.png"), full_page=False)
+        assert axe_violations(page) == [], "accessibility problems on 10-expenses-phone"
         page.goto(self.url("settings.html"))
         self.wait_ready()
         self.assert_no_horizontal_scroll("settings")
         page.evaluate("() => window.scrollTo(0, 0)")
         page.screenshot(path=str(self.shots / "11-settings-phone.png"), full_page=False)
+        assert axe_violations(page) == [], "accessibility problems on 11-settings-phone"
         page.set_viewport_size({"width": 1280, "height": 900})
 
     def session_expiry(self) -> None:
@@ -678,6 +681,7 @@ def test_unconfirmed_sign_in_password_reset_and_authenticator_code(
     expect(page.get_by_role("heading", name="Two-step verification")).to_be_visible()
     page.locator("#view-totp").get_by_label("Authenticator code").fill("123456")
     page.screenshot(path=str(screenshots / "13-sign-in-authenticator.png"), full_page=True)
+    assert axe_violations(page) == []
     page.get_by_role("button", name="Verify", exact=True).click()
     page.wait_for_url("**/expenses.html")
     expect(page.locator("body")).to_have_attribute("data-ready", "true")
