@@ -152,7 +152,7 @@ class _Handler(BaseHTTPRequestHandler):
         if path == API_PREFIX or path.startswith(API_PREFIX + "/"):
             return self._api(path[len(API_PREFIX) :] or "/", url.query)
         if path == "/config.json" and self.command in ("GET", "HEAD"):
-            body = json.dumps(self.gw.config, indent=2).encode()
+            body = json.dumps(self._config_for_host(), indent=2).encode()
             self._send(200, body, headers=[("Cache-Control", "no-cache")])
             return 200
         if path.rstrip("/") == "/cognito":
@@ -163,6 +163,15 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(405, {"message": "Method Not Allowed"})
             return 405
         return self._static(path)
+
+    def _config_for_host(self) -> dict[str, str]:
+        """Opened as http://127.0.0.1:<port>, the page gets URLs on that origin (CSP 'self' holds)."""
+        port = self.server.server_address[1]
+        host = self.headers.get("Host", "")
+        if host != f"127.0.0.1:{port}":
+            return self.gw.config
+        local = f"http://localhost:{port}"
+        return {k: v.replace(local, f"http://{host}", 1) for k, v in self.gw.config.items()}
 
     def _api(self, path: str, query: str) -> int:
         gw = self.gw
@@ -278,6 +287,27 @@ class _Handler(BaseHTTPRequestHandler):
         self._json(200, result)
         return 200
 
+    def _page_security_headers(self) -> list[tuple[str, str]]:
+        """CloudFront's security-headers policy (stacks/constructs/site.py), with the local stand-ins:
+        Cognito and the API are same-origin here; receipts and exports live in moto's S3."""
+        storage = self.gw.moto_url
+        csp = "; ".join(
+            [
+                "default-src 'self'",
+                f"connect-src 'self' {storage}",
+                f"img-src 'self' data: blob: {storage}",
+                "object-src 'none'",
+                "base-uri 'self'",
+                "form-action 'self'",
+                "frame-ancestors 'none'",
+            ]
+        )
+        return [
+            ("Content-Security-Policy", csp),
+            ("X-Frame-Options", "DENY"),
+            ("Referrer-Policy", "strict-origin-when-cross-origin"),
+        ]
+
     def _static(self, path: str) -> int:
         dist = self.gw.web_dist
         if dist is None or not (dist / "index.html").is_file():
@@ -299,5 +329,7 @@ class _Handler(BaseHTTPRequestHandler):
             content_type += "; charset=utf-8"
         cache = "no-cache" if target.suffix in (".html", ".json") else "public, max-age=300"
         headers = [("Cache-Control", cache), ("X-Content-Type-Options", "nosniff")]
+        if target.suffix == ".html":
+            headers += self._page_security_headers()
         self._send(HTTPStatus.OK, target.read_bytes(), content_type, headers)
         return 200

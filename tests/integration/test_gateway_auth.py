@@ -46,6 +46,12 @@ def test_config_json_describes_the_local_world(local_runtime: LocalRuntime) -> N
     }
 
 
+def test_config_json_follows_the_origin_the_page_was_opened_on(local_runtime: LocalRuntime) -> None:
+    config = requests.get(f"http://127.0.0.1:{local_runtime.port}/config.json", timeout=10).json()
+    assert config["apiUrl"] == f"http://127.0.0.1:{local_runtime.port}/api"
+    assert config["cognitoEndpoint"] == f"http://127.0.0.1:{local_runtime.port}/cognito/"
+
+
 def test_missing_token_is_401(local_runtime: LocalRuntime) -> None:
     response = _get(local_runtime, "/expenses")
     assert response.status_code == 401

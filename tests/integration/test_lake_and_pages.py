@@ -67,6 +67,12 @@ def test_dashboard_is_served_with_the_right_headers(local_runtime: LocalRuntime)
     assert index.headers["Content-Type"].startswith("text/html")
     assert index.headers["Cache-Control"] == "no-cache"
     assert index.content == (WEB_DIST / "index.html").read_bytes()
+    # The security headers CloudFront adds, with moto's S3 as the receipts/exports host.
+    csp = index.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp
+    assert f"connect-src 'self' {local_runtime.moto_url}" in csp
+    assert "frame-ancestors 'none'" in csp
+    assert index.headers["X-Frame-Options"] == "DENY"
 
     asset = next((WEB_DIST / "assets").glob("*.js"))
     served = requests.get(f"{local_runtime.url}assets/{asset.name}", timeout=10)
