@@ -14,9 +14,11 @@ import errno
 import logging
 import os
 import secrets
+import socket
 import string
 import sys
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +59,15 @@ class PortInUseError(RuntimeError):
 _active_lock = threading.Lock()
 _active: LocalRuntime | None = None
 _moto_port = 0  # chosen on first start, reused for the life of the process
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 def strong_password() -> str:
@@ -220,6 +231,8 @@ class LocalRuntime:
 
         moto_extras.install()
 
+        if _moto_port and not _port_free(_moto_port):
+            _moto_port = 0  # taken since the last runtime: moto would hang in start(); take a new one
         self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=_moto_port, verbose=False)
         self._moto.start()
         _moto_port = self._moto.get_host_and_port()[1]
@@ -267,6 +280,11 @@ class LocalRuntime:
         self._stream.start()
         self._queue.start()
 
+        if self.seed:
+            from local import seed
+
+            # moto forgets its Cost Explorer answers on every start, kept state or not.
+            self.queue_cost_results(seed.demo_cost_results(datetime.now(UTC).date()))
         if snapshot is None and self.seed:
             from local import seed
 

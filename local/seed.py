@@ -172,7 +172,6 @@ def seed_demo_data(runtime: LocalRuntime, cancel: threading.Event | None = None)
     report: dict[str, Any] = {"expenses": 0}
     sub = runtime.seed_report["sub"]
     today = datetime.now(UTC).date()
-    runtime.queue_cost_results(demo_cost_results(today))
     claims = runtime.minted_claims(sub, runtime.demo_email)
     try:
         status, payload = call_api(
