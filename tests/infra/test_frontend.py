@@ -100,3 +100,21 @@ def test_receipts_cors_allows_the_site_and_configured_origins_only(synth: Synthe
     )["Properties"]["PolicyDocument"]["Statement"]
     assert [s["Action"] for s in policy] == ["s3:PutBucketCORS"]
     assert "Fn::ImportValue" in json.dumps(policy[0]["Resource"])  # the receipts bucket, nothing else
+
+
+def test_hashed_assets_are_immutable_and_html_is_not(synth: Synthesized) -> None:
+    from stacks.constructs.site import ASSETS_DIR, WEB_DIST
+
+    deployments = [
+        d["Properties"]
+        for d in resources(synth.json("dev", "frontend"), "Custom::CDKBucketDeployment").values()
+    ]
+    if not (WEB_DIST / ASSETS_DIR).is_dir():
+        # Fresh clone: no web build, config.json alone, and synth still works.
+        assert len(deployments) == 1
+        return
+    assets = next(d for d in deployments if d.get("DestinationBucketKeyPrefix") == f"{ASSETS_DIR}/")
+    assert "immutable" in json.dumps(assets["SystemMetadata"]) and "max-age=31536000" in json.dumps(
+        assets["SystemMetadata"]
+    )
+    assert assets["Prune"] is False
