@@ -82,6 +82,7 @@ def make_server(gateway: Gateway, host: str, port: int) -> _Server:
 
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
+    body: bytes = b""
     protocol_version = "HTTP/1.1"
     server_version = "OutlayLocal/1"
 
@@ -99,8 +100,11 @@ class _Handler(BaseHTTPRequestHandler):
             print(f"  {self.command:6} {self.path}  {status}  {ms:.0f} ms", flush=True)
 
     def _read_body(self) -> bytes | None:
+        """The request body, read once up front: an unread body would be parsed as the next request
+        on this keep-alive connection. None when over API Gateway's limit (the connection closes)."""
         length = int(self.headers.get("Content-Length") or 0)
         if length > MAX_BODY:
+            self.close_connection = True
             return None
         return self.rfile.read(length) if length else b""
 
@@ -135,7 +139,13 @@ class _Handler(BaseHTTPRequestHandler):
         started = time.monotonic()
         status = 500
         try:
-            status = self._route()
+            body = self._read_body()
+            if body is None:
+                self._json(413, {"message": "Request Too Long"}, self._cors_headers())
+                status = 413
+            else:
+                self.body = body
+                status = self._route()
         except (BrokenPipeError, ConnectionResetError):
             return
         except Exception:
@@ -202,17 +212,13 @@ class _Handler(BaseHTTPRequestHandler):
         except Unauthorized:
             self._json(401, {"message": "Unauthorized"}, self._cors_headers())
             return 401
-        body = self._read_body()
-        if body is None:
-            self._json(413, {"message": "Request Too Long"}, self._cors_headers())
-            return 413
         event = rest_event(
             route=route,
             method=self.command,
             path=path,
             query=urlsplit(self.path).query,
             headers=list(self.headers.items()),
-            body=body,
+            body=self.body,
             path_params=params,
             claims=api_gateway_claims(claims),
             source_ip=self.client_address[0],
@@ -256,7 +262,7 @@ class _Handler(BaseHTTPRequestHandler):
         if self.command != "POST":
             self._json(405, {"message": "Method Not Allowed"})
             return 405
-        body = self._read_body() or b""
+        body = self.body
         forward = {
             k: v
             for k, v in self.headers.items()
@@ -277,7 +283,7 @@ class _Handler(BaseHTTPRequestHandler):
         if action is None:
             self._json(404, {"message": f"no local control {name!r}"})
             return 404
-        body = self._read_body() or b"{}"
+        body = self.body or b"{}"
         try:
             payload = json.loads(body or b"{}")
             result = action(payload if isinstance(payload, dict) else {})

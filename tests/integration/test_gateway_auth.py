@@ -204,3 +204,16 @@ def test_pool_refuses_weak_passwords(local_runtime: LocalRuntime, weak: str) -> 
             Username=f"weak-{abs(hash(weak))}@example.com",
             Password=weak[:7] if weak == "short1!A" else weak,
         )
+
+
+def test_a_refused_request_with_a_body_leaves_the_connection_usable(local_runtime: LocalRuntime) -> None:
+    """Keep-alive: a 401 for a POST must not leave its body to be read as the next request."""
+    session = requests.Session()
+    body = json.dumps({"amount": "1.00", "currency": "USD", "category": "Food", "note": "x" * 5000})
+    for _ in range(3):
+        refused = session.post(f"{local_runtime.api_url}/expenses", data=body, timeout=10)
+        assert refused.status_code == 401
+        assert refused.json() == UNAUTHORIZED
+        config = session.get(local_runtime.url + "config.json", timeout=10)
+        assert config.status_code == 200
+        assert config.json()["userPoolId"] == local_runtime.user_pool_id
