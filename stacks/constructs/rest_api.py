@@ -10,6 +10,7 @@ import importlib.util
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from aws_cdk import RemovalPolicy
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_lambda as lambda_
@@ -57,15 +58,24 @@ class OutlayRestApi(Construct):
         self.api = apigw.RestApi(
             self,
             "Api",
+            # A display name, not an identifier (need not be unique); per environment so the ApiName
+            # metric dimension, and so the 5XX alarm, never mixes two environments of one account.
+            rest_api_name=f"outlay-{config.name}",
             description=f"Outlay API ({config.name})",
             endpoint_types=[apigw.EndpointType.REGIONAL],
-            cloud_watch_role=False,
+            # API Gateway writes access and execution logs only once the account (per region) names a
+            # CloudWatch role. That setting is account-wide: the role is RETAINed so deleting one
+            # environment never takes logging away from the others deployed in the same account.
+            cloud_watch_role=True,
+            cloud_watch_role_removal_policy=RemovalPolicy.RETAIN,
             deploy_options=apigw.StageOptions(
                 stage_name=STAGE_NAME,
                 throttling_rate_limit=config.throttle.rate_limit,
                 throttling_burst_limit=config.throttle.burst_limit,
                 tracing_enabled=True,
                 metrics_enabled=True,
+                logging_level=apigw.MethodLoggingLevel.ERROR,
+                data_trace_enabled=False,  # request/response bodies would put user data in logs
                 access_log_destination=apigw.LogGroupLogDestination(self.access_logs),
                 access_log_format=apigw.AccessLogFormat.json_with_standard_fields(
                     caller=True,
@@ -170,8 +180,9 @@ class OutlayRestApi(Construct):
             "and the Cognito authorizer on every method bound abuse.",
         )
         acknowledge(
-            stage,  # type: ignore[arg-type]
-            "AwsSolutions-APIG6",
-            "Execution logging needs the account-wide API Gateway CloudWatch role (one per account, "
-            "shared by every environment deployed there); JSON access logs and X-Ray cover each request.",
+            self.api.node.find_child("CloudWatchRole"),
+            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+            "AmazonAPIGatewayPushToCloudWatchLogs]",
+            "The AWS managed policy made for exactly this role: API Gateway's own log delivery, which "
+            "creates log groups named by API id at run time.",
         )

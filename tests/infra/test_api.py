@@ -116,11 +116,16 @@ def test_stage_named_api_with_configured_throttling_tracing_and_json_access_logs
         "HttpMethod": "*",
         "ResourcePath": "/*",
         "DataTraceEnabled": False,
+        "LoggingLevel": "ERROR",
         "MetricsEnabled": True,
         "ThrottlingBurstLimit": throttle.burst_limit,
         "ThrottlingRateLimit": throttle.rate_limit,
     } in settings
     access_format = json.loads(stage["AccessLogSetting"]["Format"])
+    # Logging needs the account's CloudWatch role; it outlives any one environment's stack.
+    account = next(iter(resources(synth.json(env, "api"), "AWS::ApiGateway::Account").values()))
+    role = account["Properties"]["CloudWatchRoleArn"]["Fn::GetAtt"][0]
+    assert synth.json(env, "api")["Resources"][role]["DeletionPolicy"] == "Retain"
     assert {"requestId", "status", "user", "ip"} <= set(access_format)
 
 
