@@ -46,7 +46,9 @@ class _DropMetricLines(io.TextIOBase):
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m local", description=__doc__.splitlines()[0])
-    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    parser.add_argument(
+        "--port", type=int, default=int(os.environ.get("PORT", "8000")), help="default: $PORT or 8000"
+    )
     parser.add_argument(
         "--keep-state",
         action="store_true",
@@ -55,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--reset-only", action="store_true", help="delete the kept state and exit")
     parser.add_argument("--no-seed", action="store_true", help="start with no demo user or data")
-    parser.add_argument("--web-dist", type=Path, default=DEFAULT_WEB_DIST)
+    parser.add_argument("--web-dist", type=Path, default=DEFAULT_WEB_DIST, help="the built dashboard")
     parser.add_argument("--state-dir", type=Path, default=DEFAULT_STATE_DIR, help=argparse.SUPPRESS)
     parser.add_argument("--quiet", action="store_true", help="no access log")
     args = parser.parse_args(argv)

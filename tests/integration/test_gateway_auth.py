@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import gzip
+import hashlib
+import hmac
 import json
 import time
 from importlib import resources
@@ -11,6 +14,7 @@ from typing import Any
 import jwt
 import pytest
 import requests
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from outlay.routes import HTTP_FUNCTIONS
 
@@ -23,6 +27,10 @@ UNAUTHORIZED = {"message": "Unauthorized"}
 def _moto_private_key() -> jwt.PyJWK:
     raw = resources.files("moto.cognitoidp").joinpath("resources/jwks-private.json.gz").read_bytes()
     return jwt.PyJWK(json.loads(gzip.decompress(raw)))
+
+
+def _b64url(raw: bytes) -> bytes:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=")
 
 
 def _claims(token: str) -> dict[str, Any]:
@@ -61,6 +69,24 @@ def test_missing_token_is_401(local_runtime: LocalRuntime) -> None:
 
 def test_garbage_token_is_401(local_runtime: LocalRuntime) -> None:
     assert _get(local_runtime, "/expenses", "not-a-jwt").status_code == 401
+
+
+def test_unsigned_and_symmetric_tokens_are_401(local_runtime: LocalRuntime, alice: SignedInUser) -> None:
+    claims = _claims(alice.id_token)
+    unsigned = jwt.encode(claims, None, algorithm="none", headers={"kid": "dummy"})
+    public_pem = (
+        _moto_private_key()
+        .key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    )
+    # The classic RS256 -> HS256 confusion: "signed" with the public key as an HMAC secret.
+    signing_input = b".".join(
+        _b64url(json.dumps(part).encode()) for part in ({"alg": "HS256", "kid": "dummy"}, claims)
+    )
+    signature = hmac.new(public_pem, signing_input, hashlib.sha256).digest()
+    confused = (signing_input + b"." + _b64url(signature)).decode()
+    for token in (unsigned, confused):
+        assert _get(local_runtime, "/expenses", token).status_code == 401
 
 
 def test_token_signed_with_another_key_is_401(local_runtime: LocalRuntime, alice: SignedInUser) -> None:
