@@ -602,6 +602,7 @@ def test_dashboard_journey(
         _run(journey)
     except BaseException:
         print("Last API calls of the page:", *journey.api_log[-30:], sep="\n  ")
+        print("Console errors so far:", *console.errors, sep="\n  ")
         raise
     assert console.errors == []
 
