@@ -193,6 +193,12 @@ class Journey:
         self.wait_ready()
         expect(page.locator("#nav-user")).to_have_text(self.email)
         expect(page.locator("#empty-state")).to_contain_text("No expenses yet")
+        # The first Tab reaches "Skip to content", which moves focus past the navigation.
+        page.locator("body").focus()
+        page.keyboard.press("Tab")
+        expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
+        page.keyboard.press("Enter")
+        expect(page.locator("main")).to_be_focused()
         # Nothing that belongs to another state is on show.
         for hidden in ("#load-more", "#cancel-edit", "#upload-progress", "#new-category", "#expense-table"):
             expect(page.locator(hidden)).to_be_hidden()
@@ -315,10 +321,16 @@ class Journey:
 
     def delete(self) -> None:
         page = self.page
-        # Cancel keeps the expense.
-        self.row("Metro Pass").get_by_role("button", name="Delete").click()
+        # By keyboard: Enter opens the dialog with focus on the safe choice, Escape cancels.
+        self.row("Metro Pass").get_by_role("button", name="Delete").focus()
+        page.keyboard.press("Enter")
         dialog = page.get_by_role("dialog", name="Delete this expense?")
         expect(dialog).to_be_visible()
+        expect(dialog.get_by_role("button", name="Cancel")).to_be_focused()
+        page.keyboard.press("Escape")
+        expect(dialog).to_have_count(0)
+        # Cancel keeps the expense.
+        self.row("Metro Pass").get_by_role("button", name="Delete").click()
         dialog.get_by_role("button", name="Cancel").click()
         expect(dialog).to_have_count(0)
         expect(self.rows()).to_have_count(3)
