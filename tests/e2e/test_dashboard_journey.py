@@ -700,3 +700,38 @@ def test_unconfirmed_sign_in_password_reset_and_authenticator_code(
     expect(page.locator("body")).to_have_attribute("data-ready", "true")
     expect(page.locator("#nav-user")).to_have_text(email)
     assert console.errors == []
+
+
+@pytest.mark.e2e
+def test_account_created_by_an_administrator_chooses_its_password(
+    page: Page, local_runtime: LocalRuntime, console: ConsoleWatch
+) -> None:
+    rt = local_runtime
+    email = f"e2e-invited-{uuid.uuid4().hex[:10]}@example.com"
+    rt.client("cognito-idp").admin_create_user(
+        UserPoolId=rt.user_pool_id,
+        Username=email,
+        TemporaryPassword="Temp-pass-123!",
+        UserAttributes=[{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}],
+        MessageAction="SUPPRESS",
+    )
+    page.goto(rt.url)
+    signin = page.locator("#view-signin")
+    signin.get_by_label("E-mail").fill(email)
+    signin.get_by_label("Password").fill("Temp-pass-123!")
+    signin.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page.get_by_role("heading", name="Choose your password")).to_be_visible()
+    expect(page.locator("#page-status")).to_contain_text("temporary password")
+    new_password = page.locator("#view-new-password").get_by_label("New password")
+    expect(new_password).to_be_focused()
+    new_password.fill("weak")
+    page.get_by_role("button", name="Save password and sign in").click()
+    expect(page.locator("#auth-error")).to_contain_text("The password still needs")
+    new_password.fill("Chosen-by-me-42!")
+    expect(page.locator("#auth-error")).to_be_hidden()
+    page.get_by_role("button", name="Save password and sign in").click()
+    page.wait_for_url("**/expenses.html")
+    expect(page.locator("body")).to_have_attribute("data-ready", "true")
+    expect(page.locator("#nav-user")).to_have_text(email)
+    assert rt.sign_in(email, "Chosen-by-me-42!")["IdToken"]
+    assert console.errors == []

@@ -194,6 +194,16 @@ export async function answerTotp(challenge, code) {
   return authOutcome(data, challenge.email);
 }
 
+/** NEW_PASSWORD_REQUIRED: an administrator created the account with a temporary password. */
+export async function answerNewPassword(challenge, password) {
+  const data = await cognito('RespondToAuthChallenge', {
+    ChallengeName: 'NEW_PASSWORD_REQUIRED',
+    Session: challenge.session,
+    ChallengeResponses: { USERNAME: challenge.email, NEW_PASSWORD: password },
+  });
+  return authOutcome(data, challenge.email);
+}
+
 /** MFA_SETUP step 1: get the shared secret to put into an authenticator app. */
 export async function startTotpSetup(challenge) {
   const data = await cognito('AssociateSoftwareToken', { Session: challenge.session });

@@ -2,6 +2,7 @@
 import './styles.css';
 import {
   PASSWORD_RULES,
+  answerNewPassword,
   answerTotp,
   confirmForgotPassword,
   confirmSignUp,
@@ -136,9 +137,8 @@ async function afterSignIn(outcome) {
     $('#totp-secret').textContent = challenge.secret || '';
     show('totp-setup');
   } else if (outcome.challenge === 'NEW_PASSWORD_REQUIRED') {
-    $('#forgot-email').value = outcome.email;
-    show('forgot');
-    fail('Your account needs a new password. Ask for a reset code to choose one.');
+    show('new-password');
+    say('Your account was created with a temporary password. Choose your own password to continue.');
   } else {
     fail(`This sign-in step (${outcome.challenge}) is not supported here. Contact your administrator.`);
   }
@@ -257,6 +257,24 @@ $('#reset-form').addEventListener('submit', (event) => {
     $('#signin-email').value = email;
     show('signin');
     say('Password changed. Sign in with your new password.');
+  });
+});
+
+$('#new-password-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const form = event.currentTarget;
+  if (!checkRequired(form)) return;
+  const password = form.elements.password.value;
+  const problems = passwordProblems(password);
+  if (problems.length) {
+    fail(`The password still needs: ${problems.join(', ')}.`);
+    form.elements.password.focus();
+    return;
+  }
+  busy(form, async () => {
+    const outcome = await answerNewPassword(challenge, password);
+    form.elements.password.value = '';
+    await afterSignIn(outcome);
   });
 });
 
