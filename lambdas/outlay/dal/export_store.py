@@ -51,7 +51,8 @@ class MultipartWriter:
     def write(self, chunk: bytes) -> None:
         self._buffer += chunk
         while len(self._buffer) >= self.part_size:
-            part = bytes(self._buffer[: self.part_size])
+            with memoryview(self._buffer) as view:  # one copy of the part, not two
+                part = bytes(view[: self.part_size])
             del self._buffer[: self.part_size]
             self._upload(part)
 
