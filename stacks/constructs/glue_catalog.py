@@ -6,6 +6,8 @@ crawler and no MSCK REPAIR: a new month is queryable the moment the lake writer 
 
 from __future__ import annotations
 
+import re
+
 from aws_cdk import Aws
 from aws_cdk import aws_glue as glue
 from aws_cdk import aws_s3 as s3
@@ -31,6 +33,8 @@ PARTITIONS = ("year", "month")
 class GlueCatalog(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, lake: s3.IBucket, database_name: str) -> None:
         super().__init__(scope, construct_id)
+        # Athena wants lowercase letters, digits and underscores: an env named "eu-prod" must still work.
+        database_name = re.sub(r"[^a-z0-9_]", "_", database_name.lower())
         location = f"s3://{lake.bucket_name}/{LAKE_PREFIX}"
         self.database = glue.CfnDatabase(
             self,

@@ -115,3 +115,14 @@ def test_quicksight_manifest_points_at_the_lake_and_never_prunes_it(synth: Synth
     deployment = next(iter(resources(template, "Custom::CDKBucketDeployment").values()))["Properties"]
     assert deployment["Prune"] is False
     assert "Lake" in json.dumps(deployment["DestinationBucketName"])
+
+
+def test_glue_names_stay_athena_safe_for_any_environment_name() -> None:
+    from aws_cdk import App, Stack
+    from aws_cdk import aws_s3 as s3
+
+    from stacks.constructs.glue_catalog import GlueCatalog
+
+    stack = Stack(App(), "probe")
+    catalog = GlueCatalog(stack, "Catalog", lake=s3.Bucket(stack, "Lake"), database_name="outlay_EU-prod.2")
+    assert catalog.database_name == "outlay_eu_prod_2"
