@@ -156,7 +156,9 @@ async function loadRoleSetup() {
     if (!setup.templateHosted && setup.createStackUrl) {
       links.push(h('a', { href: setup.createStackUrl, target: '_blank', rel: 'noopener', class: 'button secondary small' }, 'Open CloudFormation (upload the template)'));
     }
-    $('#role-instructions').textContent = setup.instructions || '';
+    $('#role-instructions').textContent = setup.templateHosted
+      ? 'Sign in to the AWS account whose bill you want imported, open the console link, create the stack, then copy its RoleArn output into step 4.'
+      : 'Download the template, open CloudFormation in the AWS account whose bill you want imported, choose “Upload a template file”, keep the pre-filled parameters, create the stack, then copy its RoleArn output into step 4.';
     const trust = setup.trustPolicy;
     $('#role-trust').textContent = trust ? (typeof trust === 'string' ? trust : JSON.stringify(trust, null, 2)) : '';
     $('#role-trust-box').hidden = !trust;
