@@ -61,12 +61,12 @@ synth: install ## synthesize every environment into cdk.out (bundling skipped)
 	@$(PY) -m stacks.summary cdk.out
 
 cfn-lint: synth ## lint every synthesized template
-	$(VENV)/bin/cfn-lint --format parseable -- $$(find cdk.out -name '*.template.json' ! -name '*Pipeline*')
+	$(VENV)/bin/cfn-lint --format parseable -- $$(find cdk.out -name '*.template.json')
 
-diff: install ## cdk diff for ENV=dev|staging|prod against your AWS account
+diff: install web ## cdk diff for ENV=dev|staging|prod against your AWS account
 	npx cdk diff "Outlay-$(ENV)/*"
 
-deploy: install ## deploy ENV=dev|staging|prod into your AWS account (bundles Lambdas locally)
+deploy: install web ## deploy ENV=dev|staging|prod into your AWS account (bundles Lambdas locally)
 	npx cdk deploy "Outlay-$(ENV)/*" --require-approval broadening
 
 openapi: $(STAMP_PY) ## regenerate docs/openapi.json from the route table + models

@@ -13,6 +13,12 @@ ROOT = Path(__file__).resolve().parent
 sys.path[:0] = [str(ROOT), str(ROOT / "lambdas")]  # `outlay` is importable as inside Lambda
 
 from stacks.config import CONTEXT_KEY, load_environments  # noqa: E402
+from stacks.pipeline_stack import (  # noqa: E402
+    PIPELINE_CONTEXT_KEY,
+    PIPELINE_STACK_ID,
+    PipelineStack,
+    load_pipeline_config,
+)
 from stacks.stage import OutlayStage  # noqa: E402
 
 
@@ -26,6 +32,16 @@ def build_app(app: App | None = None) -> tuple[App, list[OutlayStage]]:
         stage = OutlayStage(app, config=config)
         Validations.of(stage).add_plugins(*packs)
         stages.append(stage)
+    # The promotion pipeline exists only once a repository connection is configured, so `make synth`
+    # and `make deploy ENV=dev` never need one.
+    pipeline = load_pipeline_config(app.node.try_get_context(PIPELINE_CONTEXT_KEY))
+    if pipeline.enabled:
+        by_name = {stage.config.name: stage for stage in stages}
+        PipelineStack(
+            app, PIPELINE_STACK_ID, config=pipeline, staging=by_name["staging"], prod=by_name["prod"]
+        )
+        # Plugins attach to a Stage or the App only; the same pack instances also cover the stages.
+        Validations.of(app).add_plugins(*packs)
     return app, stages
 
 

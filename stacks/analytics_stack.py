@@ -10,12 +10,17 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as s3deploy
 from constructs import Construct
 
+from stacks.api_stack import ApiStack
 from stacks.config import EnvironmentConfig
+from stacks.constructs.athena_queries import AthenaQueries
 from stacks.constructs.buckets import secure_bucket
 from stacks.constructs.cdk_providers import acknowledge_bucket_deployments, imported_arn
 from stacks.constructs.glue_catalog import LAKE_PREFIX, GlueCatalog
 from stacks.constructs.lake_writer import LakeWriter
+from stacks.constructs.operations import Operations
+from stacks.constructs.quicksight import QuickSightAnalytics
 from stacks.data_stack import DataStack
+from stacks.scheduler_stack import SchedulerStack
 
 
 def quicksight_manifest(lake: s3.IBucket) -> dict[str, Any]:
@@ -33,6 +38,8 @@ class AnalyticsStack(Stack):
         *,
         config: EnvironmentConfig,
         data: DataStack,
+        api: ApiStack,
+        scheduler: SchedulerStack,
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
@@ -77,5 +84,43 @@ class AnalyticsStack(Stack):
         self.lake_writer = LakeWriter(
             self, "LakeWriter", config=config, table=data.expenses_table, lake=lake, lake_arn_finding=lake_arn
         )
+        self.queries = AthenaQueries(
+            self,
+            "Queries",
+            workgroup=self.workgroup,
+            database=self.catalog.database_name,
+            table=self.catalog.table_name,
+        )
+        self.quicksight = (
+            QuickSightAnalytics(
+                self,
+                "QuickSight",
+                config=config,
+                workgroup=self.workgroup,
+                database=self.catalog.database_name,
+                table=self.catalog.table_name,
+            )
+            if config.quicksight
+            else None
+        )
+        self.operations = Operations(
+            self,
+            "Operations",
+            config=config,
+            api=api.api,
+            functions={
+                "expenses": api.expenses.function,
+                "costs": api.costs.function,
+                "dispatcher": scheduler.dispatcher.function,
+                "worker": scheduler.worker.function,
+                "lake_writer": self.lake_writer.handler.function,
+            },
+            dead_letter_queues={
+                "import": scheduler.dead_letters,
+                "dispatch": scheduler.dispatch_failures,
+                "lake_writer": self.lake_writer.failures,
+            },
+        )
+        CfnOutput(self, "AlarmTopic", value=self.operations.topic.topic_arn)
         CfnOutput(self, "GlueDatabase", value=self.catalog.database_name)
         CfnOutput(self, "AthenaWorkGroup", value=self.workgroup.name)

@@ -37,6 +37,11 @@ class EnvironmentConfig(BaseModel):
     throttle: ThrottleConfig = Field(default_factory=lambda: ThrottleConfig())  # type: ignore[call-arg]
     web_origins: tuple[str, ...] = Field((), alias="webOrigins")
     alarm_email: str = Field("", alias="alarmEmail")
+    # Alarms always exist; only environments with alarmActions notify the SNS topic (dev stays quiet).
+    alarm_actions: bool = Field(True, alias="alarmActions")
+    alarm_period_minutes: int = Field(5, alias="alarmPeriodMinutes", ge=1)
+    # API 5XX responses per alarm period before the API alarm fires.
+    api_5xx_threshold: int = Field(1, alias="api5xxThreshold", ge=1)
     quicksight: bool = False
     # QuickSight principal (user or group ARN) granted the dataset; only read when quicksight is on.
     quicksight_principal_arn: str = Field("", alias="quicksightPrincipalArn")

@@ -38,6 +38,8 @@ class OutlayStage(Stage):
         self.frontend = FrontendStack(
             self, "frontend", config=config, auth=self.auth, data=self.data, api=self.api
         )
-        self.analytics = AnalyticsStack(self, "analytics", config=config, data=self.data)
+        self.analytics = AnalyticsStack(
+            self, "analytics", config=config, data=self.data, api=self.api, scheduler=self.scheduler
+        )
         Tags.of(self).add("app", "outlay")
         Tags.of(self).add("environment", config.name)

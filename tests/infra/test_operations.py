@@ -1,0 +1,149 @@
+"""Operations: every alarm watches the right metric and reaches the topic; the dashboard shows the rest."""
+
+from __future__ import annotations
+
+import inspect
+import json
+from typing import Any
+
+import pytest
+
+from stacks.constructs.operations import IMPORTS_FAILED, IMPORTS_SUCCEEDED, NAMESPACE, USERS_IMPORTED
+from tests.infra.conftest import ENVIRONMENTS, Synthesized, resources
+
+pytestmark = pytest.mark.infra
+
+FUNCTIONS = ("expenses", "costs", "dispatcher", "worker", "lake_writer")
+ALARMS_PER_ENVIRONMENT = 1 + len(FUNCTIONS) + 3 + 1  # API 5XX, each function, each DLQ, failed import
+
+
+def _alarms(synth: Synthesized, env: str) -> dict[str, dict[str, Any]]:
+    template = synth.json(env, "analytics")
+    return {k: v["Properties"] for k, v in resources(template, "AWS::CloudWatch::Alarm").items()}
+
+
+def _topic(synth: Synthesized, env: str) -> str:
+    (topic,) = resources(synth.json(env, "analytics"), "AWS::SNS::Topic")
+    return topic
+
+
+def _dims(alarm: dict[str, Any]) -> dict[str, Any]:
+    return {d["Name"]: d["Value"] for d in alarm.get("Dimensions", [])}
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_every_alarm_notifies_the_topic_as_configured(synth: Synthesized, env: str) -> None:
+    alarms = _alarms(synth, env)
+    assert len(alarms) == ALARMS_PER_ENVIRONMENT
+    topic = _topic(synth, env)
+    for alarm in alarms.values():
+        assert alarm["AlarmActions"] == [{"Ref": topic}]
+        assert alarm["ActionsEnabled"] is synth.config(env).alarm_actions
+        assert alarm["TreatMissingData"] == "notBreaching"
+        assert alarm["EvaluationPeriods"] == 1
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_api_5xx_alarm_uses_the_configured_threshold(synth: Synthesized, env: str) -> None:
+    config = synth.config(env)
+    (alarm,) = [a for a in _alarms(synth, env).values() if a["MetricName"] == "5XXError"]
+    assert alarm["Namespace"] == "AWS/ApiGateway"
+    assert _dims(alarm) == {"ApiName": f"outlay-{env}"}
+    (api,) = resources(synth.json(env, "api"), "AWS::ApiGateway::RestApi").values()
+    assert api["Properties"]["Name"] == f"outlay-{env}"  # the dimension names this environment's API
+    assert alarm["Statistic"] == "Sum"
+    assert alarm["Period"] == 60 * config.alarm_period_minutes
+    assert alarm["Threshold"] == config.api_5xx_threshold
+    assert alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+
+
+def test_each_function_has_an_errors_alarm_on_its_own_name(synth: Synthesized) -> None:
+    stage = synth.stages["prod"]
+    analytics = stage.analytics
+    functions = {
+        "expenses": stage.api.expenses.function,
+        "costs": stage.api.costs.function,
+        "dispatcher": stage.scheduler.dispatcher.function,
+        "worker": stage.scheduler.worker.function,
+        "lake_writer": analytics.lake_writer.handler.function,
+    }
+    errors = [a for a in _alarms(synth, "prod").values() if a["MetricName"] == "Errors"]
+    watched = [_dims(a)["FunctionName"] for a in errors]
+    expected = [analytics.resolve(fn.function_name) for fn in functions.values()]
+    assert sorted(map(json.dumps, watched)) == sorted(map(json.dumps, expected))
+    for alarm in errors:
+        assert (alarm["Namespace"], alarm["Statistic"], alarm["Threshold"]) == ("AWS/Lambda", "Sum", 1)
+        assert alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+
+
+def test_each_dead_letter_queue_alarms_when_not_empty(synth: Synthesized) -> None:
+    stage = synth.stages["prod"]
+    queues = [
+        stage.scheduler.dead_letters,
+        stage.scheduler.dispatch_failures,
+        stage.analytics.lake_writer.failures,
+    ]
+    depth = [
+        a for a in _alarms(synth, "prod").values() if a["MetricName"] == "ApproximateNumberOfMessagesVisible"
+    ]
+    watched = sorted(json.dumps(_dims(a)["QueueName"]) for a in depth)
+    assert watched == sorted(json.dumps(stage.analytics.resolve(q.queue_name)) for q in queues)
+    for alarm in depth:
+        assert (alarm["Namespace"], alarm["Statistic"], alarm["Threshold"]) == ("AWS/SQS", "Maximum", 1)
+        assert alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+
+
+def test_a_failed_import_alarms_on_the_workers_own_metric(synth: Synthesized) -> None:
+    from outlay.handlers import cost_import_worker
+
+    (alarm,) = [a for a in _alarms(synth, "prod").values() if a["MetricName"] == "ImportsFailed"]
+    assert (alarm["Namespace"], alarm["Statistic"], alarm["Threshold"]) == (NAMESPACE, "Sum", 1)
+    assert alarm["Period"] == 3600
+    assert _dims(alarm) == {"service": IMPORTS_FAILED.service}
+    # The alarm only hears what the worker emits: same namespace, same service dimension, same names.
+    assert (cost_import_worker.metrics.namespace, cost_import_worker.metrics.service) == (
+        NAMESPACE,
+        IMPORTS_FAILED.service,
+    )
+    source = inspect.getsource(cost_import_worker)
+    for metric in (IMPORTS_FAILED, IMPORTS_SUCCEEDED, USERS_IMPORTED):
+        assert f'name="{metric.name}"' in source
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_alarm_topic_is_encrypted_tls_only_and_silent_without_an_email(synth: Synthesized, env: str) -> None:
+    template = synth.json(env, "analytics")
+    (topic,) = resources(template, "AWS::SNS::Topic").values()
+    key_id = topic["Properties"]["KmsMasterKeyId"]["Fn::GetAtt"][0]
+    key = template["Resources"][key_id]
+    assert key["Properties"]["EnableKeyRotation"] is True
+    statements = key["Properties"]["KeyPolicy"]["Statement"]
+    (cloudwatch,) = [s for s in statements if s.get("Principal") == {"Service": "cloudwatch.amazonaws.com"}]
+    assert set(cloudwatch["Action"]) == {"kms:Decrypt", "kms:GenerateDataKey*"}
+    (policy,) = resources(template, "AWS::SNS::TopicPolicy").values()
+    (deny,) = policy["Properties"]["PolicyDocument"]["Statement"]
+    assert deny["Effect"] == "Deny" and deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    assert synth.config(env).alarm_email == ""
+    assert resources(template, "AWS::SNS::Subscription") == {}
+
+
+def test_dashboard_shows_api_lambda_queue_and_import_metrics(synth: Synthesized) -> None:
+    (dashboard,) = resources(synth.json("dev", "analytics"), "AWS::CloudWatch::Dashboard").values()
+    body = json.dumps(dashboard["Properties"]["DashboardBody"])
+    for metric in (
+        "4XXError",
+        "5XXError",
+        "Latency",
+        "IntegrationLatency",
+        "Errors",
+        "Throttles",
+        "Duration",
+        "ApproximateNumberOfMessagesVisible",
+        "ImportsSucceeded",
+        "ImportsFailed",
+        "UsersImported",
+        "ExpensesCreated",
+    ):
+        assert f'\\"{metric}\\"' in body, metric
+    assert body.count('\\"Throttles\\"') == len(FUNCTIONS)
+    assert '\\"alarms\\"' in body  # the alarm status widget
