@@ -101,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  Demo login: {runtime.demo_email} / {runtime.demo_password}")
         kept = "kept in .local-state/" if args.keep_state else "fresh (KEEP_STATE=1 make dev keeps it)"
         print(f"  State:      {kept}")
+        print("  Sign-up:    no e-mail is sent; any confirmation code works")
         print(f"  Import now: make import-now PORT={runtime.port}")
         print("  Ctrl-C to stop")
         print(flush=True)
