@@ -354,7 +354,10 @@ class LocalRuntime:
                     self._server_thread.join(timeout=10)
                 self._server.server_close()
             if self.keep_state and self.resources is not None and self._moto is not None:
-                state_mod.save(self, self.state_dir)
+                try:
+                    state_mod.save(self, self.state_dir)
+                except Exception:
+                    log.exception("could not save the local state to %s", self.state_dir)
             if self._moto is not None:
                 self._moto.stop()
         finally:

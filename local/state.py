@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -22,7 +23,10 @@ from local.provision import ADMINS_GROUP, Resources
 if TYPE_CHECKING:
     from local.runtime import LocalRuntime
 
+log = logging.getLogger("outlay.local.state")
+
 SNAPSHOT = "snapshot.json"
+VERSION = 1
 ACCOUNT = "123456789012"
 
 
@@ -59,7 +63,14 @@ def load(state_dir: Path) -> dict[str, Any] | None:
     path = state_dir / SNAPSHOT
     if not path.is_file():
         return None
-    data: dict[str, Any] = _decode(json.loads(path.read_text()))
+    try:
+        data: dict[str, Any] = _decode(json.loads(path.read_text()))
+    except (OSError, ValueError) as exc:
+        log.warning("ignoring unreadable local state %s (%s); starting fresh", path, exc)
+        return None
+    if data.get("version") != VERSION:
+        log.warning("ignoring local state of another version in %s; starting fresh", path)
+        return None
     return data
 
 
@@ -75,7 +86,7 @@ def save(runtime: LocalRuntime, state_dir: Path) -> None:
     assert res is not None
     ddb, s3 = runtime.client("dynamodb"), runtime.client("s3")
     snapshot: dict[str, Any] = {
-        "version": 1,
+        "version": VERSION,
         "demoPassword": runtime.demo_password,
         "tables": {
             "expenses": _scan(ddb, res.expenses_table),

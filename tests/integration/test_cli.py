@@ -210,3 +210,12 @@ def test_keep_state_survives_a_restart_and_reset_forgets_it(tmp_path: Path) -> N
     )
     assert reset.returncode == 0
     assert not state.exists()
+
+
+def test_an_unreadable_kept_state_starts_fresh_instead_of_failing(tmp_path: Path) -> None:
+    from local import state
+
+    (tmp_path / "snapshot.json").write_text('{"version": 1, "tables": ')  # cut short by a crash
+    assert state.load(tmp_path) is None
+    (tmp_path / "snapshot.json").write_text(json.dumps({"version": 999}))
+    assert state.load(tmp_path) is None
