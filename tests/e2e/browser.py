@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from playwright.sync_api import ConsoleMessage, Error, Page
 
@@ -67,53 +66,3 @@ def axe_violations(page: Page) -> list[str]:
         f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes']][:5]}"
         for v in result["violations"]
     ]
-
-
-def site_csp(storage_origin: str) -> str:
-    """The Content-Security-Policy CloudFront sends with the pages (stacks/constructs/site.py), with the
-    local stand-ins: Cognito and the API are same-origin here, receipts/exports live in moto's S3."""
-    return "; ".join(
-        [
-            "default-src 'self'",
-            f"connect-src 'self' {storage_origin}",
-            f"img-src 'self' data: blob: {storage_origin}",
-            "object-src 'none'",
-            "base-uri 'self'",
-            "form-action 'self'",
-            "frame-ancestors 'none'",
-        ]
-    )
-
-
-def enforce_csp(page: Page, site_origin: str, csp: str) -> None:
-    """Serve the site's documents with `csp`, so anything it would block fails as a console error.
-
-    The header is added to the real network response through the DevTools Fetch domain (Playwright's
-    route.fulfill would turn the page into a synthetic response, which Chromium's Local Network Access
-    then treats as public and stops from reaching moto on 127.0.0.1).
-    """
-    cdp = page.context.new_cdp_session(page)
-
-    def on_paused(event: dict[str, Any]) -> None:
-        headers = [
-            h for h in event.get("responseHeaders", []) if h["name"].lower() != "content-security-policy"
-        ]
-        headers.append({"name": "Content-Security-Policy", "value": csp})
-        cdp.send(
-            "Fetch.continueResponse",
-            {
-                "requestId": event["requestId"],
-                "responseCode": event.get("responseStatusCode", 200),
-                "responseHeaders": headers,
-            },
-        )
-
-    cdp.on("Fetch.requestPaused", on_paused)
-    cdp.send(
-        "Fetch.enable",
-        {
-            "patterns": [
-                {"urlPattern": f"{site_origin}/*", "resourceType": "Document", "requestStage": "Response"}
-            ]
-        },
-    )

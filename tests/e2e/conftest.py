@@ -15,15 +15,7 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from local.runtime import LocalRuntime
-from tests.e2e.browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    SCREENSHOTS,
-    WEB_DIST,
-    ConsoleWatch,
-    enforce_csp,
-    site_csp,
-)
+from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, WEB_DIST, ConsoleWatch
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -56,12 +48,10 @@ def console() -> ConsoleWatch:
 
 
 @pytest.fixture
-def page(browser: Browser, console: ConsoleWatch, local_runtime: LocalRuntime) -> Iterator[Page]:
+def page(browser: Browser, console: ConsoleWatch) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US", timezone_id="UTC")
     context.set_default_timeout(20_000)
     page = context.new_page()
-    # The deployed pages' CSP, so anything it would block fails these tests too.
-    enforce_csp(page, local_runtime.url.rstrip("/"), site_csp(local_runtime.moto_url))
     page.on("console", console.on_console)
     page.on("pageerror", console.on_page_error)
     try:

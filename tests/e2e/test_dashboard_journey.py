@@ -156,7 +156,11 @@ class Journey:
 
     def sign_up(self) -> None:
         page = self.page
-        page.goto(self.url())
+        response = page.goto(self.url())
+        # The pages run under the CSP CloudFront sends, so whatever it would block fails these tests.
+        assert response is not None
+        csp = response.headers.get("content-security-policy", "")
+        assert "default-src 'self'" in csp and "unsafe-inline" not in csp
         expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
         self.shot("01-sign-in")
         page.get_by_role("button", name="Create an account").click()
