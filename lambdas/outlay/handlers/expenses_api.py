@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
-from typing import Any
+from typing import Any, TypeVar
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
@@ -53,6 +53,8 @@ from outlay.models.expenses import (
     UpdateProfileRequest,
 )
 from outlay.models.settings import ExpensesSettings, load
+
+FiltersT = TypeVar("FiltersT", bound=ExpenseFilters)
 
 logger = Logger(service="expenses")
 tracer = Tracer(service="expenses")
@@ -100,6 +102,16 @@ def _resolve_category(sub: str, name: str) -> str:
     return resolve_category(name, [own] if own else [])
 
 
+def _filters(app: APIGatewayRestResolver, model: type[FiltersT]) -> FiltersT:
+    """Query filters; a starter category matches whatever its spelling ("food" finds "Food")."""
+    filters = parse_query(app, model)
+    if filters.category:
+        filters = filters.model_copy(
+            update={"category": starter_category(filters.category) or filters.category}
+        )
+    return filters
+
+
 def _register(app: APIGatewayRestResolver) -> None:
     @app.post("/expenses")
     @tracer.capture_method
@@ -124,7 +136,7 @@ def _register(app: APIGatewayRestResolver) -> None:
     @tracer.capture_method
     def list_expenses() -> Response:
         sub = caller(app).sub
-        query = parse_query(app, ListQuery)
+        query = _filters(app, ListQuery)
         page = deps().repo.list(sub, query, limit=query.limit, cursor=query.next)
         return json_response(HTTPStatus.OK, page)
 
@@ -133,7 +145,7 @@ def _register(app: APIGatewayRestResolver) -> None:
     @tracer.capture_method
     def export_expenses() -> Response:
         sub = caller(app).sub
-        filters = parse_query(app, ExpenseFilters)
+        filters = _filters(app, ExpenseFilters)
         d = deps()
         now = datetime.now(UTC)
         stamp = f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(4)}"
