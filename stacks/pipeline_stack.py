@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from aws_cdk import CfnOutput, Environment, Stack, pipelines
+from aws_cdk import CfnOutput, Environment, Stack, Token, pipelines
 from aws_cdk import aws_codebuild as codebuild
 from aws_cdk import aws_iam as iam
 from constructs import Construct, IConstruct
@@ -74,15 +74,11 @@ def load_pipeline_config(context: dict[str, Any] | None) -> PipelineConfig:
     return config
 
 
-def _require_env(stage: OutlayStage) -> None:
-    if (
-        not (stage.account and stage.region)
-        or stage.account.startswith("${")
-        or stage.region.startswith("${")
-    ):
+def require_fixed_environment(stage: OutlayStage) -> None:
+    if not (stage.account and stage.region) or Token.is_unresolved(stage.account + stage.region):
         raise ValueError(
             f"the pipeline deploys {stage.stage_name} to a fixed place: set account/region for "
-            f"'{stage.config.name}' in cdk.json ({'outlay:environments'}) or CDK_DEFAULT_ACCOUNT/REGION"
+            f"'{stage.config.name}' in cdk.json (outlay:environments) or CDK_DEFAULT_ACCOUNT/REGION"
         )
 
 
@@ -111,7 +107,7 @@ class PipelineStack(Stack):
     ) -> None:
         super().__init__(scope, construct_id, env=config.environment(), **kwargs)
         for stage in (staging, prod):
-            _require_env(stage)
+            require_fixed_environment(stage)
         source = pipelines.CodePipelineSource.connection(
             config.repository, config.branch, connection_arn=config.connection_arn
         )

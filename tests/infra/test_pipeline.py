@@ -6,15 +6,19 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
 from stacks.pipeline_stack import (
+    PIPELINE_CONTEXT_KEY,
+    PIPELINE_STACK_ID,
     SMOKE_COMMANDS,
     SYNTH_COMMANDS,
     PipelineConfig,
     load_pipeline_config,
+    require_fixed_environment,
 )
 from tests.infra.conftest import ROOT, Synthesized, resources
 from tests.infra.delivery_app import BRANCH, CONNECTION_ARN, REPOSITORY, delivery, pipeline_template
@@ -130,9 +134,12 @@ def test_pipeline_and_quicksight_templates_are_cfn_lint_clean() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_no_pipeline_without_a_connection(synth: Synthesized) -> None:
-    assert not list(synth.outdir.glob("*Pipeline*.template.json"))
+def test_the_pipeline_exists_exactly_when_a_connection_is_configured(synth: Synthesized) -> None:
+    configured = json.loads((ROOT / "cdk.json").read_text())["context"][PIPELINE_CONTEXT_KEY]
+    pipelines = list(synth.outdir.glob(f"{PIPELINE_STACK_ID}.template.json"))
+    assert len(pipelines) == (1 if configured.get("connectionArn") else 0)
     assert load_pipeline_config({"connectionArn": "", "repository": "", "branch": "main"}).enabled is False
+    assert (delivery().outdir / f"{PIPELINE_STACK_ID}.template.json").is_file()
 
 
 def test_pipeline_config_refuses_what_cannot_work(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -142,6 +149,15 @@ def test_pipeline_config_refuses_what_cannot_work(monkeypatch: pytest.MonkeyPatc
     monkeypatch.delenv("CDK_DEFAULT_REGION", raising=False)
     with pytest.raises(ValueError, match="account and region"):
         PipelineConfig(connectionArn=CONNECTION_ARN, repository=REPOSITORY).environment()
+    # A promoted stage must name its account and region: CDK Pipelines deploys to fixed places.
+    unpinned = SimpleNamespace(
+        account=None,
+        region="us-east-1",
+        stage_name="Outlay-prod",
+        config=SimpleNamespace(name="prod"),
+    )
+    with pytest.raises(ValueError, match="set account/region for 'prod'"):
+        require_fixed_environment(unpinned)  # type: ignore[arg-type]
 
 
 # --- what the config says differs between dev and prod, as synthesized --------------------------
