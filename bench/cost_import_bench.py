@@ -236,6 +236,10 @@ def run(users: int = 1_000, seed: int = 7) -> dict[str, Any]:
                     if m["MessageId"] not in failed:
                         sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=m["ReceiptHandle"])
                         processed += 1
+                if processed % 100 < len(got):
+                    print(
+                        f"[cost-import bench] {processed}/{users} users imported", file=sys.stderr, flush=True
+                    )
             return {"queued": dispatched["queued"], "processed": processed, "retried": retried}
 
         sink = io.StringIO()
