@@ -4,6 +4,9 @@
   *item* (all copies are taken before any write, so they are identical). Every expense write is a
   2-3 item transaction, so a year of demo data paid for 2-3 full table copies per expense. The
   backup is now taken once per table per transaction; rollback semantics are unchanged.
+- Cost Explorer `GetCostAndUsage`: moto keeps queued answers per account, and an assumed role's
+  credentials belong to the role's account. Locally every connected account (role or keys) sees the
+  demo bill queued for moto's default account, unless answers were queued for that account itself.
 - Cost Explorer `GetCostForecast`: moto answers NotImplemented (HTTP 500, retried by botocore and
   shown as "AWS unavailable" in the dashboard). Locally it answers a demo forecast for the requested
   period, shaped like AWS's response: `Total {Amount, Unit}` + `ForecastResultsByTime`.
@@ -75,14 +78,38 @@ def _backup_once(transact_write_items: Any) -> Any:
     return wrapper
 
 
+DEFAULT_ACCOUNT = "123456789012"
+
+
+def _shared_demo_bill(get_cost_and_usage: Any) -> Any:
+    @functools.wraps(get_cost_and_usage)
+    def wrapper(self: Any, body: str) -> Any:
+        own = body in self.cost_usage_results or self.cost_usage_results_queue
+        if self.account_id != DEFAULT_ACCOUNT and not own:
+            from moto.ce.models import ce_backends
+
+            return ce_backends[DEFAULT_ACCOUNT]["global"].get_cost_and_usage(body)
+        return get_cost_and_usage(self, body)
+
+    wrapper._outlay_shared = True  # type: ignore[attr-defined]
+    return wrapper
+
+
 def install() -> None:
-    """Idempotent; adds what moto lacks and never changes what an operation answers."""
+    """Idempotent; adds what moto lacks or does slowly, as described above."""
     from moto.ce.responses import CostExplorerResponse
     from moto.dynamodb import models as dynamodb_models
     from moto.dynamodb.models.table import Table
 
     if not hasattr(CostExplorerResponse, "get_cost_forecast"):
         CostExplorerResponse.get_cost_forecast = _get_cost_forecast  # type: ignore[attr-defined]
+
+    from moto.ce.models import CostExplorerBackend
+
+    if not getattr(CostExplorerBackend.get_cost_and_usage, "_outlay_shared", False):
+        CostExplorerBackend.get_cost_and_usage = _shared_demo_bill(  # type: ignore[method-assign]
+            CostExplorerBackend.get_cost_and_usage
+        )
 
     backend = dynamodb_models.DynamoDBBackend
     if not getattr(backend.transact_write_items, "_outlay_backup_once", False):

@@ -115,3 +115,26 @@ def test_import_for_everyone_is_for_admins_only(local_runtime: LocalRuntime) -> 
     )
     assert accepted.status_code == 202, accepted.text
     assert local_runtime.wait_for_queue(120)
+
+
+def test_a_role_connection_imports_the_demo_bill(local_runtime: LocalRuntime) -> None:
+    """The recommended way to connect (a role in the user's own account) works locally end to end."""
+    user = new_user(local_runtime, "role")
+    headers = {"Authorization": user.id_token}
+    setup = requests.get(f"{local_runtime.api_url}/aws-credentials/role-setup", headers=headers, timeout=30)
+    assert setup.status_code == 200, setup.text
+    connected = requests.post(
+        f"{local_runtime.api_url}/aws-credentials",
+        json={"type": "role", "roleArn": "arn:aws:iam::111122223333:role/OutlayCostReader"},
+        headers=headers,
+        timeout=30,
+    )
+    assert connected.status_code == 200, connected.text
+    run = requests.post(f"{local_runtime.api_url}/aws-cost-import", json={}, headers=headers, timeout=120)
+    assert run.status_code == 200, run.text
+    assert run.json()["status"] == "succeeded", run.text
+    assert run.json()["accountId"] == "111122223333"
+    listed = requests.get(
+        f"{local_runtime.api_url}/expenses", headers=headers, params={"vendor": "AWS - "}, timeout=30
+    ).json()["items"]
+    assert {f"AWS - {service}" for service in DEMO_SERVICES} <= {e["vendor"] for e in listed}
