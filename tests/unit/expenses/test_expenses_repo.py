@@ -258,3 +258,16 @@ def test_cursor_outside_requested_date_range_is_rejected(repo: ExpensesRepositor
     with pytest.raises(InvalidInputError) as excinfo:
         repo.list("alice", march, cursor=token)
     assert excinfo.value.details == [{"field": "next", "message": "outside the requested date range"}]
+
+
+def test_items_written_without_version_can_still_be_changed(repo: ExpensesRepository) -> None:
+    """An expense stored by other means (no `version` attribute) is updated and deleted normally."""
+    repo.create("alice", make("e1", "10.00"))
+    boto3.client("dynamodb", region_name="us-east-1").update_item(
+        TableName=repo.table_name,
+        Key={"pk": {"S": "USER#alice"}, "sk": {"S": "EXPENSE#e1"}},
+        UpdateExpression="REMOVE version",
+    )
+    assert repo.update("alice", "e1", {"amount": Decimal("4.00")}).amount == Decimal("4.00")
+    repo.delete("alice", "e1")
+    assert summary_map(repo, "alice") == {}
