@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -118,3 +119,33 @@ def test_hashed_assets_are_immutable_and_html_is_not(synth: Synthesized) -> None
         assets["SystemMetadata"]
     )
     assert assets["Prune"] is False
+
+
+def test_fresh_clone_without_a_web_build_still_synthesizes_config_json(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aws_cdk import App, Stack
+    from aws_cdk import aws_apigateway as apigw
+    from aws_cdk import aws_s3 as s3
+    from aws_cdk.assertions import Template
+
+    import stacks.constructs.site as site
+    from stacks.config import EnvironmentConfig
+
+    monkeypatch.setattr(site, "WEB_DIST", tmp_path / "no-web-build")
+    stack = Stack(App(), "probe")
+    api = apigw.RestApi(stack, "Api")
+    api.root.add_method("GET")
+    site.Site(
+        stack,
+        "Site",
+        config=EnvironmentConfig.model_validate({"name": "probe"}),
+        api=api,
+        receipts_bucket=s3.Bucket(stack, "Receipts"),
+        access_logs=s3.Bucket(stack, "Logs"),
+        web_config={"region": "eu-west-1", "userPoolId": "p", "userPoolClientId": "c"},
+    )
+    deployments = Template.from_stack(stack).find_resources("Custom::CDKBucketDeployment")
+    assert len(deployments) == 1
+    (only,) = deployments.values()
+    assert len(only["Properties"]["SourceObjectKeys"]) == 1  # config.json, nothing else
