@@ -15,20 +15,25 @@ ROOT = Path(__file__).resolve().parents[3]
 BODY_MODELS = sorted({r.body_model for r in ROUTES if r.body_model})
 
 
-def test_committed_document_is_fresh() -> None:
-    committed = (ROOT / "docs" / "openapi.json").read_text()
-    assert committed == openapi.render(), "docs/openapi.json is stale: run `make openapi`"
-
-
-def test_module_prints_the_document() -> None:
-    out = subprocess.run(
-        [sys.executable, "-m", "outlay.openapi"],
+def run_python(*args: str) -> str:
+    """Our own interpreter in a clean environment (no AWS or function env vars)."""
+    return subprocess.run(  # noqa: S603 - fixed arguments
+        [sys.executable, *args],
         capture_output=True,
         text=True,
         check=True,
         cwd=ROOT,
         env={"PYTHONPATH": f"{ROOT}:{ROOT / 'lambdas'}", "PATH": ""},
     ).stdout
+
+
+def test_committed_document_is_fresh() -> None:
+    committed = (ROOT / "docs" / "openapi.json").read_text()
+    assert committed == openapi.render(), "docs/openapi.json is stale: run `make openapi`"
+
+
+def test_module_prints_the_document() -> None:
+    out = run_python("-m", "outlay.openapi")
     assert json.loads(out) == openapi.build_openapi()
 
 
@@ -95,12 +100,12 @@ def test_import_light_for_the_cdk_stack() -> None:
         "[o.request_schema(r.body_model) for r in o.ROUTES if r.body_model]; "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in {'boto3', 'botocore'}))"
     )
-    out = subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-        env={"PYTHONPATH": f"{ROOT}:{ROOT / 'lambdas'}", "PATH": ""},
-    ).stdout
+    out = run_python("-c", code)
     assert out.strip() == "[]"
+
+
+def test_handlers_import_without_environment() -> None:
+    """Settings and clients are built on first invocation, so importing needs no env vars."""
+    code = "import outlay.handlers.expenses_api, outlay.handlers.lake_writer; print('ok')"
+    out = run_python("-c", code)
+    assert out.strip() == "ok"
