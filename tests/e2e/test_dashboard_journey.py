@@ -342,8 +342,12 @@ class Journey:
         self.row("Metro Pass").get_by_role("button", name="Delete").click()
         page.get_by_role("dialog", name="Delete this expense?").get_by_role("button", name="Delete").click()
         expect(self.row("Metro Pass")).to_have_count(0)
-        page.locator("#toasts").get_by_role("button", name="Undo").click()
+        # Focus moves to "Undo" (the focused row is gone), so Enter brings the expense back.
+        undo = page.locator("#toasts").get_by_role("button", name="Undo")
+        expect(undo).to_be_focused()
+        page.keyboard.press("Enter")
         expect(self.row("Metro Pass")).to_have_count(1)
+        expect(page.get_by_role("heading", name="Your expenses")).to_be_focused()
         # Delete for good.
         self.row("Metro Pass").get_by_role("button", name="Delete").click()
         page.get_by_role("dialog", name="Delete this expense?").get_by_role("button", name="Delete").click()

@@ -474,8 +474,11 @@ async function deleteExpense(expense) {
   if (state.editing?.id === expense.id) resetEditor();
   renderList();
   loadSummary();
+  // The row (and the focused Delete button) is gone: put focus on Undo, then back on the list.
   toast('Expense deleted.', {
     timeout: 8000,
+    focusAction: true,
+    returnFocus: $('#list-title'),
     action: {
       label: 'Undo',
       run: async () => {

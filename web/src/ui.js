@@ -68,30 +68,43 @@ function humanise(message) {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-/** A toast in the polite live region; `action` = {label, run} adds a button (e.g. Undo). */
-export function toast(message, { action, timeout = 6000, kind = 'info' } = {}) {
+/**
+ * A toast in the polite live region; `action` = {label, run} adds a button (e.g. Undo).
+ * It stays while hovered or focused, and hands focus back to `returnFocus` when it goes.
+ */
+export function toast(message, { action, timeout = 6000, kind = 'info', focusAction = false, returnFocus } = {}) {
   const region = $('#toasts');
   const item = h('div', { class: `toast toast-${kind}` }, h('span', {}, message));
   let timer;
   const close = () => {
     clearTimeout(timer);
+    const hadFocus = item.contains(document.activeElement);
     item.remove();
+    if (hadFocus) (returnFocus || $('#main'))?.focus();
   };
+  const arm = () => {
+    clearTimeout(timer);
+    timer = setTimeout(close, timeout);
+  };
+  let actionButton;
   if (action) {
-    item.append(
-      h('button', {
-        type: 'button',
-        class: 'link-button',
-        onclick: () => {
-          close();
-          action.run();
-        },
-      }, action.label),
-    );
+    actionButton = h('button', {
+      type: 'button',
+      class: 'link-button',
+      onclick: () => {
+        close();
+        action.run();
+      },
+    }, action.label);
+    item.append(actionButton);
   }
   item.append(h('button', { type: 'button', class: 'icon-button', 'aria-label': 'Dismiss', onclick: close }, '×'));
+  for (const [event, handler] of [['mouseenter', () => clearTimeout(timer)], ['mouseleave', arm], ['focusin', () => clearTimeout(timer)], ['focusout', arm]]) {
+    item.addEventListener(event, handler);
+  }
   region.append(item);
-  timer = setTimeout(close, timeout);
+  arm();
+  if (focusAction && actionButton) actionButton.focus();
   return close;
 }
 
