@@ -1,10 +1,10 @@
 """Browser tests: the built dashboard (web/dist) in Debian's headless Chromium, against the local runtime.
 
 Playwright drives /usr/bin/chromium (CI installs it via .ci/run); `playwright install` is never used.
-The runtime is the same `LocalRuntime` the `local_runtime` fixture of `local.pytest_plugin` starts.
-It is module-scoped here because only one runtime may run per process at a time, and the integration
-suite holds its own session-scoped one: this one stops before those tests start.
-"""
+`local_runtime` here is the same `LocalRuntime` as local.pytest_plugin's fixture, with one difference:
+no demo seed. The demo user's queued Cost Explorer answers would be the ones our user's "Import now"
+receives; unseeded, the journey queues its own and can assert the exact imported expenses. It is
+module-scoped: only one runtime runs per process, so it stops before the next test module starts."""
 
 from __future__ import annotations
 
