@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from aws_cdk import Duration
+from aws_cdk import ArnFormat, Duration, Stack
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cloudwatch as cw
 from aws_cdk import aws_cloudwatch_actions as cw_actions
@@ -96,6 +96,27 @@ class Operations(Construct):
             display_name=f"Outlay {config.name} alarms",
             master_key=self.key,
             enforce_ssl=True,
+        )
+        # enforce_ssl writes a topic policy, which replaces SNS's default "account may publish" one:
+        # say explicitly that this account's CloudWatch alarms may publish, and nobody else.
+        self.topic.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="CloudWatchAlarmsOfThisAccount",
+                principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+                actions=["sns:Publish"],
+                resources=[self.topic.topic_arn],
+                conditions={
+                    "ArnLike": {
+                        "aws:SourceArn": Stack.of(self).format_arn(
+                            service="cloudwatch",
+                            resource="alarm",
+                            resource_name="*",
+                            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+                        )
+                    },
+                    "StringEquals": {"aws:SourceAccount": Stack.of(self).account},
+                },
+            )
         )
         if config.alarm_email:
             subscription = self.topic.add_subscription(subscriptions.EmailSubscription(config.alarm_email))
