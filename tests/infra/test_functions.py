@@ -127,3 +127,21 @@ def test_same_origin_environments_allow_no_cross_origin_caller(synth: Synthesize
         env = _function(api, prefix)["Properties"]["Environment"]["Variables"]
         assert env["ALLOWED_ORIGINS"] == NO_CROSS_ORIGIN
     assert NO_CROSS_ORIGIN.endswith(".invalid")  # RFC 2606: never a real browser origin
+
+
+def test_only_xray_needs_every_resource(synth: Synthesized) -> None:
+    """OutlayFunction acknowledges IAM5[Resource::*] for X-Ray; nothing else may hide behind that."""
+    # dynamodb:ListStreams: CDK's stream-read grant for the lake writer; it has no resource-level form.
+    xray = {"xray:PutTraceSegments", "xray:PutTelemetryRecords", "dynamodb:ListStreams"}
+    for env, stack_id, template in synth.all_templates():
+        for logical_id, fn in resources(template, "AWS::Lambda::Function").items():
+            if not _ours(logical_id):
+                continue
+            for statement in _role_statements(template, fn):
+                if statement["Resource"] == "*":
+                    actions = (
+                        statement["Action"]
+                        if isinstance(statement["Action"], list)
+                        else [statement["Action"]]
+                    )
+                    assert set(actions) <= xray, (env, stack_id, logical_id, actions)
