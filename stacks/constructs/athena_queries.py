@@ -22,6 +22,7 @@ ORDER BY year DESC, month DESC, total DESC
 
 AWS_COSTS_BY_SERVICE = """\
 -- Imported AWS costs per service and month (vendor "AWS - <Service>", source 'aws').
+-- Credits, refunds and tax are lines of their own ("AWS - Credits", ...), never netted in.
 SELECT year, month, substr(vendor, 7) AS service, currency,
        SUM(amount) AS total
 FROM "{database}"."{table}"

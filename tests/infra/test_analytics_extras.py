@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -12,7 +14,7 @@ from outlay.tables import lake_key
 from stacks.analytics_stack import quicksight_manifest
 from stacks.config import EnvironmentConfig
 from stacks.constructs.glue_catalog import COLUMNS, LAKE_PREFIX
-from stacks.constructs.quicksight import RLS_TAG, QuickSightAnalytics
+from stacks.constructs.quicksight import DATASET_COLUMNS, RLS_TAG, QuickSightAnalytics
 from tests.infra.conftest import ENVIRONMENTS, Synthesized, resources
 from tests.infra.delivery_app import ALARM_EMAIL, QUICKSIGHT_PRINCIPAL, delivery
 
@@ -143,3 +145,35 @@ def test_manifest_points_at_the_lake_writers_root(synth: Synthesized) -> None:
     assert parts[0] == "s3://"
     assert parts[1] == stage.data.resolve(stage.data.lake_bucket.bucket_name)
     assert parts[-1] == "/" + lake_key("2026", "01", "SUB").split("year=")[0]
+
+
+def test_glue_columns_are_the_fields_the_lake_writer_writes() -> None:
+    from datetime import UTC, datetime
+
+    from outlay.logic.lake import lake_line
+    from outlay.models.expenses import Expense
+
+    now = datetime(2026, 1, 31, 12, tzinfo=UTC)
+    expense = Expense.model_validate(
+        {
+            "id": "e1",
+            "date": "2026-01-31",
+            "amount": "-3.50",
+            "currency": "USD",
+            "category": "Software",
+            "vendor": "AWS - Credits",
+            "tags": ["aws"],
+            "source": "aws",
+            "created_at": now,
+            "updated_at": now,
+        }
+    )
+    line = json.loads(lake_line("SUB", expense), parse_float=Decimal)
+    assert set(line) == {name for name, _ in COLUMNS}
+    assert line["amount"] == Decimal("-3.50")  # a JSON number: decimal(12,2), never a float string
+    assert isinstance(line["tags"], list)  # array<string>
+    # What the AWS-costs query filters on is what the importer writes.
+    assert line["source"] == "aws" and line["vendor"].startswith("AWS - ")
+    quicksight_columns = {name for name, _ in DATASET_COLUMNS}
+    assert quicksight_columns <= set(line) | {"year", "month"}
+    assert set(line) - quicksight_columns == {"timestamp", "tags"}  # what QuickSight leaves out
