@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 import requests
-from playwright.sync_api import Error, Locator, Page, Response, expect
+from playwright.sync_api import Error, Locator, Page, Response, Route, expect
 
 from local.runtime import LocalRuntime
 from tests.e2e.browser import ConsoleWatch, axe_violations
@@ -525,6 +525,26 @@ class Journey:
         filters.get_by_role("button", name="Clear").click()
         expect(self.rows()).to_have_count(25)
 
+    def list_error_state(self) -> None:
+        """When the list cannot be loaded the page says so (instead of "No expenses"), and recovers."""
+        page = self.page
+
+        def unreachable(route: Route) -> None:
+            route.abort("connectionrefused")
+
+        page.route("**/api/expenses?*", unreachable)
+        with self.console.expect_failed_requests():
+            page.locator("#filter-form").get_by_role("button", name="Apply filters").click()
+            expect(page.locator("#list-status")).to_have_text(
+                "Could not load expenses: The server cannot be reached. Check your connection."
+            )
+        expect(page.locator("#list-status")).to_have_attribute("data-kind", "error")
+        expect(page.locator("#empty-state")).to_be_hidden()
+        page.unroute("**/api/expenses?*", unreachable)
+        page.locator("#filter-form").get_by_role("button", name="Apply filters").click()
+        expect(self.rows()).to_have_count(25)
+        expect(page.locator("#list-status")).to_have_attribute("data-kind", "info")
+
     def assert_no_horizontal_scroll(self, where: str) -> None:
         overflow = self.page.evaluate(
             """() => {
@@ -642,6 +662,7 @@ def _run(journey: Journey) -> None:
     journey.remove_connection()
     journey.see_imported_expenses()
     journey.load_more()
+    journey.list_error_state()
     journey.phone_width()
     journey.session_expiry()
     journey.sign_out_and_back_in()
