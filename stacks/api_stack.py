@@ -19,9 +19,6 @@ from stacks.data_stack import DataStack
 from stacks.scheduler_stack import SchedulerStack
 
 _SYNC = "Invoked synchronously by API Gateway: errors go back to the caller, there is nothing to dead-letter."
-# RFC 2606 reserves `.invalid`: no browser origin can match it, i.e. "no cross-origin callers". Used when
-# no webOrigins are configured because the cloud site is same-origin (CloudFront routes /api/*).
-NO_CROSS_ORIGIN = "https://same-origin.invalid"
 
 
 class ApiStack(Stack):
@@ -37,7 +34,8 @@ class ApiStack(Stack):
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
-        allowed_origins = ",".join(config.web_origins) or NO_CROSS_ORIGIN
+        # Empty = no cross-origin caller: the cloud site is same-origin (CloudFront routes /api/*).
+        allowed_origins = ",".join(config.web_origins)
 
         # Expenses: its table and the receipts bucket. Never the credentials table, never the CMK.
         self.expenses = OutlayFunction(

@@ -82,12 +82,20 @@ def validation_details(error: ValidationError) -> list[dict[str, Any]]:
 
 
 def build_resolver(origins: list[str]) -> APIGatewayRestResolver:
-    """A resolver with CORS locked to the site origin(s) and the domain-error mapping registered."""
-    cors = CORSConfig(
-        allow_origin=origins[0],
-        extra_origins=origins[1:],
-        allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
-        max_age=600,
+    """A resolver with CORS locked to the configured origin(s) and the domain-error mapping registered.
+
+    No origins means no cross-origin caller at all: the deployed site reaches the API same-origin
+    through CloudFront's /api/* behaviour, so responses then carry no CORS headers.
+    """
+    cors = (
+        CORSConfig(
+            allow_origin=origins[0],
+            extra_origins=origins[1:],
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
+            max_age=600,
+        )
+        if origins
+        else None
     )
     app = APIGatewayRestResolver(cors=cors, strip_prefixes=None)
 

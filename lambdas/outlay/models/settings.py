@@ -14,8 +14,8 @@ class _EnvModel(BaseModel):
 
 
 class ApiSettings(_EnvModel):
-    # Comma-separated list; the first is the canonical site origin.
-    allowed_origins: str = Field("http://localhost:8000", alias="ALLOWED_ORIGINS")
+    # Comma-separated cross-origin callers (the first is canonical); empty = same-origin only.
+    allowed_origins: str = Field("", alias="ALLOWED_ORIGINS")
 
     @property
     def origins(self) -> list[str]:
