@@ -70,7 +70,9 @@ function humanise(message) {
 
 /**
  * A toast in the polite live region; `action` = {label, run} adds a button (e.g. Undo).
- * It stays while hovered or focused, and hands focus back to `returnFocus` when it goes.
+ * It stays while it has keyboard focus, and hands focus back to `returnFocus` when it goes.
+ * (Not paused on hover: a toast left under a resting pointer would never go and would keep covering
+ * the page beneath it.)
  */
 export function toast(message, { action, timeout = 6000, kind = 'info', focusAction = false, returnFocus } = {}) {
   const region = $('#toasts');
@@ -99,9 +101,8 @@ export function toast(message, { action, timeout = 6000, kind = 'info', focusAct
     item.append(actionButton);
   }
   item.append(h('button', { type: 'button', class: 'icon-button', 'aria-label': 'Dismiss', onclick: close }, '×'));
-  for (const [event, handler] of [['mouseenter', () => clearTimeout(timer)], ['mouseleave', arm], ['focusin', () => clearTimeout(timer)], ['focusout', arm]]) {
-    item.addEventListener(event, handler);
-  }
+  item.addEventListener('focusin', () => clearTimeout(timer));
+  item.addEventListener('focusout', arm);
   region.append(item);
   arm();
   if (focusAction && actionButton) actionButton.focus();
