@@ -61,6 +61,11 @@ class EnvironmentConfig(BaseModel):
         return self.removal_policy == "retain"
 
     @property
+    def metrics_namespace(self) -> str:
+        """Custom metrics per environment, so dev's failures never ring staging's alarms."""
+        return f"Outlay/{self.name}"
+
+    @property
     def resolved_account(self) -> str | None:
         return self.account or os.environ.get("CDK_DEFAULT_ACCOUNT")
 

@@ -32,8 +32,8 @@ from stacks.config import EnvironmentConfig
 from stacks.constructs.buckets import removal_policy
 from stacks.constructs.nag import acknowledge
 
-# The Powertools metrics the handlers emit (namespace + `service` dimension set in each handler).
-NAMESPACE = "Outlay"
+# The Powertools metrics the handlers emit: `service` dimension set in each handler, namespace per
+# environment (EnvironmentConfig.metrics_namespace, given to every function by OutlayFunction).
 
 
 @dataclass(frozen=True)
@@ -41,9 +41,9 @@ class AppMetric:
     name: str
     service: str
 
-    def metric(self, period: Duration, statistic: str = "Sum") -> cw.Metric:
+    def metric(self, namespace: str, period: Duration, statistic: str = "Sum") -> cw.Metric:
         return cw.Metric(
-            namespace=NAMESPACE,
+            namespace=namespace,
             metric_name=self.name,
             dimensions_map={"service": self.service},
             statistic=statistic,
@@ -166,7 +166,7 @@ class Operations(Construct):
             )
         alarm(
             "ImportFailed",
-            IMPORTS_FAILED.metric(IMPORT_ALARM_PERIOD),
+            IMPORTS_FAILED.metric(config.metrics_namespace, IMPORT_ALARM_PERIOD),
             1,
             "a user's scheduled (or on-demand) AWS cost import failed; see the worker's logs",
         )
@@ -226,12 +226,12 @@ class Operations(Construct):
             cw.GraphWidget(
                 title="Cost imports and expenses",
                 left=[
-                    m.metric(IMPORT_ALARM_PERIOD)
+                    m.metric(config.metrics_namespace, IMPORT_ALARM_PERIOD)
                     for m in (IMPORTS_SUCCEEDED, IMPORTS_FAILED, USERS_IMPORTED, USERS_QUEUED)
                 ],
                 right=[
-                    EXPENSES_CREATED.metric(IMPORT_ALARM_PERIOD),
-                    LAKE_MONTHS_FAILED.metric(IMPORT_ALARM_PERIOD),
+                    EXPENSES_CREATED.metric(config.metrics_namespace, IMPORT_ALARM_PERIOD),
+                    LAKE_MONTHS_FAILED.metric(config.metrics_namespace, IMPORT_ALARM_PERIOD),
                 ],
                 width=12,
             ),

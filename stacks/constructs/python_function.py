@@ -79,7 +79,7 @@ class OutlayFunction(Construct):
             dead_letter_queue=dead_letter_queue,
             environment={
                 "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,
-                "POWERTOOLS_METRICS_NAMESPACE": "Outlay",
+                "POWERTOOLS_METRICS_NAMESPACE": config.metrics_namespace,
                 **environment,
             },
         )

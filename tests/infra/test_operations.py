@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from stacks.constructs.operations import IMPORTS_FAILED, IMPORTS_SUCCEEDED, NAMESPACE, USERS_IMPORTED
+from stacks.constructs.operations import IMPORTS_FAILED, IMPORTS_SUCCEEDED, USERS_IMPORTED
 from tests.infra.conftest import ENVIRONMENTS, Synthesized, resources
 
 pytestmark = pytest.mark.infra
@@ -96,18 +96,37 @@ def test_each_dead_letter_queue_alarms_when_not_empty(synth: Synthesized) -> Non
 def test_a_failed_import_alarms_on_the_workers_own_metric(synth: Synthesized) -> None:
     from outlay.handlers import cost_import_worker
 
+    namespace = synth.config("prod").metrics_namespace
     (alarm,) = [a for a in _alarms(synth, "prod").values() if a["MetricName"] == "ImportsFailed"]
-    assert (alarm["Namespace"], alarm["Statistic"], alarm["Threshold"]) == (NAMESPACE, "Sum", 1)
+    assert (alarm["Namespace"], alarm["Statistic"], alarm["Threshold"]) == (namespace, "Sum", 1)
     assert alarm["Period"] == 3600
     assert _dims(alarm) == {"service": IMPORTS_FAILED.service}
-    # The alarm only hears what the worker emits: same namespace, same service dimension, same names.
-    assert (cost_import_worker.metrics.namespace, cost_import_worker.metrics.service) == (
-        NAMESPACE,
-        IMPORTS_FAILED.service,
-    )
+    # The alarm only hears what the worker emits: its namespace is the one the stack gives the
+    # worker, the service dimension and metric names are the ones the worker's code uses.
+    workers = [
+        f["Properties"]["Environment"]["Variables"]
+        for f in resources(synth.json("prod", "scheduler"), "AWS::Lambda::Function").values()
+        if f["Properties"]["Handler"] == "outlay.handlers.cost_import_worker.handler"
+    ]
+    assert [w["POWERTOOLS_METRICS_NAMESPACE"] for w in workers] == [namespace]
+    assert cost_import_worker.metrics.service == IMPORTS_FAILED.service
     source = inspect.getsource(cost_import_worker)
     for metric in (IMPORTS_FAILED, IMPORTS_SUCCEEDED, USERS_IMPORTED):
         assert f'name="{metric.name}"' in source
+
+
+def test_each_environment_has_its_own_metrics_namespace(synth: Synthesized) -> None:
+    """dev's failed import must never ring staging's or prod's alarm in a shared account."""
+    namespaces = {}
+    for env in ENVIRONMENTS:
+        for fn in resources(synth.json(env, "api"), "AWS::Lambda::Function").values():
+            variables = fn["Properties"]["Environment"]["Variables"]
+            namespaces.setdefault(env, set()).add(variables["POWERTOOLS_METRICS_NAMESPACE"])
+        custom = {
+            a["Namespace"] for a in _alarms(synth, env).values() if not a["Namespace"].startswith("AWS/")
+        }
+        assert custom == namespaces[env]
+    assert len({frozenset(v) for v in namespaces.values()}) == len(ENVIRONMENTS)
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)

@@ -21,7 +21,7 @@ from outlay.models.settings import DispatcherSettings, load
 
 logger = Logger(service="cost-import-dispatcher")
 tracer = Tracer(service="cost-import-dispatcher")
-metrics = Metrics(namespace="Outlay", service="cost-import")
+metrics = Metrics(service="cost-import")
 
 _override: list[CostsService] = []
 

@@ -26,7 +26,7 @@ from outlay.models.settings import WorkerSettings, load
 
 logger = Logger(service="cost-import-worker")
 tracer = Tracer(service="cost-import-worker")
-metrics = Metrics(namespace="Outlay", service="cost-import")
+metrics = Metrics(service="cost-import")
 processor = BatchProcessor(event_type=EventType.SQS)
 
 _override: list[CostsService] = []

@@ -58,7 +58,7 @@ FiltersT = TypeVar("FiltersT", bound=ExpenseFilters)
 
 logger = Logger(service="expenses")
 tracer = Tracer(service="expenses")
-metrics = Metrics(namespace="Outlay", service="expenses")
+metrics = Metrics(service="expenses")
 
 
 @dataclass

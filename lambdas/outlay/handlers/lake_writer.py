@@ -22,7 +22,7 @@ from outlay.models.settings import LakeSettings, load
 
 logger = Logger(service="lake-writer")
 tracer = Tracer(service="lake-writer")
-metrics = Metrics(namespace="Outlay", service="lake-writer")
+metrics = Metrics(service="lake-writer")
 
 
 @dataclass
