@@ -73,7 +73,9 @@ class OutlayRestApi(Construct):
                 throttling_rate_limit=config.throttle.rate_limit,
                 throttling_burst_limit=config.throttle.burst_limit,
                 tracing_enabled=True,
-                metrics_enabled=True,
+                # Per-method metrics bill as custom metrics (~$33/month); alarms and the dashboard use
+                # the free per-API ones.
+                metrics_enabled=False,
                 logging_level=apigw.MethodLoggingLevel.ERROR,
                 data_trace_enabled=False,  # request/response bodies would put user data in logs
                 access_log_destination=apigw.LogGroupLogDestination(self.access_logs),

@@ -117,7 +117,7 @@ def test_stage_named_api_with_configured_throttling_tracing_and_json_access_logs
         "ResourcePath": "/*",
         "DataTraceEnabled": False,
         "LoggingLevel": "ERROR",
-        "MetricsEnabled": True,
+        "MetricsEnabled": False,  # detailed per-method metrics are billed; per-API ones are free
         "ThrottlingBurstLimit": throttle.burst_limit,
         "ThrottlingRateLimit": throttle.rate_limit,
     } in settings
