@@ -72,9 +72,9 @@ deploy: install web ## deploy ENV=dev|staging|prod into your AWS account (bundle
 openapi: $(STAMP_PY) ## regenerate docs/openapi.json from the route table + models
 	$(PY) -m outlay.openapi > docs/openapi.json
 
+# One synthesis serves the infra tests, cdk-nag and cfn-lint (tests/infra/test_cfn_lint.py).
 test: install web ## every check: lint, unit, infra (synth + nag + cfn-lint), integration, browser
 	$(MAKE) --no-print-directory lint
-	$(MAKE) --no-print-directory cfn-lint
 	$(VENV)/bin/pytest -q
 
 bench: install web ## measure what users feel; rewrites bench/RESULTS.md

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,6 +71,18 @@ def synth(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
     app, stages = build_app(App(context=context, outdir=str(outdir)))
     app.synth()
     return Synthesized(outdir=outdir, stages={s.config.name: s for s in stages})
+
+
+def cfn_lint(templates: list[Path]) -> str:
+    """cfn-lint's findings for these template files ('' when clean), with the repo's .cfnlintrc.yaml."""
+    result = subprocess.run(  # noqa: S603 - fixed argv: this interpreter's cfn-lint, our templates
+        [str(Path(sys.executable).parent / "cfn-lint"), "--format", "parseable", "--", *map(str, templates)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return "" if result.returncode == 0 else (result.stdout + result.stderr or f"exit {result.returncode}")
 
 
 def resources(template: dict[str, Any], resource_type: str) -> dict[str, dict[str, Any]]:
