@@ -17,11 +17,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from outlay.dal.costs_wiring import build_service
 from outlay.logic.costs_service import CostsService
 from outlay.models.cost_import import DispatchEvent
-from outlay.models.settings import DispatcherSettings, load
+from outlay.models.settings import DispatcherSettings, load, metrics_namespace
 
 logger = Logger(service="cost-import-dispatcher")
 tracer = Tracer(service="cost-import-dispatcher")
-metrics = Metrics(service="cost-import")
+metrics = Metrics(namespace=metrics_namespace(), service="cost-import")
 
 _override: list[CostsService] = []
 

@@ -22,11 +22,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from outlay.dal.costs_wiring import build_service
 from outlay.logic.costs_service import CostsService
 from outlay.models.cost_import import ImportMessage
-from outlay.models.settings import WorkerSettings, load
+from outlay.models.settings import WorkerSettings, load, metrics_namespace
 
 logger = Logger(service="cost-import-worker")
 tracer = Tracer(service="cost-import-worker")
-metrics = Metrics(service="cost-import")
+metrics = Metrics(namespace=metrics_namespace(), service="cost-import")
 processor = BatchProcessor(event_type=EventType.SQS)
 
 _override: list[CostsService] = []

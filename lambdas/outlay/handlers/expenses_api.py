@@ -52,13 +52,13 @@ from outlay.models.expenses import (
     UpdateExpenseRequest,
     UpdateProfileRequest,
 )
-from outlay.models.settings import ExpensesSettings, load
+from outlay.models.settings import ExpensesSettings, load, metrics_namespace
 
 FiltersT = TypeVar("FiltersT", bound=ExpenseFilters)
 
 logger = Logger(service="expenses")
 tracer = Tracer(service="expenses")
-metrics = Metrics(service="expenses")
+metrics = Metrics(namespace=metrics_namespace(), service="expenses")
 
 
 @dataclass

@@ -18,11 +18,11 @@ from outlay import tables
 from outlay.dal.expenses_repo import ExpensesRepository
 from outlay.dal.lake_store import LakeStore
 from outlay.logic.lake import UserMonth, affected_months, lake_object
-from outlay.models.settings import LakeSettings, load
+from outlay.models.settings import LakeSettings, load, metrics_namespace
 
 logger = Logger(service="lake-writer")
 tracer = Tracer(service="lake-writer")
-metrics = Metrics(service="lake-writer")
+metrics = Metrics(namespace=metrics_namespace(), service="lake-writer")
 
 
 @dataclass

@@ -41,6 +41,12 @@ class CostsSettings(ApiSettings):
     service_account_id: str = Field("", alias="SERVICE_ACCOUNT_ID")
 
 
+def metrics_namespace() -> str:
+    """The stack sets POWERTOOLS_METRICS_NAMESPACE per environment (Outlay/<env>); tests and the local
+    runtime may import handlers before setting it, so they fall back to plain "Outlay"."""
+    return os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or "Outlay"
+
+
 _Settings = TypeVar("_Settings", bound=_EnvModel)
 
 
