@@ -6,6 +6,7 @@ credentials. Clients honour AWS_ENDPOINT_URL, so `make dev` points them at moto'
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -82,7 +83,8 @@ class AwsSessions:
         return self._session
 
     def client(self, service: str, **kwargs: Any) -> Any:
-        kwargs.setdefault("config", self.config)
+        # A copy per client: botocore rewrites a Config's `retries` dict in place when it builds one.
+        kwargs.setdefault("config", copy.deepcopy(self.config))
         if self._factory is not None:
             return self._factory(service, **kwargs)
         return self.session.client(service, **kwargs)  # type: ignore[call-overload]
