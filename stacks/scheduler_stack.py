@@ -114,7 +114,7 @@ class SchedulerStack(Stack):
         )
         grants.table_access(self.worker.function, data.expenses_table, EXPENSES_TABLE, write=True)
         grants.table_access(
-            self.worker.function, data.credentials_table, CREDENTIALS_TABLE, write=True, key=data.key
+            self.worker.function, data.credentials_table, CREDENTIALS_TABLE, write=False, key=data.key
         )
         grants.assume_user_roles(self.worker.function)
         acknowledge_findings(

@@ -16,8 +16,9 @@ from outlay.tables import TableSpec
 
 _READ = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:ConditionCheckItem"]
 _WRITE = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"]
-# What a caller needs so DynamoDB can use a customer-managed table key on its behalf.
+# What a caller needs so DynamoDB can use a customer-managed table key on its behalf (reads only decrypt).
 _TABLE_KEY = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"]
+_TABLE_KEY_READ = ["kms:Decrypt", "kms:DescribeKey"]
 
 
 def _table_resources(table: dynamodb.ITable, spec: TableSpec) -> list[str]:
@@ -39,7 +40,7 @@ def table_access(
     )
     if key is not None:
         grantee.grant_principal.add_to_principal_policy(
-            iam.PolicyStatement(actions=_TABLE_KEY, resources=[key.key_arn])
+            iam.PolicyStatement(actions=_TABLE_KEY if write else _TABLE_KEY_READ, resources=[key.key_arn])
         )
 
 

@@ -81,6 +81,30 @@ def test_expenses_function_cannot_touch_credentials_or_the_key(synth: Synthesize
     assert not {"CREDENTIALS_TABLE", "KMS_KEY_ID"} & set(env)
 
 
+def _actions(statements: list[dict[str, Any]], resource_fragment: str) -> set[str]:
+    return {
+        a
+        for s in statements
+        if resource_fragment in json.dumps(s["Resource"])
+        for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
+    }
+
+
+def test_scheduled_import_only_reads_credentials(synth: Synthesized) -> None:
+    """The dispatcher and worker read credentials (and decrypt them); only the costs API writes them."""
+    scheduler = synth.json("dev", "scheduler")
+    for prefix in ("Dispatcher", "Worker"):
+        statements = _role_statements(scheduler, _function(scheduler, prefix))
+        on_table = _actions(statements, "AwsCredentialsTable")
+        assert "dynamodb:GetItem" in on_table or "dynamodb:Scan" in on_table, prefix
+        assert not {
+            a
+            for a in on_table
+            if a.startswith("dynamodb:") and ("Put" in a or "Update" in a or "Delete" in a or "Write" in a)
+        }, prefix
+        assert _actions(statements, "CredentialsKey") <= {"kms:Decrypt", "kms:DescribeKey"}, prefix
+
+
 def test_costs_function_grants_and_environment(synth: Synthesized) -> None:
     api = synth.json("dev", "api")
     fn = _function(api, "Costs")
