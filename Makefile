@@ -8,6 +8,8 @@ PIP     := $(VENV)/bin/pip
 ENV     ?= dev
 PORT    ?= 8000
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
+# jsii also warns once Node 20 is past its end of life; the value names the major version it accepts.
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PYTHONDONTWRITEBYTECODE := 1
 export PYTHONPATH := $(CURDIR):$(CURDIR)/lambdas
 

@@ -31,6 +31,7 @@ def env() -> dict[str, str]:
     out = dict(os.environ)
     out["PYTHONPATH"] = f"{ROOT}{os.pathsep}{ROOT / 'lambdas'}"
     out["JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION"] = "1"
+    out["JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION"] = "20"
     out.setdefault("AWS_DEFAULT_REGION", "us-east-1")
     return out
 

@@ -15,6 +15,7 @@ from outlay.tables import CREDENTIALS_TABLE, EXPENSES_TABLE, TableSpec
 from local import provision as prov
 
 os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 ROOT = Path(__file__).resolve().parents[2]
 
