@@ -14,6 +14,8 @@ from moto import mock_aws
 from outlay import tables
 from outlay.models.settings import load
 
+from local.provision import table_definition
+
 REGION = "us-east-1"
 EXPENSES_TABLE_NAME = "outlay-test-expenses"
 RECEIPTS_BUCKET_NAME = "outlay-test-receipts"
@@ -64,47 +66,8 @@ def aws(aws_env: None) -> Iterator[None]:
 
 
 def create_table(client: Any, spec: tables.TableSpec, name: str) -> None:
-    """Create a table exactly as the spec says (what the data stack and the local runtime do)."""
-    keys = [spec.partition_key] + ([spec.sort_key] if spec.sort_key else [])
-    keys += [idx.sort_key for idx in spec.indexes] + [
-        idx.partition_key for idx in spec.indexes if idx.partition_key
-    ]
-    args: dict[str, Any] = {
-        "TableName": name,
-        "BillingMode": "PAY_PER_REQUEST",
-        "AttributeDefinitions": [{"AttributeName": k, "AttributeType": "S"} for k in dict.fromkeys(keys)],
-        "KeySchema": [{"AttributeName": spec.partition_key, "KeyType": "HASH"}]
-        + ([{"AttributeName": spec.sort_key, "KeyType": "RANGE"}] if spec.sort_key else []),
-    }
-    lsis = [i for i in spec.indexes if i.partition_key is None]
-    gsis = [i for i in spec.indexes if i.partition_key is not None]
-    if lsis:
-        args["LocalSecondaryIndexes"] = [
-            {
-                "IndexName": i.name,
-                "KeySchema": [
-                    {"AttributeName": spec.partition_key, "KeyType": "HASH"},
-                    {"AttributeName": i.sort_key, "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            }
-            for i in lsis
-        ]
-    if gsis:
-        args["GlobalSecondaryIndexes"] = [
-            {
-                "IndexName": i.name,
-                "KeySchema": [
-                    {"AttributeName": i.partition_key, "KeyType": "HASH"},
-                    {"AttributeName": i.sort_key, "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            }
-            for i in gsis
-        ]
-    if spec.stream:
-        args["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
-    client.create_table(**args)
+    """Create a table exactly as the spec says, with the local runtime's own definition of it."""
+    client.create_table(**(table_definition(spec) | {"TableName": name}))
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ claims, Cost Explorer results queued through moto's results API, and a fixed clo
 from __future__ import annotations
 
 import json
-import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,6 +21,8 @@ from outlay.handlers import cost_import_dispatcher, cost_import_worker, costs_ap
 from outlay.logic.costs_service import CostsService
 from outlay.models.settings import load
 
+from tests.unit.conftest import create_table
+
 REGION = "us-east-1"
 EXPENSES = "costs-test-expenses"
 CREDENTIALS = "costs-test-credentials"
@@ -29,15 +30,6 @@ SERVICE_ACCOUNT = "999988887777"
 NOW = datetime(2026, 11, 21, 21, 0, tzinfo=UTC)  # previous month = 2026-10
 USER_ACCOUNT = "111122223333"
 NO_SLEEP_RETRIES = Config(retries={"mode": "standard", "max_attempts": 3})
-
-
-@pytest.fixture(autouse=True)
-def _costs_no_network(monkeypatch: pytest.MonkeyPatch) -> None:
-    def guarded(self: socket.socket, address: Any) -> None:
-        raise RuntimeError(f"unit tests must not use the network (tried {address!r})")
-
-    monkeypatch.setattr(socket.socket, "connect", guarded)
-    monkeypatch.setattr(socket.socket, "connect_ex", guarded)
 
 
 @pytest.fixture
@@ -62,30 +54,6 @@ def costs_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     load.cache_clear()
     for module in (costs_api, cost_import_dispatcher, cost_import_worker):
         module.use_service(None)
-
-
-def create_table(client: Any, spec: tables.TableSpec, name: str) -> None:
-    keys = list(dict.fromkeys([spec.partition_key, spec.sort_key, *(i.sort_key for i in spec.indexes)]))
-    args: dict[str, Any] = {
-        "TableName": name,
-        "BillingMode": "PAY_PER_REQUEST",
-        "AttributeDefinitions": [{"AttributeName": k, "AttributeType": "S"} for k in keys if k],
-        "KeySchema": [{"AttributeName": spec.partition_key, "KeyType": "HASH"}]
-        + ([{"AttributeName": spec.sort_key, "KeyType": "RANGE"}] if spec.sort_key else []),
-    }
-    if spec.indexes:
-        args["LocalSecondaryIndexes"] = [
-            {
-                "IndexName": i.name,
-                "KeySchema": [
-                    {"AttributeName": spec.partition_key, "KeyType": "HASH"},
-                    {"AttributeName": i.sort_key, "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            }
-            for i in spec.indexes
-        ]
-    client.create_table(**args)
 
 
 @dataclass
