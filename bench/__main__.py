@@ -6,30 +6,35 @@ Rewrites bench/RESULTS.md. Ratios are what count: the machine is shared and nois
 from __future__ import annotations
 
 import argparse
+import json
 import platform
 import sys
 import time
 import traceback
 from collections.abc import Callable
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.common import ROOT, Row
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
+RAW = Path(__file__).with_name("RESULTS.json")  # the same rows, so `--only` can re-measure one step
+STEP_ORDER = ("synthesis", "cold start", "reads per request", "export", "cost import", "make test")
 
 
 def _fmt_ratio(ratio: float | None) -> str:
     return "—" if ratio is None else f"{ratio:.2f}x"
 
 
-def render(rows: list[Row], seconds: float) -> str:
+def render(rows: list[Row], seconds: float, steps: list[str]) -> str:
     missed = [r for r in rows if not r.met]
     lines = [
         "# Benchmark results",
         "",
         f"Written by `make bench` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
-        f"{platform.machine()}, Python {platform.python_version()}, took {seconds:.0f} s. "
+        f"{platform.machine()}, Python {platform.python_version()}; the last run measured "
+        f"{', '.join(steps)} in {seconds:.0f} s. "
         "Each figure is a median of several runs next to its floor measured in the same run.",
         "",
         "## Missed targets",
@@ -56,6 +61,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--quick", action="store_true", help="fewer runs and smaller sizes (smoke check)")
     parser.add_argument("--skip-make-test", action="store_true", help="do not time `make test`")
+    parser.add_argument(
+        "--only",
+        help="comma-separated steps to re-measure (e.g. export); the other rows are kept from RESULTS.json",
+    )
     args = parser.parse_args()
 
     from bench import cold_start, cost_import, exports, make_test, reads, synth
@@ -70,8 +79,17 @@ def main() -> int:
     ]
     if not args.skip_make_test:
         steps.append(("make test", make_test.measure))
+    kept: dict[str, list[Row]] = {}
+    if args.only:
+        wanted = {name.strip() for name in args.only.split(",")}
+        unknown = wanted - {name for name, _ in steps}
+        if unknown:
+            parser.error(f"unknown step(s) {sorted(unknown)}; steps: {[name for name, _ in steps]}")
+        previous = json.loads(RAW.read_text()) if RAW.exists() else {}
+        kept = {name: [Row(**r) for r in rows] for name, rows in previous.items() if name not in wanted}
+        steps = [(name, step) for name, step in steps if name in wanted]
 
-    rows: list[Row] = []
+    measured: dict[str, list[Row]] = {}
     started = time.perf_counter()
     for name, step in steps:
         print(f"[bench] {name} ...", flush=True)
@@ -80,10 +98,14 @@ def main() -> int:
         except Exception:  # a broken measure is reported as a missed row, never hidden
             traceback.print_exc()
             result = Row(name, "error (see bench output)", "—", None, "runs", False, "fix the measure")
-        for row in result if isinstance(result, list) else [result]:
+        measured[name] = result if isinstance(result, list) else [result]
+        for row in measured[name]:
             print(f"  {row.what}: {row.figure} (floor {row.floor}, {_fmt_ratio(row.ratio)})", flush=True)
-            rows.append(row)
-    RESULTS.write_text(render(rows, time.perf_counter() - started))
+    by_step = kept | measured
+    order = [name for name in STEP_ORDER if name in by_step]
+    RAW.write_text(json.dumps({name: [asdict(r) for r in by_step[name]] for name in order}, indent=1) + "\n")
+    rows = [row for name in order for row in by_step[name]]
+    RESULTS.write_text(render(rows, time.perf_counter() - started, list(measured)))
     print(f"[bench] wrote {RESULTS.relative_to(ROOT)}")
     return 0
 
