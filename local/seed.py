@@ -163,7 +163,7 @@ def create_demo_user(runtime: LocalRuntime) -> str:
 
 
 # Demo access key pair: any key works against moto (STS GetCallerIdentity answers for it).
-DEMO_ACCESS_KEY_ID = "AKIAOUTLAYDEMO000001"
+DEMO_ACCESS_KEY_ID = "AKIAEXAMPLEOUTLAY001"  # AWS documentation style: never a real key
 DEMO_SECRET_ACCESS_KEY = "outlay-demo-secret-not-a-real-key"  # noqa: S105 - a fake key for moto
 
 

@@ -123,6 +123,16 @@ function passwordProblems(password) {
 
 // ---- flows ----
 
+/** The form's new password when it meets the pool's rules; otherwise says what is missing. */
+function acceptedNewPassword(form) {
+  const password = form.elements.password.value;
+  const problems = passwordProblems(password);
+  if (!problems.length) return password;
+  fail(`The password still needs: ${problems.join(', ')}.`);
+  form.elements.password.focus();
+  return null;
+}
+
 async function afterSignIn(outcome) {
   if (outcome.signedIn) {
     pendingPassword = '';
@@ -161,13 +171,8 @@ $('#signup-form').addEventListener('submit', (event) => {
   event.preventDefault();
   const form = event.currentTarget;
   if (!checkRequired(form)) return;
-  const password = form.elements.password.value;
-  const problems = passwordProblems(password);
-  if (problems.length) {
-    fail(`The password still needs: ${problems.join(', ')}.`);
-    form.elements.password.focus();
-    return;
-  }
+  const password = acceptedNewPassword(form);
+  if (password === null) return;
   busy(form, async () => {
     const email = valueOf(form, 'email');
     const result = await signUp(email, password);
@@ -242,13 +247,8 @@ $('#reset-form').addEventListener('submit', (event) => {
   event.preventDefault();
   const form = event.currentTarget;
   if (!checkRequired(form)) return;
-  const password = form.elements.password.value;
-  const problems = passwordProblems(password);
-  if (problems.length) {
-    fail(`The password still needs: ${problems.join(', ')}.`);
-    form.elements.password.focus();
-    return;
-  }
+  const password = acceptedNewPassword(form);
+  if (password === null) return;
   busy(form, async () => {
     const email = valueOf(form, 'email');
     await confirmForgotPassword(email, valueOf(form, 'code'), password);
@@ -264,13 +264,8 @@ $('#new-password-form').addEventListener('submit', (event) => {
   event.preventDefault();
   const form = event.currentTarget;
   if (!checkRequired(form)) return;
-  const password = form.elements.password.value;
-  const problems = passwordProblems(password);
-  if (problems.length) {
-    fail(`The password still needs: ${problems.join(', ')}.`);
-    form.elements.password.focus();
-    return;
-  }
+  const password = acceptedNewPassword(form);
+  if (password === null) return;
   busy(form, async () => {
     const outcome = await answerNewPassword(challenge, password);
     form.elements.password.value = '';
