@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
+from outlay.dal.table_base import TableAdapter
 from outlay.logic.errors import NotFoundError
 from outlay.models.credentials import StoredCredentials
 
@@ -31,17 +31,7 @@ def _plain(item: dict[str, Any]) -> dict[str, Any]:
     return {k: _de.deserialize(v) for k, v in item.items()}
 
 
-class CredentialsRepository:
-    def __init__(self, table_name: str, dynamodb_client: Any = None) -> None:
-        self.table_name = table_name
-        self._client = dynamodb_client
-
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            self._client = boto3.client("dynamodb")
-        return self._client
-
+class CredentialsRepository(TableAdapter):
     def get(self, sub: str) -> StoredCredentials | None:
         response = self.client.get_item(
             TableName=self.table_name, Key={"userId": {"S": sub}}, ConsistentRead=True

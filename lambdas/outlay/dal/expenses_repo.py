@@ -23,18 +23,17 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
-import boto3
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from outlay import tables
+from outlay.dal.table_base import TableAdapter
 from outlay.logic.errors import ConflictError, InvalidInputError, NotFoundError, UpstreamUnavailableError
 from outlay.logic.expenses import IDEMPOTENCY_TTL_SECONDS, apply_changes, same_content, utc_now
 from outlay.logic.summary import AggregateKey, Delta, aggregate_deltas, build_summary
 from outlay.models.expenses import Expense, ExpenseFilters, ExpensePage, Summary, SummaryItem, is_valid_id
 
 if TYPE_CHECKING:
-    from mypy_boto3_dynamodb.client import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 # Inside ExpensesRepository the name `list` is the method; annotations after it use this alias.
@@ -108,17 +107,7 @@ def owner_of(pk: str) -> str | None:
     return pk[len("USER#") :] if pk.startswith("USER#") else None
 
 
-class ExpensesRepository:
-    def __init__(self, table_name: str, dynamodb_client: DynamoDBClient | None = None) -> None:
-        self.table_name = table_name
-        self._client = dynamodb_client
-
-    @property
-    def client(self) -> DynamoDBClient:
-        if self._client is None:
-            self._client = boto3.client("dynamodb")
-        return self._client
-
+class ExpensesRepository(TableAdapter):
     # ------------------------------------------------------------------------------- reads
 
     def _get_item(self, sub: str, sk: str) -> dict[str, Any] | None:

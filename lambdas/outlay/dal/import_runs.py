@@ -12,10 +12,10 @@ import json
 from datetime import datetime
 from typing import Any
 
-import boto3
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from outlay import tables
+from outlay.dal.table_base import TableAdapter
 from outlay.logic.errors import InvalidInputError
 from outlay.models.cost_import import ImportRun
 
@@ -25,17 +25,7 @@ _de = TypeDeserializer()
 _KEY_FIELDS = ("pk", "sk", "expiresAt", "kind")
 
 
-class ImportRunsRepository:
-    def __init__(self, table_name: str, dynamodb_client: Any = None) -> None:
-        self.table_name = table_name
-        self._client = dynamodb_client
-
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            self._client = boto3.client("dynamodb")
-        return self._client
-
+class ImportRunsRepository(TableAdapter):
     def put(self, sub: str, run: ImportRun) -> None:
         data = run.model_dump(mode="json", by_alias=True, exclude_none=True)
         started = datetime.fromisoformat(run.started_at.replace("Z", "+00:00"))
