@@ -139,9 +139,15 @@ export async function idToken() {
   return session.idToken;
 }
 
+// One trip to the sign-in page per page: a request failing while we already leave (say, during
+// sign-out) must not start a second navigation that aborts the first.
+let leaving = false;
+
 /** Forget the session and go to the sign-in page, optionally with a message shown there. */
 export function goToSignIn(message) {
   sessionStorage.removeItem(SESSION_KEY);
+  if (leaving) return;
+  leaving = true;
   if (message) sessionStorage.setItem(FLASH_KEY, message);
   window.location.assign(new URL('index.html', document.baseURI));
 }
@@ -153,6 +159,8 @@ export function takeFlash() {
 }
 
 export async function signOut() {
+  if (leaving) return;
+  leaving = true;
   const session = readSession();
   sessionStorage.removeItem(SESSION_KEY);
   if (session?.accessToken) {
