@@ -273,27 +273,22 @@ $('#new-password-form').addEventListener('submit', (event) => {
   });
 });
 
-$('#totp-form').addEventListener('submit', (event) => {
-  event.preventDefault();
-  const form = event.currentTarget;
-  if (!checkRequired(form)) return;
-  busy(form, async () => {
-    const outcome = await answerTotp(challenge, valueOf(form, 'code'));
-    form.elements.code.value = '';
-    await afterSignIn(outcome);
+// Both authenticator-code steps (sign-in challenge, first-time set-up) answer the challenge the same way.
+for (const [selector, answer] of [
+  ['#totp-form', answerTotp],
+  ['#totp-setup-form', finishTotpSetup],
+]) {
+  $(selector).addEventListener('submit', (event) => {
+    event.preventDefault();
+    const form = event.currentTarget;
+    if (!checkRequired(form)) return;
+    busy(form, async () => {
+      const outcome = await answer(challenge, valueOf(form, 'code'));
+      form.elements.code.value = '';
+      await afterSignIn(outcome);
+    });
   });
-});
-
-$('#totp-setup-form').addEventListener('submit', (event) => {
-  event.preventDefault();
-  const form = event.currentTarget;
-  if (!checkRequired(form)) return;
-  busy(form, async () => {
-    const outcome = await finishTotpSetup(challenge, valueOf(form, 'code'));
-    form.elements.code.value = '';
-    await afterSignIn(outcome);
-  });
-});
+}
 
 for (const button of $$('[data-view]')) {
   button.addEventListener('click', () => {
