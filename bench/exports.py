@@ -24,7 +24,8 @@ STAND_INS = r"""
 import json, os, sys, time
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from outlay.dal.expenses_repo import ExpensesRepository, expense_to_item, serialize
+from outlay.dal.expense_items import expense_to_item, serialize
+from outlay.dal.expenses_repo import ExpensesRepository
 from outlay.dal.export_store import ExportStore
 from outlay.logic.csv_export import csv_chunks
 from outlay.models.expenses import Expense, ExpenseFilters

@@ -20,7 +20,7 @@ from typing import Any
 
 import boto3
 from outlay import tables
-from outlay.dal.expenses_repo import expense_to_item, serialize
+from outlay.dal.expense_items import expense_to_item, serialize
 from outlay.logic.summary import expected_summary
 from outlay.models.expenses import Expense
 

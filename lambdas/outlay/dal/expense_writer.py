@@ -58,32 +58,17 @@ class RepositoryExpenseWriter:
 
         Imported expenses are dated the month's last day with ids `aws-...`, so one `byDate` query on
         the prefix `<last day>#aws-` reads exactly the candidates (not the whole month)."""
-        from outlay.dal.expenses_repo import deserialize, item_to_expense
-
         prefix = tables.date_key(months.last_day(month).isoformat(), ID_PREFIX)
-        args: dict[str, Any] = {
-            "TableName": self.repository.table_name,
-            "IndexName": tables.BY_DATE_INDEX,
-            "KeyConditionExpression": "pk = :pk AND begins_with(dateKey, :prefix)",
-            "ExpressionAttributeValues": {":pk": {"S": tables.user_pk(sub)}, ":prefix": {"S": prefix}},
-            "ConsistentRead": True,
-        }
         removed = 0
-        while True:
-            response = self.repository.client.query(**args)
-            for raw in response.get("Items", []):
-                expense = item_to_expense(deserialize(raw))
-                meta = expense.aws
-                if (
-                    expense.source == "aws"
-                    and meta is not None
-                    and meta.account_id == account_id
-                    and meta.month == month
-                    and expense.id not in keep_ids
-                ):
-                    self.repository.delete(sub, expense.id)
-                    removed += 1
-            last = response.get("LastEvaluatedKey")
-            if not last:
-                return removed
-            args["ExclusiveStartKey"] = last
+        for expense in list(self.repository.dated_with_prefix(sub, prefix)):
+            meta = expense.aws
+            if (
+                expense.source == "aws"
+                and meta is not None
+                and meta.account_id == account_id
+                and meta.month == month
+                and expense.id not in keep_ids
+            ):
+                self.repository.delete(sub, expense.id)
+                removed += 1
+        return removed

@@ -6,17 +6,14 @@ Runs expire after two years (`expiresAt`, the table's TTL attribute).
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from datetime import datetime
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from outlay import tables
+from outlay.dal.cursors import bad_cursor, decode_cursor, encode_cursor
 from outlay.dal.table_base import TableAdapter
-from outlay.logic.errors import InvalidInputError
 from outlay.models.cost_import import ImportRun
 
 RETENTION_SECONDS = 2 * 366 * 24 * 3600
@@ -37,7 +34,7 @@ class ImportRunsRepository(TableAdapter):
         )
         self.client.put_item(TableName=self.table_name, Item={k: _ser.serialize(v) for k, v in data.items()})
 
-    def list(
+    def page(
         self, sub: str, limit: int = 20, next_token: str | None = None
     ) -> tuple[list[ImportRun], str | None]:
         pk = tables.user_pk(sub)
@@ -49,7 +46,7 @@ class ImportRunsRepository(TableAdapter):
             "Limit": limit,
         }
         if next_token:
-            kwargs["ExclusiveStartKey"] = {"pk": {"S": pk}, "sk": {"S": _decode_cursor(next_token)}}
+            kwargs["ExclusiveStartKey"] = {"pk": {"S": pk}, "sk": {"S": _start_sk(sub, next_token)}}
         response = self.client.query(**kwargs)
         runs = [
             ImportRun.model_validate(
@@ -58,27 +55,16 @@ class ImportRunsRepository(TableAdapter):
             for item in response.get("Items", [])
         ]
         last = response.get("LastEvaluatedKey")
-        return runs, (_encode_cursor(last["sk"]["S"]) if last else None)
+        return runs, (encode_cursor(sub, last["sk"]["S"]) if last else None)
 
     def latest(self, sub: str) -> ImportRun | None:
-        runs, _ = self.list(sub, limit=1)
+        runs, _ = self.page(sub, limit=1)
         return runs[0] if runs else None
 
 
-def _encode_cursor(sk: str) -> str:
-    return base64.urlsafe_b64encode(json.dumps({"sk": sk}).encode()).decode().rstrip("=")
-
-
-def _decode_cursor(token: str) -> str:
-    """The cursor carries only the sort key; the partition is always the caller's own, so a forged
-    cursor can at most skip within the caller's own history."""
-    try:
-        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-        sk = json.loads(raw)["sk"]
-    except (binascii.Error, ValueError, KeyError, TypeError):
-        raise InvalidInputError(
-            "Invalid pagination token", [{"field": "next", "message": "malformed"}]
-        ) from None
-    if not isinstance(sk, str) or not sk.startswith(tables.IMPORT_RUN_PREFIX):
-        raise InvalidInputError("Invalid pagination token", [{"field": "next", "message": "malformed"}])
+def _start_sk(sub: str, token: str) -> str:
+    """The sort key a `next` token stands for; it must be one of the caller's own import runs."""
+    sk = decode_cursor(sub, token)
+    if not sk.startswith(tables.IMPORT_RUN_PREFIX):
+        raise bad_cursor("malformed")
     return sk

@@ -137,7 +137,7 @@ def _register(app: APIGatewayRestResolver) -> None:
     def list_expenses() -> Response:
         sub = caller(app).sub
         query = _filters(app, ListQuery)
-        page = deps().repo.list(sub, query, limit=query.limit, cursor=query.next)
+        page = deps().repo.page(sub, query, limit=query.limit, cursor=query.next)
         return json_response(HTTPStatus.OK, page)
 
     # Registered before /expenses/<id> so "export" is never taken for an id.

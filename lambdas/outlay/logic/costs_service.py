@@ -48,7 +48,7 @@ class CredentialsStore(Protocol):
 
 class RunHistory(Protocol):
     def put(self, sub: str, run: ImportRun) -> None: ...
-    def list(
+    def page(
         self, sub: str, limit: int = 20, next_token: str | None = None
     ) -> tuple[list[ImportRun], str | None]: ...
     def latest(self, sub: str) -> ImportRun | None: ...
@@ -214,7 +214,7 @@ class CostsService:
         return outcome.run
 
     def history(self, sub: str, limit: int, next_token: str | None) -> dict[str, Any]:
-        items, token = self.runs.list(sub, limit, next_token)
+        items, token = self.runs.page(sub, limit, next_token)
         return {"items": [r.model_dump(mode="json", by_alias=True) for r in items], "next": token}
 
     def forecast(self, sub: str) -> dict[str, Any]:

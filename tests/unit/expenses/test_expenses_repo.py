@@ -9,7 +9,9 @@ from typing import Any
 import boto3
 import pytest
 from outlay import tables
-from outlay.dal.expenses_repo import ExpensesRepository, decode_cursor, encode_cursor
+from outlay.dal.cursors import encode_cursor
+from outlay.dal.expense_queries import start_key
+from outlay.dal.expenses_repo import ExpensesRepository
 from outlay.logic.errors import ConflictError, InvalidInputError, NotFoundError
 from outlay.models.expenses import AwsImportMeta, Expense, ExpenseFilters
 
@@ -91,7 +93,7 @@ def test_update_moves_aggregates_and_date_key(repo: ExpensesRepository) -> None:
         ("2026-03", "Food", "USD"): (Decimal("5.00"), 1),
         ("2026-04", "Travel", "USD"): (Decimal("7.00"), 1),
     }
-    april = repo.list("alice", ExpenseFilters.model_validate({"from": "2026-04-01", "to": "2026-04-30"}))
+    april = repo.page("alice", ExpenseFilters.model_validate({"from": "2026-04-01", "to": "2026-04-30"}))
     assert [e.id for e in april.items] == ["e1"]
 
 
@@ -124,7 +126,7 @@ def test_upsert_three_imports_leave_no_duplicates(repo: ExpensesRepository) -> N
     assert repo.upsert("alice", aws_line("aws-s3-2026-02", "4.00")) == "updated"
     assert repo.upsert("alice", aws_line("aws-credit-2026-02", "-1.50", "Credit")) == "created"
     assert summary_map(repo, "alice") == {("2026-02", "Software", "USD"): (Decimal("2.50"), 2)}
-    assert len(repo.list("alice", ExpenseFilters()).items) == 2
+    assert len(repo.page("alice", ExpenseFilters()).items) == 2
 
 
 def test_upsert_keeps_created_at_and_receipt(repo: ExpensesRepository) -> None:
@@ -149,11 +151,11 @@ def test_negative_amount_only_for_aws_source() -> None:
 def test_list_pages_newest_first_with_cursor(repo: ExpensesRepository) -> None:
     for n in range(1, 8):
         repo.create("alice", make(f"e{n}", day=f"2026-03-{n:02d}"))
-    first = repo.list("alice", ExpenseFilters(), limit=3)
+    first = repo.page("alice", ExpenseFilters(), limit=3)
     assert [e.id for e in first.items] == ["e7", "e6", "e5"]
-    second = repo.list("alice", ExpenseFilters(), limit=3, cursor=first.next)
+    second = repo.page("alice", ExpenseFilters(), limit=3, cursor=first.next)
     assert [e.id for e in second.items] == ["e4", "e3", "e2"]
-    third = repo.list("alice", ExpenseFilters(), limit=3, cursor=second.next)
+    third = repo.page("alice", ExpenseFilters(), limit=3, cursor=second.next)
     assert [e.id for e in third.items] == ["e1"] and third.next is None
 
 
@@ -162,23 +164,23 @@ def test_list_filters_bound_reads_and_continue(repo: ExpensesRepository) -> None
         repo.create(
             "alice", make(f"e{n:02d}", day=f"2026-03-{n:02d}", vendor="Shop" if n % 10 == 0 else "Cafe")
         )
-    page = repo.list("alice", ExpenseFilters(vendor="sho"), limit=2)
+    page = repo.page("alice", ExpenseFilters(vendor="sho"), limit=2)
     # 2 x 3 = 6 items read at most: e20 found, e10 not reached yet -> short page with a cursor.
     assert [e.id for e in page.items] == ["e20"] and page.next
-    rest = repo.list("alice", ExpenseFilters(vendor="sho"), limit=2, cursor=page.next)
+    rest = repo.page("alice", ExpenseFilters(vendor="sho"), limit=2, cursor=page.next)
     ids = [e.id for e in rest.items]
     while rest.next and not ids:
-        rest = repo.list("alice", ExpenseFilters(vendor="sho"), limit=2, cursor=rest.next)
+        rest = repo.page("alice", ExpenseFilters(vendor="sho"), limit=2, cursor=rest.next)
         ids = [e.id for e in rest.items]
     assert ids == ["e10"]
 
 
 def test_cursor_of_other_user_or_garbage_is_rejected() -> None:
     token = encode_cursor("alice", "2026-03-01#e1")
-    assert decode_cursor("alice", token)["sk"] == {"S": "EXPENSE#e1"}
+    assert start_key("alice", token)["sk"] == {"S": "EXPENSE#e1"}
     for sub, bad in (("bob", token), ("alice", "garbage!!"), ("alice", encode_cursor("alice", "x#y#z"))):
         with pytest.raises(InvalidInputError) as excinfo:
-            decode_cursor(sub, bad)
+            start_key(sub, bad)
         assert excinfo.value.details[0]["field"] == "next"
 
 
@@ -232,7 +234,7 @@ def test_idempotency_race_lost_in_transaction_replays_original(
     monkeypatch.setattr(repo, "_replay", replay_missing_once)
     again = repo.create("alice", make("e2"), idempotency_key="k", request_hash="h")
     assert again.id == first.id and len(calls) == 2
-    assert [e.id for e in repo.list("alice", ExpenseFilters()).items] == ["e1"]
+    assert [e.id for e in repo.page("alice", ExpenseFilters()).items] == ["e1"]
     assert summary_map(repo, "alice") == {("2026-03", "Food", "USD"): (Decimal("10.00"), 1)}
 
 
@@ -256,7 +258,7 @@ def test_cursor_outside_requested_date_range_is_rejected(repo: ExpensesRepositor
     token = encode_cursor("alice", "2026-05-01#e1")
     march = ExpenseFilters.model_validate({"from": "2026-03-01", "to": "2026-03-31"})
     with pytest.raises(InvalidInputError) as excinfo:
-        repo.list("alice", march, cursor=token)
+        repo.page("alice", march, cursor=token)
     assert excinfo.value.details == [{"field": "next", "message": "outside the requested date range"}]
 
 

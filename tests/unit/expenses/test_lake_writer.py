@@ -10,7 +10,8 @@ from typing import Any
 
 import boto3
 import pytest
-from outlay.dal.expenses_repo import ExpensesRepository, expense_to_item, serialize
+from outlay.dal.expense_items import expense_to_item, serialize
+from outlay.dal.expenses_repo import ExpensesRepository
 from outlay.handlers import lake_writer
 from outlay.logic.lake import affected_months, lake_line
 from outlay.models.expenses import Expense

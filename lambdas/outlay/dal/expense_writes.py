@@ -1,0 +1,318 @@
+"""Transactional writes of expenses: every change maintains its `SUMMARY#` aggregates atomically.
+
+Every write of an expense maintains its aggregates in the same TransactWriteItems, guarded by an
+optimistic `version` check on the expense, so concurrent writers can never make the aggregates
+drift: a writer that lost the race re-reads and retries. Aggregates never go below zero (the
+decrement is conditional) and an emptied aggregate is deleted (best effort, conditional on count 0;
+readers also drop count-0 items).
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Mapping
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, Literal
+
+from botocore.exceptions import ClientError
+
+from outlay import tables
+from outlay.dal.expense_items import UserItems, expense_to_item, item_to_expense, serialize
+from outlay.logic.errors import ConflictError, NotFoundError, UpstreamUnavailableError
+from outlay.logic.expenses import IDEMPOTENCY_TTL_SECONDS, apply_changes, same_content, utc_now
+from outlay.logic.summary import AggregateKey, Delta, aggregate_deltas
+from outlay.models.expenses import Expense, is_valid_id
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
+
+UpsertResult = Literal["created", "updated", "unchanged"]
+
+_MAX_ATTEMPTS = 6
+
+
+class _Retry(Exception):
+    """A conditional write lost a race; re-read and try again."""
+
+
+class _Cancelled(Exception):
+    """TransactWriteItems was cancelled; `codes` are the per-item reasons in request order."""
+
+    def __init__(self, codes: list[str]) -> None:
+        super().__init__(",".join(codes))
+        self.codes = codes
+
+    def failed(self, index: int) -> bool:
+        return 0 <= index < len(self.codes) and self.codes[index] == "ConditionalCheckFailed"
+
+    @property
+    def retryable(self) -> bool:
+        # The expense's own version check (item 0) or a concurrent transaction on the same items.
+        # Unknown reasons (moto may omit them) are treated as a lost race too.
+        return not self.codes or self.failed(0) or "TransactionConflict" in self.codes
+
+
+class ExpenseWrites(UserItems):
+    def _get_with_version(self, sub: str, expense_id: str) -> tuple[Expense, int] | None:
+        if not is_valid_id(expense_id):
+            return None
+        item = self._get_item(sub, tables.expense_sk(expense_id))
+        if item is None:
+            return None
+        return item_to_expense(item), int(item.get("version", 0))  # 0: written without a version
+
+    def get(self, sub: str, expense_id: str) -> Expense:
+        """The caller's expense; somebody else's id is indistinguishable from a missing one."""
+        found = self._get_with_version(sub, expense_id)
+        if found is None:
+            raise NotFoundError("Expense not found")
+        return found[0]
+
+    def create(
+        self,
+        sub: str,
+        expense: Expense,
+        idempotency_key: str | None = None,
+        request_hash: str | None = None,
+    ) -> Expense:
+        """Store a new expense (+ aggregates, + idempotency record). A replay of the same
+        `idempotency_key` with the same `request_hash` returns the originally created expense."""
+        if idempotency_key:
+            replay = self._replay(sub, idempotency_key, request_hash)
+            if replay is not None:
+                return replay
+        extra = (
+            [self._idempotency_record(sub, idempotency_key, expense.id, request_hash)]
+            if idempotency_key
+            else []
+        )
+        try:
+            self._write(sub, None, expense, None, extra)
+        except _Cancelled as cancelled:
+            if idempotency_key and cancelled.failed(len(cancelled.codes) - 1):
+                replay = self._replay(sub, idempotency_key, request_hash)
+                if replay is not None:
+                    return replay
+            if cancelled.failed(0):
+                raise ConflictError("An expense with this id already exists") from cancelled
+            raise UpstreamUnavailableError("The expense could not be saved; try again") from cancelled
+        return expense
+
+    def update(self, sub: str, expense_id: str, changes: Mapping[str, Any]) -> Expense:
+        """Apply validated field changes (snake_case names) and move aggregates/date key with them."""
+
+        def attempt() -> Expense:
+            found = self._get_with_version(sub, expense_id)
+            if found is None:
+                raise NotFoundError("Expense not found")
+            old, version = found
+            new = apply_changes(old, changes, utc_now())
+            if same_content(old, new) and new.receipt_content_type == old.receipt_content_type:
+                return old
+            self._guarded_write(sub, old, new, version)
+            return new
+
+        result: Expense = self._with_retries(attempt)
+        return result
+
+    def set_receipt(self, sub: str, expense_id: str, content_type: str) -> Expense:
+        return self.update(sub, expense_id, {"receipt_content_type": content_type})
+
+    def delete(self, sub: str, expense_id: str) -> Expense:
+        def attempt() -> Expense:
+            found = self._get_with_version(sub, expense_id)
+            if found is None:
+                raise NotFoundError("Expense not found")
+            old, version = found
+            self._guarded_write(sub, old, None, version)
+            return old
+
+        result: Expense = self._with_retries(attempt)
+        return result
+
+    def upsert(self, sub: str, expense: Expense) -> UpsertResult:
+        """Write an expense under its caller-chosen deterministic id, adjusting aggregates by the delta.
+
+        Re-running an import leaves no duplicates and unchanged aggregates ("unchanged"). The first
+        write keeps `createdAt`; a user-attached receipt survives re-imports.
+        """
+
+        def attempt() -> UpsertResult:
+            found = self._get_with_version(sub, expense.id)
+            if found is None:
+                self._guarded_write(sub, None, expense, None)
+                return "created"
+            old, version = found
+            merged = expense.model_copy(
+                update={"created_at": old.created_at, "receipt_content_type": old.receipt_content_type}
+            )
+            if same_content(old, merged):
+                return "unchanged"
+            self._guarded_write(sub, old, merged, version)
+            return "updated"
+
+        result: UpsertResult = self._with_retries(attempt)
+        return result
+
+    # ------------------------------------------------------------------------------- idempotency
+
+    def _idempotency_record(
+        self, sub: str, key: str, expense_id: str, request_hash: str | None
+    ) -> TransactWriteItemTypeDef:
+        now = utc_now()
+        item = {
+            "pk": tables.user_pk(sub),
+            "sk": tables.idempotency_sk(key),
+            "type": "IDEMPOTENCY",
+            "expenseId": expense_id,
+            "requestHash": request_hash or "",
+            "expiresAt": int((now + timedelta(seconds=IDEMPOTENCY_TTL_SECONDS)).timestamp()),
+        }
+        put: dict[str, Any] = {
+            "TableName": self.table_name,
+            "Item": serialize(item),
+            # TTL deletion lags: an expired record counts as absent.
+            "ConditionExpression": "attribute_not_exists(pk) OR expiresAt < :now",
+            "ExpressionAttributeValues": serialize({":now": int(now.timestamp())}),
+        }
+        return {"Put": put}  # type: ignore[typeddict-item]
+
+    def _replay(self, sub: str, key: str, request_hash: str | None) -> Expense | None:
+        record = self._get_item(sub, tables.idempotency_sk(key))
+        if record is None or int(record.get("expiresAt", 0)) < int(utc_now().timestamp()):
+            return None
+        if record.get("requestHash", "") != (request_hash or ""):
+            raise ConflictError(
+                "This Idempotency-Key was already used with a different request body; "
+                "use a new key for a new expense",
+                [{"field": "Idempotency-Key", "message": "reused with a different body"}],
+            )
+        found = self._get_with_version(sub, str(record["expenseId"]))
+        if found is None:
+            raise ConflictError(
+                "The expense created with this Idempotency-Key has since been deleted",
+                [{"field": "Idempotency-Key", "message": "original expense deleted"}],
+            )
+        return found[0]
+
+    # ------------------------------------------------------------------------------- transactions
+
+    def _guarded_write(self, sub: str, old: Expense | None, new: Expense | None, version: int | None) -> None:
+        try:
+            self._write(sub, old, new, version)
+        except _Cancelled as cancelled:
+            if cancelled.retryable:
+                raise _Retry from cancelled
+            raise ConflictError(
+                "The monthly totals disagree with the expense; the change was refused"
+            ) from cancelled
+
+    def _with_retries(self, attempt: Callable[[], Any]) -> Any:
+        for n in range(_MAX_ATTEMPTS):
+            try:
+                return attempt()
+            except _Retry:
+                if n == _MAX_ATTEMPTS - 1:
+                    break
+                time.sleep(random.uniform(0, 0.02 * 2**n))  # noqa: S311 - jitter, not crypto
+        raise UpstreamUnavailableError("The expense is being changed concurrently; try again")
+
+    def _write(
+        self,
+        sub: str,
+        old: Expense | None,
+        new: Expense | None,
+        old_version: int | None,
+        extra: list[TransactWriteItemTypeDef] | None = None,
+    ) -> None:
+        """One transaction: the expense change + its aggregate deltas (+ extra items); raises
+        _Cancelled with the per-item cancellation codes when a condition fails."""
+        items: list[TransactWriteItemTypeDef] = []
+        if new is not None:
+            put: dict[str, Any] = {
+                "TableName": self.table_name,
+                "Item": serialize(expense_to_item(sub, new, (old_version or 0) + 1)),
+            }
+            if old_version is None:
+                put["ConditionExpression"] = "attribute_not_exists(pk)"
+            else:
+                put.update(_version_condition(old_version))
+            items.append({"Put": put})  # type: ignore[typeddict-item]
+        elif old is not None and old_version is not None:
+            delete: dict[str, Any] = {
+                "TableName": self.table_name,
+                "Key": serialize({"pk": tables.user_pk(sub), "sk": tables.expense_sk(old.id)}),
+                **_version_condition(old_version),
+            }
+            items.append({"Delete": delete})  # type: ignore[typeddict-item]
+        deltas = aggregate_deltas(old, new)
+        items.extend(self._aggregate_update(sub, key, delta) for key, delta in deltas.items())
+        items.extend(extra or [])
+        try:
+            self.client.transact_write_items(TransactItems=items)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+                raise
+            codes = [r.get("Code", "None") for r in exc.response.get("CancellationReasons", [])]
+            raise _Cancelled(codes) from exc
+        self._drop_empty_aggregates(sub, [k for k, d in deltas.items() if d.count < 0])
+
+    def _aggregate_update(self, sub: str, key: AggregateKey, delta: Delta) -> TransactWriteItemTypeDef:
+        values: dict[str, Any] = {
+            ":t": delta.total,
+            ":c": delta.count,
+            ":m": key.month,
+            ":cur": key.currency,
+            ":cat": key.category,
+            ":type": "SUMMARY",
+        }
+        names = {f"#{n}": n for n in ("total", "count", "month", "currency", "category", "type")}
+        update: dict[str, Any] = {
+            "TableName": self.table_name,
+            "Key": _aggregate_key(sub, key),
+            "UpdateExpression": (
+                "ADD #total :t, #count :c SET #month = :m, #currency = :cur, #category = :cat, #type = :type"
+            ),
+            "ExpressionAttributeNames": names,
+        }
+        if delta.count < 0 or (delta.count == 0 and delta.total != 0):
+            # Never below zero: removing N expenses needs at least N counted.
+            values[":need"] = max(-delta.count, 1)
+            update["ConditionExpression"] = "#count >= :need"
+        update["ExpressionAttributeValues"] = serialize(values)
+        return {"Update": update}  # type: ignore[typeddict-item]
+
+    def _drop_empty_aggregates(self, sub: str, keys: list[AggregateKey]) -> None:
+        for key in keys:
+            try:
+                self.client.delete_item(
+                    TableName=self.table_name,
+                    Key=_aggregate_key(sub, key),
+                    ConditionExpression="#count = :zero",
+                    ExpressionAttributeNames={"#count": "count"},
+                    ExpressionAttributeValues=serialize({":zero": 0}),
+                )
+            except ClientError:
+                # Best effort: the write itself succeeded, and readers skip count-0 aggregates.
+                continue
+
+
+def _aggregate_key(sub: str, key: AggregateKey) -> dict[str, Any]:
+    return serialize(
+        {"pk": tables.user_pk(sub), "sk": tables.summary_sk(key.month, key.currency, key.category)}
+    )
+
+
+def _version_condition(expected: int) -> dict[str, Any]:
+    """Optimistic lock on the expense: the version we read must still be there."""
+    if expected == 0:
+        return {
+            "ConditionExpression": "attribute_exists(pk) AND attribute_not_exists(#version)",
+            "ExpressionAttributeNames": {"#version": "version"},
+        }
+    return {
+        "ConditionExpression": "#version = :expected",
+        "ExpressionAttributeNames": {"#version": "version"},
+        "ExpressionAttributeValues": serialize({":expected": expected}),
+    }
