@@ -159,7 +159,7 @@ def run(users: int = 1_000, seed: int = 7) -> dict[str, Any]:
     from moto.moto_api._internal.models import moto_api_backend
     from outlay import tables
     from outlay.dal.aws_sessions import AwsSessions
-    from outlay.dal.costs_wiring import build_service
+    from outlay.dal.wiring import build_costs_service
     from outlay.handlers import cost_import_dispatcher, cost_import_worker
     from outlay.models.credentials import SaveCredentialsRequest
     from outlay.models.settings import load
@@ -187,7 +187,7 @@ def run(users: int = 1_000, seed: int = 7) -> dict[str, Any]:
             calls[creds.access_key if creds else "?"] += 1
 
         sessions.session.events.register("before-call.ce", count_ce)
-        service = build_service(
+        service = build_costs_service(
             credentials_table="bench-credentials",
             expenses_table="bench-expenses",
             kms_key_id=key_id,
@@ -218,8 +218,8 @@ def run(users: int = 1_000, seed: int = 7) -> dict[str, Any]:
             service.save(sub, SaveCredentialsRequest.model_validate(body))
         calls.clear()
 
-        cost_import_dispatcher.use_service(service)
-        cost_import_worker.use_service(service)
+        cost_import_dispatcher.service.use(service)
+        cost_import_worker.service.use(service)
 
         def scheduled_run() -> dict[str, int]:
             dispatched = cost_import_dispatcher.handler({"kind": "monthly"}, _Context())

@@ -16,7 +16,6 @@ import os
 import secrets
 import socket
 import string
-import sys
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,7 +23,8 @@ from typing import Any
 
 import boto3
 import requests
-from outlay.routes import EVENT_FUNCTIONS, HTTP_FUNCTIONS
+from outlay.handlers.wiring import reset_all
+from outlay.routes import EVENT_FUNCTIONS
 
 from local import provision as prov
 from local import state as state_mod
@@ -79,17 +79,7 @@ def strong_password() -> str:
 
 def _forget_handler_state() -> None:
     """Handlers cache settings, clients and resolvers per cold start; a new runtime is a cold start."""
-    for entry in (*HTTP_FUNCTIONS.values(), *EVENT_FUNCTIONS.values()):
-        module = sys.modules.get(entry.rpartition(".")[0])
-        if module is None:
-            continue
-        reset = getattr(module, "reset", None)
-        if callable(reset):
-            reset()
-            continue
-        service = getattr(module, "service", None)
-        if callable(getattr(service, "cache_clear", None)):
-            service.cache_clear()  # type: ignore[union-attr]
+    reset_all()
 
 
 class LocalRuntime:

@@ -7,14 +7,14 @@ finalized it, updating the same expenses in place).
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from outlay.dal.costs_wiring import build_service
+from outlay.dal.wiring import build_costs_service
+from outlay.handlers.wiring import Lazy
 from outlay.logic.costs_service import CostsService
 from outlay.models.cost_import import DispatchEvent
 from outlay.models.settings import DispatcherSettings, load, metrics_namespace
@@ -23,22 +23,15 @@ logger = Logger(service="cost-import-dispatcher")
 tracer = Tracer(service="cost-import-dispatcher")
 metrics = Metrics(namespace=metrics_namespace(), service="cost-import")
 
-_override: list[CostsService] = []
 
-
-@cache
-def service() -> CostsService:
-    if _override:
-        return _override[0]
+def _build_service() -> CostsService:
     settings = load(DispatcherSettings)
-    return build_service(credentials_table=settings.credentials_table, queue_url=settings.import_queue_url)
+    return build_costs_service(
+        credentials_table=settings.credentials_table, queue_url=settings.import_queue_url
+    )
 
 
-def use_service(svc: CostsService | None) -> None:
-    _override.clear()
-    if svc is not None:
-        _override.append(svc)
-    service.cache_clear()
+service = Lazy(_build_service)
 
 
 def parse_event(event: dict[str, Any] | None) -> DispatchEvent:

@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import json
-from functools import cache
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -19,7 +18,8 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from outlay.dal.costs_wiring import build_service
+from outlay.dal.wiring import build_costs_service
+from outlay.handlers.wiring import Lazy
 from outlay.logic.costs_service import CostsService
 from outlay.models.cost_import import ImportMessage
 from outlay.models.settings import WorkerSettings, load, metrics_namespace
@@ -29,30 +29,21 @@ tracer = Tracer(service="cost-import-worker")
 metrics = Metrics(namespace=metrics_namespace(), service="cost-import")
 processor = BatchProcessor(event_type=EventType.SQS)
 
-_override: list[CostsService] = []
-
 
 class TransientImportError(Exception):
     """Raised for a message to be retried; carries only our own text (never AWS's)."""
 
 
-@cache
-def service() -> CostsService:
-    if _override:
-        return _override[0]
+def _build_service() -> CostsService:
     settings = load(WorkerSettings)
-    return build_service(
+    return build_costs_service(
         expenses_table=settings.expenses_table,
         credentials_table=settings.credentials_table,
         kms_key_id=settings.kms_key_id,
     )
 
 
-def use_service(svc: CostsService | None) -> None:
-    _override.clear()
-    if svc is not None:
-        _override.append(svc)
-    service.cache_clear()
+service = Lazy(_build_service)
 
 
 def record_handler(record: SQSRecord) -> dict[str, Any]:

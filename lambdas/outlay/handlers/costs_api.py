@@ -1,13 +1,12 @@
 """HTTP entry point of the "costs" function: AWS connection, role setup, imports, history, forecast.
 
 The user id is always `caller(app).sub` (verified token claims). Nothing here reads the environment
-or builds a client at import time: `service()` and `resolver()` are built on first use, and tests
-swap them with `use_service()` / `reset()`.
+or builds a client at import time: `service()` and `resolver()` are built on first use
+(`outlay.handlers.wiring.Lazy`), and tests swap the service with `service.use(...)`.
 """
 
 from __future__ import annotations
 
-from functools import cache
 from http import HTTPStatus
 from typing import Any
 
@@ -15,8 +14,9 @@ from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from outlay.dal.costs_wiring import build_service
+from outlay.dal.wiring import build_costs_service
 from outlay.handlers.http import build_resolver, caller, json_response, parse_body, parse_query
+from outlay.handlers.wiring import Lazy
 from outlay.logic.costs_service import CostsService
 from outlay.models.cost_import import HistoryQuery, ImportRequest
 from outlay.models.credentials import SaveCredentialsRequest, ToggleRequest
@@ -25,15 +25,10 @@ from outlay.models.settings import CostsSettings, load
 logger = Logger(service="costs")
 tracer = Tracer(service="costs")
 
-_override: list[CostsService] = []
 
-
-@cache
-def service() -> CostsService:
-    if _override:
-        return _override[0]
+def _build_service() -> CostsService:
     settings = load(CostsSettings)
-    return build_service(
+    return build_costs_service(
         expenses_table=settings.expenses_table,
         credentials_table=settings.credentials_table,
         kms_key_id=settings.kms_key_id,
@@ -42,21 +37,10 @@ def service() -> CostsService:
     )
 
 
-def use_service(svc: CostsService | None) -> None:
-    """Tests: run the routes against a service wired to moto/Stubber clients."""
-    _override.clear()
-    if svc is not None:
-        _override.append(svc)
-    reset()
+service = Lazy(_build_service)
 
 
-def reset() -> None:
-    service.cache_clear()
-    resolver.cache_clear()
-
-
-@cache
-def resolver() -> APIGatewayRestResolver:
+def _build_resolver() -> APIGatewayRestResolver:
     app = build_resolver(load(CostsSettings).origins)
 
     @app.get("/aws-credentials")
@@ -111,6 +95,9 @@ def resolver() -> APIGatewayRestResolver:
         return json_response(HTTPStatus.OK, service().forecast(caller(app).sub))
 
     return app
+
+
+resolver = Lazy(_build_resolver)
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -8,16 +8,14 @@ on-failure destination (DLQ), so a disagreement is never silent.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 
-from outlay import tables
-from outlay.dal.expenses_repo import ExpensesRepository
-from outlay.dal.lake_store import LakeStore
-from outlay.logic.lake import UserMonth, affected_months, lake_object
+from outlay.dal.wiring import build_lake_sync
+from outlay.handlers.wiring import Lazy
+from outlay.logic.lake import LakeSync, UserMonth, affected_months
 from outlay.models.settings import LakeSettings, load, metrics_namespace
 
 logger = Logger(service="lake-writer")
@@ -25,38 +23,17 @@ tracer = Tracer(service="lake-writer")
 metrics = Metrics(namespace=metrics_namespace(), service="lake-writer")
 
 
-@dataclass
-class Deps:
-    repo: ExpensesRepository
-    lake: LakeStore
+def _build_sync() -> LakeSync:
+    settings = load(LakeSettings)
+    return build_lake_sync(expenses_table=settings.expenses_table, lake_bucket=settings.lake_bucket)
 
 
-_deps: Deps | None = None
-
-
-def deps() -> Deps:
-    global _deps
-    if _deps is None:
-        settings = load(LakeSettings)
-        _deps = Deps(ExpensesRepository(settings.expenses_table), LakeStore(settings.lake_bucket))
-    return _deps
-
-
-def reset(new_deps: Deps | None = None) -> None:
-    global _deps
-    _deps = new_deps
+sync = Lazy(_build_sync)
 
 
 def rewrite_month(key: UserMonth) -> int:
     """Make the lake object of one user-month equal to DynamoDB; returns the expense count."""
-    d = deps()
-    expenses = d.repo.month_expenses(key.sub, key.year, key.month)
-    object_key = tables.lake_key(key.year, key.month, key.sub)
-    if expenses:
-        d.lake.put(object_key, lake_object(key.sub, expenses))
-    else:
-        d.lake.delete(object_key)
-    return len(expenses)
+    return sync().rewrite_month(key)
 
 
 @tracer.capture_lambda_handler

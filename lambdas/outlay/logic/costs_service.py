@@ -1,7 +1,7 @@
 """The AWS cost-tracking use cases, over injected ports (pure: no boto3, clock and ids injected).
 
 Handlers (HTTP, dispatcher, worker) parse input, call one of these, and map the result. The concrete
-adapters are wired in `outlay.dal.costs_wiring`.
+adapters are wired in `outlay.dal.wiring`.
 """
 
 from __future__ import annotations

@@ -10,8 +10,9 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
+from outlay import tables
 from outlay.logic.money import money_text
 from outlay.models.expenses import Expense
 
@@ -98,3 +99,30 @@ def lake_line(sub: str, expense: Expense) -> str:
 
 def lake_object(sub: str, expenses: Iterable[Expense]) -> bytes:
     return "".join(lake_line(sub, e) + "\n" for e in expenses).encode("utf-8")
+
+
+class MonthSource(Protocol):
+    def month_expenses(self, sub: str, year: str, month: str) -> list[Expense]: ...
+
+
+class LakeObjects(Protocol):
+    def put(self, key: str, body: bytes) -> None: ...
+    def delete(self, key: str) -> None: ...
+
+
+@dataclass
+class LakeSync:
+    """Keeps the lake equal to DynamoDB, one user-month at a time."""
+
+    expenses: MonthSource
+    lake: LakeObjects
+
+    def rewrite_month(self, key: UserMonth) -> int:
+        """Make the lake object of one user-month equal to DynamoDB; returns the expense count."""
+        expenses = self.expenses.month_expenses(key.sub, key.year, key.month)
+        object_key = tables.lake_key(key.year, key.month, key.sub)
+        if expenses:
+            self.lake.put(object_key, lake_object(key.sub, expenses))
+        else:
+            self.lake.delete(object_key)
+        return len(expenses)

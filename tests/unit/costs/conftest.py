@@ -16,8 +16,9 @@ from botocore.config import Config
 from moto import mock_aws
 from outlay import tables
 from outlay.dal.aws_sessions import AwsSessions
-from outlay.dal.costs_wiring import build_service
-from outlay.handlers import cost_import_dispatcher, cost_import_worker, costs_api
+from outlay.dal.wiring import build_costs_service
+from outlay.handlers import costs_api
+from outlay.handlers.wiring import reset_all
 from outlay.logic.costs_service import CostsService
 from outlay.models.settings import load
 
@@ -52,8 +53,7 @@ def costs_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     load.cache_clear()
     yield
     load.cache_clear()
-    for module in (costs_api, cost_import_dispatcher, cost_import_worker):
-        module.use_service(None)
+    reset_all()
 
 
 @dataclass
@@ -109,7 +109,7 @@ def make_service(moto_aws: Moto) -> Callable[..., CostsService]:
     def make(
         sessions: AwsSessions | None = None, clock: Callable[[], datetime] = fixed_clock
     ) -> CostsService:
-        return build_service(
+        return build_costs_service(
             credentials_table=CREDENTIALS,
             expenses_table=EXPENSES,
             kms_key_id=moto_aws.key_id,
@@ -128,7 +128,7 @@ def make_service(moto_aws: Moto) -> Callable[..., CostsService]:
 @pytest.fixture
 def service(make_service: Callable[..., CostsService]) -> CostsService:
     svc = make_service()
-    costs_api.use_service(svc)
+    costs_api.service.use(svc)
     return svc
 
 

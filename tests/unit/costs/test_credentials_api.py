@@ -104,7 +104,7 @@ def rejecting_service(make_service: Callable[..., CostsService], code: str) -> C
     )
     stub.activate()
     svc = make_service(sessions=AwsSessions(client_factory=lambda service, **kw: client))
-    costs_api.use_service(svc)
+    costs_api.service.use(svc)
     return svc
 
 

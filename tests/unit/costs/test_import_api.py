@@ -229,7 +229,7 @@ def test_access_denied_import_is_a_400_and_recorded_as_failed(
         service_error_code="AccessDeniedException",
         service_message="User: arn:aws:iam::123456789012:user/x AKIAIOSFODNN7EXAMPLE",
     )
-    costs_api.use_service(make_service(sessions=hybrid_sessions(ce=client)))
+    costs_api.service.use(make_service(sessions=hybrid_sessions(ce=client)))
     status, body = call("POST", "/aws-cost-import")
     assert status == 400 and body["error"] == "aws_credentials_rejected"
     assert "ce:GetCostAndUsage" in body["message"] and "AKIA" not in json.dumps(body)
@@ -256,7 +256,7 @@ def test_forecast(connected: Moto, make_service: Callable[..., CostsService]) ->
     stub.add_client_error("get_cost_forecast", service_error_code="AccessDeniedException")
     stub.add_client_error("get_cost_forecast", service_error_code="DataUnavailableException")
     stub.add_client_error("get_cost_forecast", service_error_code="LimitExceededException")
-    costs_api.use_service(make_service(sessions=hybrid_sessions(ce=client)))
+    costs_api.service.use(make_service(sessions=hybrid_sessions(ce=client)))
     assert call("GET", "/aws-costs/forecast")[1] == {
         "available": True,
         "month": "2026-11",

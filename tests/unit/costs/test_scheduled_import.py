@@ -49,7 +49,7 @@ def test_dispatcher_queues_only_enabled_users(service: CostsService, moto_aws: M
     save("user-c", enabled=False)
     call("DELETE", "/aws-credentials", sub="user-b")
     save("user-d")
-    cost_import_dispatcher.use_service(service)
+    cost_import_dispatcher.service.use(service)
     result = cost_import_dispatcher.handler({"kind": "monthly"}, FakeContext())
     assert result == {"users": 2, "queued": 2, "failed": 0, "kind": "monthly"}
     bodies = sorted(drain(moto_aws), key=lambda b: b["userId"])
@@ -61,7 +61,7 @@ def test_dispatcher_queues_only_enabled_users(service: CostsService, moto_aws: M
 
 def test_dispatcher_from_env_and_finalize_with_explicit_month(service: CostsService, moto_aws: Moto) -> None:
     save("user-a")
-    cost_import_dispatcher.use_service(None)  # built from DispatcherSettings (env), like in Lambda
+    cost_import_dispatcher.service.use(None)  # built from DispatcherSettings (env), like in Lambda
     result = cost_import_dispatcher.handler(
         {"detail": {"kind": "finalize", "month": "2026-09"}}, FakeContext()
     )
@@ -90,7 +90,7 @@ def test_dispatcher_pages_through_many_users_in_batches_of_ten(service: CostsSer
         "provide-client-params.sqs.SendMessageBatch",
         lambda params, **_: batches.append(len(params["Entries"])),
     )
-    cost_import_dispatcher.use_service(service)
+    cost_import_dispatcher.service.use(service)
     assert cost_import_dispatcher.handler({}, FakeContext())["queued"] == 18
     assert batches == [10, 8]
 
@@ -181,7 +181,7 @@ def history(sub: str) -> list[dict[str, Any]]:
 def test_transient_failure_is_retried_for_that_message_only(
     two_users: Moto, make_service: Callable[..., CostsService], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    cost_import_worker.use_service(make_service(sessions=per_key_sessions("ThrottlingException")))
+    cost_import_worker.service.use(make_service(sessions=per_key_sessions("ThrottlingException")))
     result = cost_import_worker.handler(sqs_event(message("bad-user"), message("good-user")), FakeContext())
     assert result == {"batchItemFailures": [{"itemIdentifier": "msg-0"}]}
     good, bad = history("good-user"), history("bad-user")
@@ -204,7 +204,7 @@ def test_transient_failure_is_retried_for_that_message_only(
 def test_permanent_failure_is_recorded_and_not_retried(
     two_users: Moto, make_service: Callable[..., CostsService], code: str
 ) -> None:
-    cost_import_worker.use_service(make_service(sessions=per_key_sessions(code)))
+    cost_import_worker.service.use(make_service(sessions=per_key_sessions(code)))
     result = cost_import_worker.handler(sqs_event(message("bad-user"), message("good-user")), FakeContext())
     assert result == {"batchItemFailures": []}
     bad = history("bad-user")[0]
@@ -217,7 +217,7 @@ def test_disabled_or_deleted_since_dispatch_is_skipped(service: CostsService, mo
     save("gone-user")
     call("DELETE", "/aws-credentials", sub="gone-user")
     save("paused-user", enabled=False)
-    cost_import_worker.use_service(service)
+    cost_import_worker.service.use(service)
     result = cost_import_worker.handler(
         sqs_event(message("gone-user"), message("paused-user"), message("never")), FakeContext()
     )
@@ -226,7 +226,7 @@ def test_disabled_or_deleted_since_dispatch_is_skipped(service: CostsService, mo
 
 
 def test_malformed_message_goes_back_to_the_queue_for_the_dlq(service: CostsService) -> None:
-    cost_import_worker.use_service(service)
+    cost_import_worker.service.use(service)
     event = sqs_event({"userId": "x"}, {"months": ["2026-10"]}, message("nobody"))
     result = cost_import_worker.handler(event, FakeContext())
     assert result == {"batchItemFailures": [{"itemIdentifier": "msg-0"}, {"itemIdentifier": "msg-1"}]}

@@ -15,6 +15,7 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 from outlay.handlers import cost_import_worker, costs_api, expenses_api
+from outlay.handlers.wiring import reset_all
 from outlay.logic.costs_service import CostsService
 from outlay.models.settings import load
 
@@ -96,25 +97,25 @@ def test_the_secret_appears_nowhere(
         [ce_result("2026-10-01", "2026-11-01", OCTOBER_GROUPS)], account_id=MOTO_DEFAULT_ACCOUNT
     )
     assert json.loads(api("POST", "/aws-cost-import")["body"])["status"] == "succeeded"
-    cost_import_worker.use_service(service)
+    cost_import_worker.service.use(service)
     bodies.append(json.dumps(cost_import_worker.handler(_sqs("user-a"), FakeContext())))
 
     # failures: API import, worker import and forecast whose AWS error messages echo the secret
     failing = make_service(sessions=hybrid_sessions(ce=failing_ce()))
-    costs_api.use_service(failing)
+    costs_api.service.use(failing)
     assert api("POST", "/aws-cost-import")["statusCode"] == 400
-    cost_import_worker.use_service(failing)
+    cost_import_worker.service.use(failing)
     bodies.append(json.dumps(cost_import_worker.handler(_sqs("user-a"), FakeContext())))
     api("GET", "/aws-costs/forecast")
     api("GET", "/aws-cost-import/history")
     api("GET", "/aws-credentials")
 
     # the expense service's views of the imported expenses
-    expenses_api.reset(None)
+    reset_all()
     assert api("GET", "/expenses", handler=expenses_api.handler)["statusCode"] == 200
     export = api("GET", "/expenses/export", handler=expenses_api.handler)
     assert export["statusCode"] == 200
-    expenses_api.reset(None)
+    reset_all()
 
     # everything that was written anywhere
     blobs: dict[str, str] = {"responses": "\n".join(bodies)}

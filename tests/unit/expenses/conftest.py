@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from outlay.handlers import expenses_api
+from outlay.handlers.wiring import reset_all
 
 from tests.unit.expenses.expense_events import Call, invoke
 
@@ -13,6 +13,6 @@ from tests.unit.expenses.expense_events import Call, invoke
 @pytest.fixture
 def call(expenses_table: str, receipts_bucket: str) -> Iterator[Call]:
     """call(method, path, sub=..., body=..., query=..., headers=...) -> Reply, through the real handler."""
-    expenses_api.reset()
+    reset_all()
     yield invoke
-    expenses_api.reset()
+    reset_all()

@@ -307,7 +307,7 @@ def test_summary_reads_only_aggregates(call: Call) -> None:
         "provide-client-params.dynamodb.*",
         lambda params, model, **_: seen.append({"op": model.name, **params}),
     )
-    expenses_api.deps().repo._client = client
+    expenses_api.service().repo._client = client  # type: ignore[attr-defined]
     reply = call("GET", "/summary", query={"from": "2026-01", "to": "2026-01"})
     assert reply.json["items"][0]["count"] == 10
     assert [s["op"] for s in seen] == ["Query"]

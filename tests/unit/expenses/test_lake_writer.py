@@ -13,6 +13,7 @@ import pytest
 from outlay.dal.expense_items import expense_to_item, serialize
 from outlay.dal.expenses_repo import ExpensesRepository
 from outlay.handlers import lake_writer
+from outlay.handlers.wiring import reset_all
 from outlay.logic.lake import affected_months, lake_line
 from outlay.models.expenses import Expense
 
@@ -48,9 +49,9 @@ def record(seq: str, sub: str, old: Expense | None, new: Expense | None) -> dict
 
 @pytest.fixture
 def repo(expenses_table: str, lake_bucket: str) -> Iterator[ExpensesRepository]:
-    lake_writer.reset()
+    reset_all()
     yield ExpensesRepository(expenses_table, boto3.client("dynamodb", region_name="us-east-1"))
-    lake_writer.reset()
+    reset_all()
 
 
 def lake_lines(key: str) -> list[dict[str, Any]]:

@@ -1,7 +1,8 @@
-"""Composition root for the cost-tracking functions: concrete adapters -> CostsService.
+"""Composition root: concrete adapters -> the services the handlers call.
 
 Every client is created lazily by its adapter (or injected here by tests and the benchmark), so
-importing a handler never touches AWS or the environment.
+importing a handler never touches AWS or the environment. Handlers hold what these build in an
+`outlay.handlers.wiring.Lazy`.
 """
 
 from __future__ import annotations
@@ -14,13 +15,40 @@ from outlay.dal.aws_sessions import AwsSessions
 from outlay.dal.connections import AccountConnector
 from outlay.dal.credentials_repo import CredentialsRepository
 from outlay.dal.expense_writer import RepositoryExpenseWriter
+from outlay.dal.expenses_repo import ExpensesRepository
+from outlay.dal.export_store import ExportStore
 from outlay.dal.import_queue import ImportQueue
 from outlay.dal.import_runs import ImportRunsRepository
 from outlay.dal.kms_envelope import KmsEnvelope
+from outlay.dal.lake_store import LakeStore
+from outlay.dal.receipts import ReceiptStore
+from outlay.dal.s3_base import LINK_TTL_SECONDS
 from outlay.logic.costs_service import CostsService
+from outlay.logic.expenses_service import ExpensesService
+from outlay.logic.lake import LakeSync
 
 
-def build_service(
+def build_expenses_service(
+    *, expenses_table: str, receipts_bucket: str, dynamodb_client: Any = None, s3_client: Any = None
+) -> ExpensesService:
+    return ExpensesService(
+        repo=ExpensesRepository(expenses_table, dynamodb_client=dynamodb_client),
+        receipts=ReceiptStore(receipts_bucket, s3_client=s3_client),
+        exports=ExportStore(receipts_bucket, s3_client=s3_client),
+        link_ttl_seconds=LINK_TTL_SECONDS,
+    )
+
+
+def build_lake_sync(
+    *, expenses_table: str, lake_bucket: str, dynamodb_client: Any = None, s3_client: Any = None
+) -> LakeSync:
+    return LakeSync(
+        expenses=ExpensesRepository(expenses_table, dynamodb_client=dynamodb_client),
+        lake=LakeStore(lake_bucket, s3_client=s3_client),
+    )
+
+
+def build_costs_service(
     *,
     credentials_table: str,
     expenses_table: str | None = None,
