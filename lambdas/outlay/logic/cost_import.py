@@ -17,7 +17,7 @@ import base64
 import hashlib
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any
 
@@ -108,7 +108,6 @@ class ExpenseDraft:
     record_type: str
     amortized_amount: Decimal
     source: str = "aws"
-    extra: Mapping[str, Any] = field(default_factory=dict)
 
 
 class MalformedCostDataError(ValueError):

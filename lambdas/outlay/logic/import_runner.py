@@ -23,7 +23,8 @@ from outlay.logic.cost_import import (
     totals_by_currency,
 )
 from outlay.logic.errors import OutlayError, UpstreamUnavailableError
-from outlay.models.cost_import import CurrencyTotal, ImportRun, Trigger
+from outlay.models.cost_import import ImportRun, Trigger
+from outlay.models.expenses import CurrencyTotal
 
 
 class CostSource(Protocol):

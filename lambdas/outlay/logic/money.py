@@ -6,7 +6,7 @@ Pure Python, no AWS imports: models, the DAL and the cost importer all share the
 from __future__ import annotations
 
 import re
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
 CENT = Decimal("0.01")
 MAX_AMOUNT = Decimal("1000000000")  # 1,000,000,000 in any currency
@@ -236,15 +236,6 @@ def to_money(value: object, *, allow_negative: bool = False, allow_zero: bool = 
     if quantized < 0 and not allow_negative:
         raise MoneyError("must be greater than 0")
     return quantized
-
-
-def round_money(value: Decimal) -> Decimal:
-    """Round an upstream amount with more precision (e.g. Cost Explorer's 12.3456789) to cents.
-
-    Banker's rounding (half-even) keeps many small lines from drifting upwards in aggregate.
-    For importers: `Expense.amount` always has exactly 2 decimal places.
-    """
-    return parse_decimal(value).quantize(CENT, rounding=ROUND_HALF_EVEN)
 
 
 def check_currency(code: object) -> str:

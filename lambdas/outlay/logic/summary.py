@@ -10,10 +10,10 @@ from datetime import date
 from decimal import Decimal
 
 from outlay.logic.errors import InvalidInputError
-from outlay.logic.months import add_months, month_of
+from outlay.logic.months import MONTH_PATTERN, add_months, month_of
 from outlay.models.expenses import CurrencyTotal, Expense, Summary, SummaryItem
 
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_MONTH = re.compile(MONTH_PATTERN)
 DEFAULT_MONTHS = 12
 MAX_MONTHS = 120
 

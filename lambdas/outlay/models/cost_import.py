@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from outlay.logic.months import MONTH_PATTERN
+from outlay.models.expenses import CurrencyTotal
 
 Trigger = Literal["manual", "schedule", "admin"]
 RunStatus = Literal["succeeded", "failed", "partial"]
@@ -20,11 +21,6 @@ class ImportRequest(BaseModel):
     month: str | None = Field(None, pattern=MONTH_PATTERN)
     from_: str | None = Field(None, alias="from", pattern=MONTH_PATTERN)
     to: str | None = Field(None, pattern=MONTH_PATTERN)
-
-
-class CurrencyTotal(BaseModel):
-    currency: str
-    total: str  # exact decimal string, e.g. "12.50"
 
 
 class ImportRun(BaseModel):

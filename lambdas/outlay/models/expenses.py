@@ -21,18 +21,19 @@ from pydantic import (
     Field,
     PlainSerializer,
     WithJsonSchema,
+    field_serializer,
     field_validator,
     model_validator,
 )
 from pydantic.alias_generators import to_camel
 
 from outlay.logic.money import MoneyError, check_currency, money_text, parse_decimal, to_money
+from outlay.logic.months import MONTH_PATTERN
 
 # Expense ids: uuid4 hex for manual expenses; importers choose deterministic ids from the same
 # alphabet. '#' is excluded because ids are embedded in DynamoDB sort keys.
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"
 _ID_RE = re.compile(ID_PATTERN)
-MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 RECEIPT_CONTENT_TYPES = ("image/jpeg", "image/png", "image/webp", "image/heic", "application/pdf")
 ReceiptContentType = Literal["image/jpeg", "image/png", "image/webp", "image/heic", "application/pdf"]
@@ -333,8 +334,15 @@ class SummaryItem(CamelModel):
 
 
 class CurrencyTotal(CamelModel):
+    """One currency's total, never converted (summaries, import runs); `total` is always its exact
+    text, e.g. "12.50", in Python dumps as in JSON."""
+
     currency: str
     total: StoredAmount
+
+    @field_serializer("total")
+    def _total_text(self, total: Decimal) -> str:
+        return money_text(total)
 
 
 class Summary(CamelModel):
