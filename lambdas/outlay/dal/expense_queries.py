@@ -32,32 +32,23 @@ def start_key(sub: str, token: str, low: str | None = None, high: str | None = N
 
 
 def _filter_expression(filters: ExpenseFilters, values: dict[str, Any]) -> tuple[str | None, dict[str, str]]:
+    vendor = filters.vendor.casefold() if filters.vendor else None
+    # (condition, attribute, placeholder, value); text filters apply when non-empty, amounts when set
+    checks: list[tuple[str, str, str, Any]] = [
+        ("#category = :category", "category", ":category", filters.category or None),
+        ("contains(#tags, :tag)", "tags", ":tag", filters.tag or None),
+        ("begins_with(#vendorLower, :vendor)", "vendorLower", ":vendor", vendor),
+        ("#amount >= :min", "amount", ":min", filters.min),
+        ("#amount <= :max", "amount", ":max", filters.max),
+        ("#currency = :currency", "currency", ":currency", filters.currency or None),
+    ]
     parts: list[str] = []
     names: dict[str, str] = {}
-    if filters.category:
-        parts.append("#category = :category")
-        names["#category"] = "category"
-        values[":category"] = filters.category
-    if filters.tag:
-        parts.append("contains(#tags, :tag)")
-        names["#tags"] = "tags"
-        values[":tag"] = filters.tag
-    if filters.vendor:
-        parts.append("begins_with(#vendorLower, :vendor)")
-        names["#vendorLower"] = "vendorLower"
-        values[":vendor"] = filters.vendor.casefold()
-    if filters.min is not None:
-        parts.append("#amount >= :min")
-        names["#amount"] = "amount"
-        values[":min"] = filters.min
-    if filters.max is not None:
-        parts.append("#amount <= :max")
-        names["#amount"] = "amount"
-        values[":max"] = filters.max
-    if filters.currency:
-        parts.append("#currency = :currency")
-        names["#currency"] = "currency"
-        values[":currency"] = filters.currency
+    for condition, attribute, placeholder, value in checks:
+        if value is not None:
+            parts.append(condition)
+            names[f"#{attribute}"] = attribute
+            values[placeholder] = value
     return (" AND ".join(parts) or None), names
 
 
