@@ -11,7 +11,7 @@ import {
   LinearScale,
   Tooltip,
 } from 'chart.js';
-import { addDecimals, formatMoney, formatMonth, h } from './ui.js';
+import { addDecimals, formatMoney, formatMonth, h } from '../ui.js';
 
 Chart.register(DoughnutController, BarController, ArcElement, BarElement, CategoryScale, LinearScale, Tooltip, Legend);
 

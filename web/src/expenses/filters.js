@@ -1,0 +1,63 @@
+// Filters (applied to the list and the summary) and the CSV export of what they select.
+import { api, cleanQuery } from '../api.js';
+import { $, h, setStatus } from '../ui.js';
+import { reloadList } from './list.js';
+import { filterForm, state } from './state.js';
+import { loadSummary } from './summary.js';
+
+function readFilters() {
+  const el = filterForm.elements;
+  return cleanQuery({
+    from: el.from.value,
+    to: el.to.value,
+    category: el.category.value,
+    tag: el.tag.value,
+    vendor: el.vendor.value,
+    currency: el.currency.value.toUpperCase(),
+    min: el.min.value.replace(',', '.'),
+    max: el.max.value.replace(',', '.'),
+  });
+}
+
+async function exportCsv() {
+  const status = $('#export-status');
+  const button = $('#export-csv');
+  button.disabled = true;
+  setStatus(status, 'Preparing the CSV export…', 'info');
+  try {
+    const data = await api('/expenses/export', { query: state.filters });
+    const rows = Number(data?.rows ?? 0);
+    status.replaceChildren(
+      `Export ready: ${rows} row${rows === 1 ? '' : 's'}. `,
+      h('a', { href: data.url, id: 'export-link', download: 'outlay-expenses.csv', rel: 'noopener' }, 'Download the CSV'),
+      ' (the link works for a few minutes).',
+    );
+    status.dataset.kind = 'success';
+    status.dataset.rows = String(rows);
+    status.hidden = false;
+  } catch (error) {
+    setStatus(status, `Export failed: ${error.message}`, 'error');
+  } finally {
+    button.disabled = false;
+  }
+}
+
+/** Wire the filter form (apply / clear) and the export button. */
+export function wireFilters() {
+  filterForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    state.filters = readFilters();
+    reloadList();
+    loadSummary();
+  });
+  filterForm.addEventListener('reset', () => {
+    // Let the browser clear the inputs first.
+    setTimeout(() => {
+      state.filters = {};
+      setStatus($('#export-status'), '');
+      reloadList();
+      loadSummary();
+    });
+  });
+  $('#export-csv').addEventListener('click', exportCsv);
+}

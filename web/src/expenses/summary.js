@@ -1,0 +1,50 @@
+// The summary: totals per currency, the currency picker and the charts (Chart.js loaded lazily).
+import { api, itemsOf } from '../api.js';
+import { $, formatMoney, h, setStatus } from '../ui.js';
+import { state } from './state.js';
+
+// Chart.js is most of this page's JavaScript: load it after the form and the list are usable.
+let chartsModule;
+export async function drawCharts() {
+  chartsModule ??= import('./charts.js');
+  const { renderSummaryCharts } = await chartsModule;
+  renderSummaryCharts(state.summary.items, state.summaryCurrency);
+}
+
+// Answers that arrive after a newer request was made (filters changed again) are dropped.
+let summarySeq = 0;
+
+export async function loadSummary() {
+  const status = $('#summary-status');
+  try {
+    // The summary is monthly: a date filter selects the months it falls in (default: last 12 months).
+    const { from, to } = state.filters;
+    const seq = ++summarySeq;
+    const data = await api('/summary', { query: { from: from?.slice(0, 7), to: to?.slice(0, 7) } });
+    if (seq !== summarySeq) return;
+    state.summary = { items: itemsOf(data), totals: Array.isArray(data?.totals) ? data.totals : [] };
+    await renderSummary();
+    setStatus(status, state.summary.items.length ? '' : 'Add expenses to see where your money goes.', 'info');
+  } catch (error) {
+    setStatus(status, `Could not load the summary: ${error.message}`, 'error');
+  }
+}
+
+function renderSummary() {
+  const currencies = [
+    ...new Set([...state.summary.totals.map((t) => t.currency), ...state.summary.items.map((i) => i.currency)]),
+  ].sort();
+  if (!currencies.includes(state.summaryCurrency)) {
+    state.summaryCurrency = currencies.includes(state.defaultCurrency) ? state.defaultCurrency : currencies[0] || state.defaultCurrency;
+  }
+  const select = $('#summary-currency');
+  select.replaceChildren(...currencies.map((c) => h('option', { value: c }, c)));
+  select.value = state.summaryCurrency;
+  $('#summary-currency-field').hidden = currencies.length < 2;
+  $('#summary-totals').replaceChildren(
+    ...state.summary.totals.map((t) =>
+      h('li', { dataset: { currency: t.currency } }, h('span', { class: 'label' }, `Total ${t.currency}`), h('strong', {}, formatMoney(t.total, t.currency))),
+    ),
+  );
+  return drawCharts();
+}
