@@ -73,13 +73,9 @@ class SchedulerStack(Stack):
                 "IMPORT_QUEUE_URL": self.queue.queue_url,
             },
         )
+        # Who has a connection, never what it holds: no KMS permission at all.
         grants.table_access(
-            self.dispatcher.function,
-            data.credentials_table,
-            CREDENTIALS_TABLE,
-            write=False,
-            scan=True,
-            key=data.key,
+            self.dispatcher.function, data.credentials_table, CREDENTIALS_TABLE, write=False, scan=True
         )
         self.queue.grant_send_messages(self.dispatcher.function)
 
@@ -113,9 +109,8 @@ class SchedulerStack(Stack):
             },
         )
         grants.table_access(self.worker.function, data.expenses_table, EXPENSES_TABLE, write=True)
-        grants.table_access(
-            self.worker.function, data.credentials_table, CREDENTIALS_TABLE, write=False, key=data.key
-        )
+        grants.table_access(self.worker.function, data.credentials_table, CREDENTIALS_TABLE, write=False)
+        grants.envelope_key(self.worker.function, data.key, seal=False)
         grants.assume_user_roles(self.worker.function)
         acknowledge_findings(
             self.worker.role.node.find_child("DefaultPolicy"),

@@ -92,9 +92,6 @@ class OutlayFunction(Construct):
         if no_dlq_reason is not None:
             acknowledge(self.function.node.default_child, "Serverless-LambdaDLQ", no_dlq_reason)  # type: ignore[arg-type]
 
-    def add_to_role_policy(self, statement: iam.PolicyStatement) -> None:
-        self.function.add_to_role_policy(statement)
-
 
 _RETENTION = {
     1: logs.RetentionDays.ONE_DAY,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from aws_cdk import aws_dynamodb as dynamodb
-from aws_cdk import aws_kms as kms
 from constructs import Construct
 from outlay.tables import TableSpec
 
@@ -20,9 +19,8 @@ def table_from_spec(
     spec: TableSpec,
     *,
     config: EnvironmentConfig,
-    encryption: dynamodb.TableEncryption,
-    key: kms.IKey | None = None,
 ) -> dynamodb.Table:
+    """Encrypted with DynamoDB's AWS managed key (`aws/dynamodb`): see DataStack for why no CMK."""
     table = dynamodb.Table(
         scope,
         f"{spec.logical_name}Table",
@@ -32,8 +30,7 @@ def table_from_spec(
         point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
             point_in_time_recovery_enabled=True
         ),
-        encryption=encryption,
-        encryption_key=key,
+        encryption=dynamodb.TableEncryption.AWS_MANAGED,
         time_to_live_attribute=spec.ttl_attribute,
         stream=dynamodb.StreamViewType.NEW_AND_OLD_IMAGES if spec.stream else None,
         deletion_protection=config.deletion_protection,
