@@ -39,19 +39,31 @@ class DataStack(Stack):
             "AccessLogs",
             config=config,
             access_logs=None,
+            no_versions_reason="Written only by S3 and CloudFront log delivery, each object once; nothing "
+            "overwrites or deletes a log before it expires after logRetentionDays, so versions would only "
+            "keep expired logs longer.",
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
             lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(max(config.log_retention_days, 1)))],
         )
-        self.lake_bucket = secure_bucket(self, "Lake", config=config, access_logs=self.access_log_bucket)
+        # Data: a lake object rewritten wrongly, or a receipt overwritten or deleted by mistake, stays
+        # restorable for noncurrentVersionDays.
+        self.lake_bucket = secure_bucket(
+            self, "Lake", config=config, access_logs=self.access_log_bucket, keep_versions=True
+        )
         # CORS is added by the frontend stack (it knows the site's domain; doing it here would be a cycle).
         self.receipts_bucket = secure_bucket(
             self,
             "Receipts",
             config=config,
             access_logs=self.access_log_bucket,
+            keep_versions=True,
             lifecycle_rules=[
+                # An export is a one-day download link: its replaced versions go just as fast.
                 s3.LifecycleRule(
-                    id="expire-exports", tag_filters={"kind": "export"}, expiration=Duration.days(1)
+                    id="expire-exports",
+                    tag_filters={"kind": "export"},
+                    expiration=Duration.days(1),
+                    noncurrent_version_expiration=Duration.days(1),
                 )
             ],
         )

@@ -7,6 +7,7 @@ from constructs import Construct
 from outlay.tables import TableSpec
 
 from stacks.config import EnvironmentConfig
+from stacks.constructs import deliberate as record
 from stacks.constructs.buckets import removal_policy
 
 
@@ -35,6 +36,13 @@ def table_from_spec(
         stream=dynamodb.StreamViewType.NEW_AND_OLD_IMAGES if spec.stream else None,
         deletion_protection=config.deletion_protection,
         removal_policy=removal_policy(config),
+    )
+    record.deliberate(
+        table,
+        record.TABLE_CMK,
+        "AWS managed key (aws/dynamodb): free and needs no key policy. Users' AWS secrets are sealed "
+        "under Outlay's customer managed key before they reach the table, and a table CMK would make "
+        "every reader hold kms:Decrypt on a key and cost $1/month more (docs/COSTS.md).",
     )
     for index in spec.indexes:
         if index.partition_key is None:

@@ -70,6 +70,7 @@ def test_receipts_bucket_has_no_cors_in_data_stack_and_exports_expire(synth: Syn
     rule = receipts["LifecycleConfiguration"]["Rules"][0]
     assert rule["TagFilters"] == [{"Key": "kind", "Value": "export"}]
     assert rule["ExpirationInDays"] == 1
+    assert rule["NoncurrentVersionExpiration"] == {"NoncurrentDays": 1}
     assert rule["Status"] == "Enabled"
 
 
