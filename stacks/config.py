@@ -75,6 +75,8 @@ class EnvironmentConfig(BaseModel):
     )
     # Days a replaced or deleted object of a data bucket (receipts, lake) stays restorable.
     noncurrent_version_days: int = Field(30, alias="noncurrentVersionDays", ge=1)
+    # The CloudWatch dashboard: $3.00/month beyond the account's 3 free ones, so off unless wanted.
+    dashboard: bool = False
     quicksight: bool = False
     # QuickSight principal (user or group ARN) granted the dataset; only read when quicksight is on.
     quicksight_principal_arn: str = Field("", alias="quicksightPrincipalArn")
