@@ -4,10 +4,9 @@ Every function runs the same asset (lambdas/) on the newest Python runtime on ar
 its own log group with a retention from config, traces with X-Ray, and gets a role with no managed
 policy (only what the construct and the caller's grants add). The handler comes from the route
 table's function maps, so a function cannot point at an entry point that does not exist there.
-Its reserved concurrency is the environment's cap for its kind (an HTTP function of the route table or
-a background one; EnvironmentConfig.reserved_concurrency),
-and what it deliberately goes without (a VPC, a customer key for its variables and logs) is
-recorded here, once for every function.
+Its reserved concurrency is the environment's cap for its kind (an HTTP function of the route table
+or a background one: EnvironmentConfig.reserved_concurrency), and what it deliberately goes without
+(a VPC, a customer managed key for its variables and logs) is recorded here, once for every function.
 """
 
 from __future__ import annotations
