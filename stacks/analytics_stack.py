@@ -51,6 +51,8 @@ class AnalyticsStack(Stack):
             "AthenaResults",
             config=config,
             access_logs=data.access_log_bucket,
+            no_versions_reason="Athena query results: derived from the lake, re-created by running the "
+            "query again, and expired after 30 days.",
             lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(30))],
         )
         self.workgroup = athena.CfnWorkGroup(

@@ -65,7 +65,7 @@ class ApiStack(Stack):
             "the function builds every key from the verified sub.",
         )
 
-        # Costs: credentials (CMK-encrypted), envelope encryption, queueing imports, users' roles.
+        # Costs: credentials, sealing and opening their envelopes, queueing imports, users' roles.
         self.costs = OutlayFunction(
             self,
             "Costs",
@@ -83,13 +83,9 @@ class ApiStack(Stack):
         )
         grants.table_access(self.costs.function, data.expenses_table, EXPENSES_TABLE, write=True)
         grants.table_access(
-            self.costs.function,
-            data.credentials_table,
-            CREDENTIALS_TABLE,
-            write=True,
-            scan=True,
-            key=data.key,
+            self.costs.function, data.credentials_table, CREDENTIALS_TABLE, write=True, scan=True
         )
+        grants.envelope_key(self.costs.function, data.key, seal=True)
         scheduler.queue.grant_send_messages(self.costs.function)
         grants.assume_user_roles(self.costs.function)
         acknowledge_findings(

@@ -7,6 +7,7 @@ the CLI's CDK_DEFAULT_ACCOUNT / CDK_DEFAULT_REGION, and stay unresolved (env-agn
 
 from __future__ import annotations
 
+import math
 import os
 from typing import Any, Literal
 
@@ -20,6 +21,32 @@ class ThrottleConfig(BaseModel):
 
     rate_limit: float = Field(100, alias="rateLimit", gt=0)
     burst_limit: int = Field(200, alias="burstLimit", gt=0)
+
+
+class ConcurrencyConfig(BaseModel):
+    """Reserved concurrency: how many copies of each function may run (and bill) at once.
+
+    A cap turns a runaway client, a retry storm or an invocation loop into throttles instead of a
+    bill. AWS refuses any reservation that would leave the account (per region) fewer than 100
+    unreserved concurrent executions, so an account still on the new-account quota of 10 must run
+    with `enabled: false` until Service Quotas raises "Concurrent executions" (README, Deploy).
+    """
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+
+    enabled: bool = True
+    # How long one API request may keep its function busy (p99, cold start included). Sizing from
+    # the stage throttle by Little's law: at `rateLimit` requests/s lasting this long, at most
+    # rateLimit x apiRequestSeconds run at once, so that is each API function's cap (rounded up).
+    # Bursts above the steady rate are throttled by Lambda instead of billed.
+    api_request_seconds: float = Field(0.5, alias="apiRequestSeconds", gt=0, le=29)
+    # Each background function (dispatcher, import worker, lake writer). At least the import
+    # worker's SQS maximum concurrency (2) and the expenses stream's shard count (one batch per shard
+    # at a time; a new on-demand table has a few), so neither is ever throttled.
+    background: int = Field(10, ge=2)
+    # Each deploy-time provider function of aws-cdk-lib (bucket deployments, auto-delete, custom
+    # resources): CloudFormation calls them a few times per deployment.
+    deployment: int = Field(2, ge=1)
 
 
 class EnvironmentConfig(BaseModel):
@@ -42,6 +69,14 @@ class EnvironmentConfig(BaseModel):
     alarm_period_minutes: int = Field(5, alias="alarmPeriodMinutes", ge=1)
     # API 5XX responses per alarm period before the API alarm fires.
     api_5xx_threshold: int = Field(1, alias="api5xxThreshold", ge=1)
+    # Reserved-concurrency caps on every function (see ConcurrencyConfig); dev turns them off.
+    concurrency: ConcurrencyConfig = Field(
+        default_factory=lambda: ConcurrencyConfig(), alias="reservedConcurrency"
+    )
+    # Days a replaced or deleted object of a data bucket (receipts, lake) stays restorable.
+    noncurrent_version_days: int = Field(30, alias="noncurrentVersionDays", ge=1)
+    # The CloudWatch dashboard: $3.00/month beyond the account's 3 free ones, so off unless wanted.
+    dashboard: bool = False
     quicksight: bool = False
     # QuickSight principal (user or group ARN) granted the dataset; only read when quicksight is on.
     quicksight_principal_arn: str = Field("", alias="quicksightPrincipalArn")
@@ -59,6 +94,15 @@ class EnvironmentConfig(BaseModel):
     @property
     def is_production(self) -> bool:
         return self.removal_policy == "retain"
+
+    def reserved_concurrency(self, kind: Literal["api", "background", "deployment"]) -> int | None:
+        """The cap for one function of this kind, or None where caps are off."""
+        caps = self.concurrency
+        if not caps.enabled:
+            return None
+        if kind == "api":
+            return math.ceil(self.throttle.rate_limit * caps.api_request_seconds)
+        return caps.background if kind == "background" else caps.deployment
 
     @property
     def metrics_namespace(self) -> str:

@@ -17,20 +17,17 @@ from stacks.config import EnvironmentConfig
 from stacks.constructs import grants
 from stacks.constructs.nag import acknowledge, acknowledge_findings
 from stacks.constructs.python_function import OutlayFunction
+from stacks.constructs.queues import encrypted_queue
 from stacks.data_stack import DataStack
 
 WORKER_TIMEOUT = Duration.minutes(5)
+# Import workers polling the queue at once (the SQS event source's maximum concurrency).
+WORKER_MAX_CONCURRENCY = 2
 # 1st of the month: import last month. 8th: re-import it once Cost Explorer has finalized the bill.
 SCHEDULES = {
     "Monthly": ("cron(0 9 1 * ? *)", "monthly"),
     "Finalize": ("cron(0 9 8 * ? *)", "finalize"),
 }
-
-
-def _queue(scope: Construct, construct_id: str, **kwargs: Any) -> sqs.Queue:
-    return sqs.Queue(
-        scope, construct_id, encryption=sqs.QueueEncryption.SQS_MANAGED, enforce_ssl=True, **kwargs
-    )
 
 
 class SchedulerStack(Stack):
@@ -44,8 +41,13 @@ class SchedulerStack(Stack):
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
-        self.dead_letters = _queue(self, "ImportDeadLetters", retention_period=Duration.days(14))
-        self.queue = _queue(
+        cap = config.reserved_concurrency("background")
+        if cap is not None and cap < WORKER_MAX_CONCURRENCY:
+            raise ValueError(
+                f"reservedConcurrency.background {cap} < {WORKER_MAX_CONCURRENCY} import workers"
+            )
+        self.dead_letters = encrypted_queue(self, "ImportDeadLetters", retention_period=Duration.days(14))
+        self.queue = encrypted_queue(
             self,
             "ImportQueue",
             # SQS re-delivers only after this; 6x the worker timeout covers retries inside a batch.
@@ -53,7 +55,7 @@ class SchedulerStack(Stack):
             dead_letter_queue=sqs.DeadLetterQueue(queue=self.dead_letters, max_receive_count=3),
         )
         # Failed scheduled invocations (EventBridge delivery or the async Lambda call) land here.
-        self.dispatch_failures = _queue(self, "DispatchFailures", retention_period=Duration.days(14))
+        self.dispatch_failures = encrypted_queue(self, "DispatchFailures", retention_period=Duration.days(14))
         for dead_letters in (self.dead_letters, self.dispatch_failures):
             acknowledge(
                 dead_letters.node.default_child,  # type: ignore[arg-type]
@@ -73,13 +75,9 @@ class SchedulerStack(Stack):
                 "IMPORT_QUEUE_URL": self.queue.queue_url,
             },
         )
+        # Who has a connection, never what it holds: no KMS permission at all.
         grants.table_access(
-            self.dispatcher.function,
-            data.credentials_table,
-            CREDENTIALS_TABLE,
-            write=False,
-            scan=True,
-            key=data.key,
+            self.dispatcher.function, data.credentials_table, CREDENTIALS_TABLE, write=False, scan=True
         )
         self.queue.grant_send_messages(self.dispatcher.function)
 
@@ -113,9 +111,8 @@ class SchedulerStack(Stack):
             },
         )
         grants.table_access(self.worker.function, data.expenses_table, EXPENSES_TABLE, write=True)
-        grants.table_access(
-            self.worker.function, data.credentials_table, CREDENTIALS_TABLE, write=False, key=data.key
-        )
+        grants.table_access(self.worker.function, data.credentials_table, CREDENTIALS_TABLE, write=False)
+        grants.envelope_key(self.worker.function, data.key, seal=False)
         grants.assume_user_roles(self.worker.function)
         acknowledge_findings(
             self.worker.role.node.find_child("DefaultPolicy"),
@@ -125,7 +122,10 @@ class SchedulerStack(Stack):
         )
         self.worker.function.add_event_source(
             sources.SqsEventSource(
-                self.queue, batch_size=5, max_concurrency=2, report_batch_item_failures=True
+                self.queue,
+                batch_size=5,
+                max_concurrency=WORKER_MAX_CONCURRENCY,
+                report_batch_item_failures=True,
             )
         )
         for child in self.worker.function.node.children:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import Environment, Stage, Tags
+from aws_cdk import Aspects, Environment, Stage, Tags
 from constructs import Construct
 
 from stacks.analytics_stack import AnalyticsStack
 from stacks.api_stack import ApiStack
 from stacks.auth_stack import AuthStack
 from stacks.config import EnvironmentConfig
+from stacks.constructs.cdk_providers import DeployTimeProviders
 from stacks.data_stack import DataStack
 from stacks.frontend_stack import FrontendStack
 from stacks.scheduler_stack import SchedulerStack
@@ -41,5 +42,6 @@ class OutlayStage(Stage):
         self.analytics = AnalyticsStack(
             self, "analytics", config=config, data=self.data, api=self.api, scheduler=self.scheduler
         )
+        Aspects.of(self).add(DeployTimeProviders(config))
         Tags.of(self).add("app", "outlay")
         Tags.of(self).add("environment", config.name)

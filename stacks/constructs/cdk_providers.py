@@ -1,16 +1,23 @@
-"""Acknowledgements for the provider functions aws-cdk-lib itself adds (BucketDeployment, AwsCustomResource).
+"""The provider functions aws-cdk-lib itself adds (BucketDeployment, AwsCustomResource, auto-delete).
 
 Their code, runtime and role come from CDK and run only while CloudFormation deploys; we cannot change
 them, so each rule is acknowledged on the provider's own singleton construct (its children are the
-CDK-generated role and policy of that one function), never wider.
+CDK-generated role and policy of that one function), never wider. `DeployTimeProviders`, an aspect on
+each stage, gives every such function the environment's deployment concurrency cap and records what
+it deliberately goes without, as OutlayFunction does for ours.
 """
 
 from __future__ import annotations
 
-from aws_cdk import DefaultStackSynthesizer, Stack, Token
+import jsii
+from aws_cdk import CfnResource, DefaultStackSynthesizer, IAspect, Stack, Token
+from aws_cdk import aws_lambda as lambda_
 from constructs import IConstruct
 
+from stacks.config import EnvironmentConfig
+from stacks.constructs import deliberate as record
 from stacks.constructs.nag import acknowledge
+from stacks.constructs.python_function import UNCAPPED_REASON, OutlayFunction
 
 BUCKET_DEPLOYMENT_PREFIX = "Custom::CDKBucketDeployment"
 AWS_CUSTOM_RESOURCE_ID = "AWS679f53fac002430cb0da5b7982bd2287"  # fixed by aws-cdk-lib
@@ -26,10 +33,6 @@ _COMMON = {
     ),
     "AwsSolutions-L1": _RUNTIME,
     "Serverless-LambdaLatestVersion": _RUNTIME,
-    "Serverless-LambdaDLQ": (
-        "Called synchronously by CloudFormation as a custom resource: a failure fails the deployment, "
-        "nothing is left to dead-letter."
-    ),
     "Serverless-LambdaTracing": "Deployment-time provider owned by aws-cdk-lib; tracing it tells us nothing.",
 }
 
@@ -69,8 +72,9 @@ def acknowledge_bucket_deployments(stack: Stack, destination_findings: list[str]
 
 
 def acknowledge_aws_custom_resources(stack: Stack) -> None:
-    # Its runtime is already the latest Node.js CDK knows, so only these fire.
-    rules = (_BASIC_EXECUTION, "Serverless-LambdaDLQ", "Serverless-LambdaTracing")
+    # Its runtime is already the latest Node.js CDK knows, so only these fire (and the DLQ rule,
+    # recorded by DeployTimeProviders).
+    rules = (_BASIC_EXECUTION, "Serverless-LambdaTracing")
     for provider in _providers(stack, AWS_CUSTOM_RESOURCE_ID):
         for rule in rules:
             acknowledge(provider, rule, _COMMON[rule])
@@ -83,3 +87,61 @@ def imported_arn(producer: Stack, arn: str) -> str:
     """
     token = producer.export_value(arn)
     return str(producer.resolve(token)["Fn::ImportValue"])
+
+
+@jsii.implements(IAspect)
+class DeployTimeProviders:
+    """Caps and records every Lambda function in the stage that OutlayFunction did not make."""
+
+    def __init__(self, config: EnvironmentConfig) -> None:
+        self._cap = config.reserved_concurrency("deployment")
+
+    def visit(self, node: IConstruct) -> None:
+        if not CfnResource.is_cfn_resource(node):
+            return
+        resource: CfnResource = node  # type: ignore[assignment]
+        if resource.cfn_resource_type != "AWS::Lambda::Function" or _made_by_outlay(resource):
+            return
+        if self._cap is None:
+            record.deliberate(resource, record.CONCURRENCY_CAP, UNCAPPED_REASON)
+        else:
+            resource.add_property_override("ReservedConcurrentExecutions", self._cap)
+        record.deliberate(
+            resource,
+            record.LAMBDA_VPC,
+            "aws-cdk-lib's deploy-time provider: it calls S3 and answers CloudFormation while a "
+            "deployment runs; a VPC would add NAT gateways or endpoints billed by the hour.",
+        )
+        is_function = isinstance(resource, lambda_.CfnFunction)
+        record.deliberate(
+            resource,
+            record.LAMBDA_DLQ,
+            "aws-cdk-lib's deploy-time provider: CloudFormation waits for its answer, so a failed call "
+            "fails (or times out) that deployment in plain sight; there is no message worth keeping.",
+            # cdk-nag checks only the L1 functions (not the auto-delete provider's raw resource).
+            nag=["Serverless-LambdaDLQ"] if is_function else [],
+        )
+        if _variables(resource):
+            record.deliberate(
+                resource,
+                record.LAMBDA_ENV_CMK,
+                "aws-cdk-lib sets these variables (no secrets); Lambda encrypts them at rest with its "
+                "AWS managed key.",
+            )
+
+
+def _variables(resource: CfnResource) -> dict[str, str]:
+    """The function's environment variables as they will be synthesized.
+
+    The L2 Function renders them lazily, so the L1's typed `environment` is still empty when aspects
+    run; resolving the resource's own properties (`cfnProperties`, protected in TypeScript but
+    reachable through jsii) renders them. L1 classes use camelCase keys, raw CfnResources CFN's.
+    """
+    props = Stack.of(resource).resolve(jsii.get(resource, "cfnProperties")) or {}
+    environment = props.get("environment") or props.get("Environment") or {}
+    return environment.get("variables") or environment.get("Variables") or {}  # type: ignore[no-any-return]
+
+
+def _made_by_outlay(resource: CfnResource) -> bool:
+    function = resource.node.scope
+    return function is not None and isinstance(function.node.scope, OutlayFunction)

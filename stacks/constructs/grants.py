@@ -3,6 +3,11 @@
 CDK's `grant_read_write_data` adds wildcard actions (`kms:ReEncrypt*`, `kms:GenerateDataKey*`) and
 `<table>/index/*`; here every action and index is named, so the policies say exactly what a function
 may do and cdk-nag's IAM5 stays quiet without acknowledgements.
+
+The customer managed key is used for one thing only: the envelope encryption of users' AWS secrets
+(outlay.dal.kms_envelope), which calls KMS directly from the function with the user's `sub` as
+encryption context. `envelope_key` grants exactly that and nothing else (see its docstring); the
+tables are encrypted with DynamoDB's AWS managed key, so reading a table needs no KMS permission.
 """
 
 from __future__ import annotations
@@ -16,9 +21,9 @@ from outlay.tables import TableSpec
 
 _READ = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:ConditionCheckItem"]
 _WRITE = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"]
-# What a caller needs so DynamoDB can use a customer-managed table key on its behalf (reads only decrypt).
-_TABLE_KEY = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"]
-_TABLE_KEY_READ = ["kms:Decrypt", "kms:DescribeKey"]
+# The encryption-context key outlay.dal.kms_envelope binds the user's `sub` to (test_functions checks
+# it against the calls KmsEnvelope really makes).
+ENVELOPE_CONTEXT_KEY = "userId"
 
 
 def _table_resources(table: dynamodb.ITable, spec: TableSpec) -> list[str]:
@@ -32,21 +37,37 @@ def table_access(
     *,
     write: bool,
     scan: bool = False,
-    key: kms.IKey | None = None,
 ) -> None:
     actions = [*_READ, *(_WRITE if write else []), *(["dynamodb:Scan"] if scan else [])]
     grantee.grant_principal.add_to_principal_policy(
         iam.PolicyStatement(actions=actions, resources=_table_resources(table, spec))
     )
-    if key is not None:
-        grantee.grant_principal.add_to_principal_policy(
-            iam.PolicyStatement(actions=_TABLE_KEY if write else _TABLE_KEY_READ, resources=[key.key_arn])
-        )
 
 
-def key_use(grantee: iam.IGrantable, key: kms.IKey, actions: list[str]) -> None:
+def envelope_key(grantee: iam.IGrantable, key: kms.IKey, *, seal: bool) -> None:
+    """Open (and with `seal`, create) envelopes: only under a user-bound encryption context.
+
+    - `kms:EncryptionContextKeys` ForAllValues [userId]: no context key other than userId;
+    - `Null kms:EncryptionContext:userId = false`: userId must be there (ForAllValues alone also
+      matches a request without any context, which would decrypt nothing of ours but is not our use);
+    - `Null kms:ViaService = true`: only direct calls. KMS sets kms:ViaService only when an AWS
+      service (DynamoDB, S3, ...) calls it on the principal's behalf; KmsEnvelope calls
+      GenerateDataKey/Decrypt itself, so a `StringEquals kms:ViaService` condition could never match,
+      and requiring its absence keeps this permission from being borrowed through a service.
+    The user id itself cannot be pinned here: one role serves every user, and the `sub` comes from
+    the verified token per request. KMS enforces the binding: a data key sealed for one `sub`
+    decrypts only with that same `sub` as context.
+    """
+    actions = ["kms:Decrypt", *(["kms:GenerateDataKey"] if seal else [])]
     grantee.grant_principal.add_to_principal_policy(
-        iam.PolicyStatement(actions=actions, resources=[key.key_arn])
+        iam.PolicyStatement(
+            actions=actions,
+            resources=[key.key_arn],
+            conditions={
+                "ForAllValues:StringEquals": {"kms:EncryptionContextKeys": [ENVELOPE_CONTEXT_KEY]},
+                "Null": {f"kms:EncryptionContext:{ENVELOPE_CONTEXT_KEY}": "false", "kms:ViaService": "true"},
+            },
+        )
     )
 
 

@@ -7,7 +7,6 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_s3 as s3
-from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 from outlay.tables import EXPENSES_TABLE
 
@@ -16,6 +15,7 @@ from stacks.constructs import grants
 from stacks.constructs.glue_catalog import LAKE_PREFIX
 from stacks.constructs.nag import acknowledge, acknowledge_findings
 from stacks.constructs.python_function import OutlayFunction
+from stacks.constructs.queues import encrypted_queue
 
 
 class LakeWriter(Construct):
@@ -31,13 +31,7 @@ class LakeWriter(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         # Records that still fail after retries and bisection: their metadata lands here for replay.
-        self.failures = sqs.Queue(
-            self,
-            "Failures",
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            retention_period=Duration.days(14),
-        )
+        self.failures = encrypted_queue(self, "Failures", retention_period=Duration.days(14))
         self.handler = OutlayFunction(
             self,
             "Handler",

@@ -11,11 +11,13 @@ from __future__ import annotations
 from aws_cdk import Acknowledgment, Stack, Validations
 from constructs import IConstruct
 
+MIN_REASON = 20  # characters: shorter than this is a label, not a reason
+
 
 def acknowledge(construct: IConstruct, rule: str, reason: str) -> None:
     if Stack.is_stack(construct):
         raise ValueError(f"refusing a stack-wide acknowledgement of {rule}: pick the resource")
-    if len(reason) < 20:
+    if len(reason) < MIN_REASON:
         raise ValueError(f"acknowledgement of {rule} needs a real reason, got {reason!r}")
     Validations.of(construct).acknowledge(Acknowledgment(id=rule, reason=reason))
 

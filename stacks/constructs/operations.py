@@ -1,4 +1,4 @@
-"""Operations: the alarms an operator must hear about, the topic they go to, and one dashboard.
+"""Operations: the alarms an operator must hear about, the topic they go to, and an optional dashboard.
 
 Alarms (all notify the same SNS topic; `alarmActions: false` keeps them silent in an environment):
 - API: 5XX responses per period >= `api5xxThreshold`
@@ -6,9 +6,14 @@ Alarms (all notify the same SNS topic; `alarmActions: false` keeps them silent i
 - each dead-letter queue: ApproximateNumberOfMessagesVisible > 0 (anything parked there needs a look)
 - the scheduled cost import: the worker's `ImportsFailed` metric (Powertools EMF) > 0
 
-The topic is encrypted with its own KMS key whose policy lets CloudWatch publish (the AWS-managed
-`alias/aws/sns` key cannot: its policy is not editable), and its policy denies non-TLS publishing.
-The e-mail subscription exists only when `alarmEmail` is configured.
+The topic's policy lets only this account's alarms publish and denies non-TLS requests. It has no
+server-side encryption, on purpose (recorded on the topic; docs/COSTS.md): CloudWatch can publish to
+an encrypted topic only through a customer managed key whose policy lets it (the AWS managed
+`alias/aws/sns` key's policy cannot be changed, so alarms could never publish), that key would cost
+$1/month per environment, and an alarm notification carries the alarm's name, metric and state, no
+user data. The e-mail subscription exists only when `alarmEmail` is configured.
+
+The dashboard ($3.00/month beyond the account's 3 free ones) exists only where `dashboard` is on.
 """
 
 from __future__ import annotations
@@ -21,7 +26,6 @@ from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cloudwatch as cw
 from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
@@ -29,7 +33,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from stacks.config import EnvironmentConfig
-from stacks.constructs.buckets import removal_policy
+from stacks.constructs import deliberate as record
 from stacks.constructs.nag import acknowledge
 
 # The Powertools metrics the handlers emit: `service` dimension set in each handler, namespace per
@@ -74,28 +78,16 @@ class Operations(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         period = Duration.minutes(config.alarm_period_minutes)
-        self.key = kms.Key(
-            self,
-            "TopicKey",
-            description=f"Outlay {config.name}: encrypts the alarm topic",
-            enable_key_rotation=True,
-            removal_policy=removal_policy(config),
-        )
-        # CloudWatch alarms publish to an encrypted topic only if the key lets CloudWatch use it.
-        self.key.add_to_resource_policy(
-            iam.PolicyStatement(
-                sid="CloudWatchAlarmsPublish",
-                principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
-                actions=["kms:Decrypt", "kms:GenerateDataKey*"],
-                resources=["*"],
-            )
-        )
         self.topic = sns.Topic(
-            self,
-            "AlarmTopic",
-            display_name=f"Outlay {config.name} alarms",
-            master_key=self.key,
-            enforce_ssl=True,
+            self, "AlarmTopic", display_name=f"Outlay {config.name} alarms", enforce_ssl=True
+        )
+        record.deliberate(
+            self.topic,
+            record.TOPIC_ENCRYPTION,
+            "Alarm notifications only (alarm name, metric, state; no user data). CloudWatch can publish "
+            "to an encrypted topic only through a customer managed key ($1/month); the AWS managed "
+            "aws/sns key's policy cannot let CloudWatch use it. Publishing is TLS-only.",
+            nag=["AwsSolutions-SNS2"],
         )
         # enforce_ssl writes a topic policy, which replaces SNS's default "account may publish" one:
         # say explicitly that this account's CloudWatch alarms may publish, and nobody else.
@@ -171,11 +163,23 @@ class Operations(Construct):
             "a user's scheduled (or on-demand) AWS cost import failed; see the worker's logs",
         )
 
-        self.dashboard = cw.Dashboard(self, "Dashboard", default_interval=Duration.days(7))
+        self.dashboard = (
+            self._dashboard(config, period, api, functions, dead_letter_queues) if config.dashboard else None
+        )
+
+    def _dashboard(
+        self,
+        config: EnvironmentConfig,
+        period: Duration,
+        api: apigw.RestApi,
+        functions: Mapping[str, lambda_.IFunction],
+        dead_letter_queues: Mapping[str, sqs.IQueue],
+    ) -> cw.Dashboard:
+        dashboard = cw.Dashboard(self, "Dashboard", default_interval=Duration.days(7))
         # cfn-lint's schema (1.51) has no Tags on AWS::CloudWatch::Dashboard yet (E3002); the stage's
         # app/environment tags stay on everything else.
-        self.dashboard.node.default_child.add_property_deletion_override("Tags")  # type: ignore[union-attr]
-        self.dashboard.add_widgets(
+        dashboard.node.default_child.add_property_deletion_override("Tags")  # type: ignore[union-attr]
+        dashboard.add_widgets(
             cw.GraphWidget(
                 title="API requests and errors",
                 left=[
@@ -195,7 +199,7 @@ class Operations(Construct):
                 width=12,
             ),
         )
-        self.dashboard.add_widgets(
+        dashboard.add_widgets(
             cw.GraphWidget(
                 title="Lambda errors and throttles",
                 left=[fn.metric_errors(period=period, label=f"{n} errors") for n, fn in functions.items()],
@@ -212,7 +216,7 @@ class Operations(Construct):
                 width=12,
             ),
         )
-        self.dashboard.add_widgets(
+        dashboard.add_widgets(
             cw.GraphWidget(
                 title="Dead-letter queue depth",
                 left=[
@@ -236,9 +240,10 @@ class Operations(Construct):
                 width=12,
             ),
         )
-        self.dashboard.add_widgets(
+        dashboard.add_widgets(
             cw.AlarmStatusWidget(title="Alarms", alarms=list(self.alarms.values()), width=24),
         )
+        return dashboard
 
 
 def _camel(name: str) -> str:

@@ -4,6 +4,9 @@ Every function runs the same asset (lambdas/) on the newest Python runtime on ar
 its own log group with a retention from config, traces with X-Ray, and gets a role with no managed
 policy (only what the construct and the caller's grants add). The handler comes from the route
 table's function maps, so a function cannot point at an entry point that does not exist there.
+Its reserved concurrency is the environment's cap for its kind (an HTTP function of the route table
+or a background one: EnvironmentConfig.reserved_concurrency), and what it deliberately goes without
+(a VPC, a customer managed key for its variables and logs) is recorded here, once for every function.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from constructs import Construct
 from outlay.routes import EVENT_FUNCTIONS, HTTP_FUNCTIONS
 
 from stacks.config import EnvironmentConfig
+from stacks.constructs import deliberate as record
 from stacks.constructs.buckets import removal_policy
 from stacks.constructs.local_bundling import lambda_code
 from stacks.constructs.nag import acknowledge
@@ -26,6 +30,11 @@ from stacks.constructs.nag import acknowledge
 RUNTIME = lambda_.Runtime.PYTHON_3_14  # newest Python runtime aws-cdk-lib 2.275 knows
 ARCHITECTURE = lambda_.Architecture.ARM_64
 SERVICE_NAME = "outlay"
+
+UNCAPPED_REASON = (
+    "Reserved concurrency is off in this environment (cdk.json reservedConcurrency.enabled=false): "
+    "meant for dev and for accounts whose Lambda quota is still too small for any reservation."
+)
 
 
 def handler_for(name: str) -> str:
@@ -50,6 +59,8 @@ class OutlayFunction(Construct):
         no_dlq_reason: str | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
+        # HTTP functions are capped from the API throttle, the rest as background functions.
+        cap = config.reserved_concurrency("api" if name in HTTP_FUNCTIONS else "background")
         if (dead_letter_queue is None) == (no_dlq_reason is None):
             raise ValueError("give exactly one of dead_letter_queue or no_dlq_reason")
         self.log_group = logs.LogGroup(
@@ -58,6 +69,7 @@ class OutlayFunction(Construct):
             retention=retention_days(config.log_retention_days),
             removal_policy=removal_policy(config),
         )
+        record.deliberate(self.log_group, record.LOG_GROUP_CMK, LOGS_WITHOUT_CMK)
         # Own role without AWSLambdaBasicExecutionRole: logging is granted on this log group only.
         self.role = iam.Role(self, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
         self.log_group.grant_write(self.role)
@@ -77,6 +89,7 @@ class OutlayFunction(Construct):
             system_log_level_v2=lambda_.SystemLogLevel.WARN,
             log_group=self.log_group,
             dead_letter_queue=dead_letter_queue,
+            reserved_concurrent_executions=cap,
             environment={
                 "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,
                 "POWERTOOLS_METRICS_NAMESPACE": config.metrics_namespace,
@@ -89,12 +102,31 @@ class OutlayFunction(Construct):
             "X-Ray PutTraceSegments/PutTelemetryRecords (and dynamodb:ListStreams, which CDK adds for a "
             "stream consumer) support no resource-level permissions; test_functions pins that list.",
         )
+        fn = self.function
         if no_dlq_reason is not None:
-            acknowledge(self.function.node.default_child, "Serverless-LambdaDLQ", no_dlq_reason)  # type: ignore[arg-type]
+            record.deliberate(fn, record.LAMBDA_DLQ, no_dlq_reason, nag=["Serverless-LambdaDLQ"])
+        if cap is None:
+            record.deliberate(fn, record.CONCURRENCY_CAP, UNCAPPED_REASON)
+        record.deliberate(
+            fn,
+            record.LAMBDA_VPC,
+            "Reaches only AWS APIs (DynamoDB, S3, KMS, SQS, STS, Cost Explorer), all IAM-authorized over "
+            "TLS; a VPC would add NAT gateways or endpoints billed by the hour and protect nothing more.",
+        )
+        record.deliberate(
+            fn,
+            record.LAMBDA_ENV_CMK,
+            "The variables name tables, buckets, queues and a key id, never a secret; Lambda encrypts "
+            "them at rest with its AWS managed key, and a customer key would cost $1/month for nothing.",
+        )
 
-    def add_to_role_policy(self, statement: iam.PolicyStatement) -> None:
-        self.function.add_to_role_policy(statement)
 
+# Shared by every log group of the app (functions here, the API's access logs in rest_api.py).
+LOGS_WITHOUT_CMK = (
+    "CloudWatch Logs encrypts log data at rest by default; handlers never log a secret or a token, "
+    "and a customer managed key would cost $1/month per environment plus a key policy for the logs "
+    "service, for no data worth it."
+)
 
 _RETENTION = {
     1: logs.RetentionDays.ONE_DAY,

@@ -19,9 +19,10 @@ from constructs import Construct
 from outlay.routes import ROUTES, Route
 
 from stacks.config import EnvironmentConfig
+from stacks.constructs import deliberate as record
 from stacks.constructs.buckets import removal_policy
 from stacks.constructs.nag import acknowledge
-from stacks.constructs.python_function import retention_days
+from stacks.constructs.python_function import LOGS_WITHOUT_CMK, retention_days
 
 STAGE_NAME = "api"
 CORS_HEADERS = ["Authorization", "Content-Type", "Idempotency-Key"]
@@ -54,6 +55,7 @@ class OutlayRestApi(Construct):
             retention=retention_days(config.log_retention_days),
             removal_policy=removal_policy(config),
         )
+        record.deliberate(self.access_logs, record.LOG_GROUP_CMK, LOGS_WITHOUT_CMK)
         self.authorizer = apigw.CognitoUserPoolsAuthorizer(self, "Authorizer", cognito_user_pools=[user_pool])
         self.api = apigw.RestApi(
             self,
@@ -175,6 +177,12 @@ class OutlayRestApi(Construct):
                         "the mock integration returns headers only and reaches no function.",
                     )
         stage = self.api.deployment_stage.node.default_child
+        record.deliberate(
+            stage,  # type: ignore[arg-type]
+            record.API_CACHE,
+            "No stage cache: every answer is per user (keyed by the caller's token) and changes with "
+            "each write, and a cache cluster is billed by the hour even when idle.",
+        )
         acknowledge(
             stage,  # type: ignore[arg-type]
             "AwsSolutions-APIG3",

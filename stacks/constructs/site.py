@@ -17,6 +17,7 @@ from aws_cdk import aws_s3_deployment as s3deploy
 from constructs import Construct
 
 from stacks.config import EnvironmentConfig
+from stacks.constructs import deliberate as record
 from stacks.constructs.buckets import secure_bucket
 from stacks.constructs.cdk_providers import acknowledge_bucket_deployments
 from stacks.constructs.nag import acknowledge
@@ -56,7 +57,13 @@ class Site(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         self.bucket = secure_bucket(
-            self, "Bucket", config=config, access_logs=access_logs, log_prefix="site/"
+            self,
+            "Bucket",
+            config=config,
+            access_logs=access_logs,
+            log_prefix="site/",
+            no_versions_reason="The built dashboard, written by every deploy from the repository; an "
+            "older site comes back by deploying its commit, and hashed assets are never pruned.",
         )
         headers = cloudfront.ResponseHeadersPolicy(
             self,
@@ -162,15 +169,17 @@ class Site(Construct):
             "AwsSolutions-CFR1",
             "Users anywhere may track their expenses; there is no country to block.",
         )
-        acknowledge(
-            distribution,  # type: ignore[arg-type]
-            "AwsSolutions-CFR2",
-            "No WAF web ACL: its fixed monthly cost outweighs the risk; the API behind /api/* is "
-            "Cognito-authorized and throttled per stage.",
+        record.deliberate(
+            self.distribution,
+            record.CLOUDFRONT_WAF,
+            "No WAF web ACL: its fixed monthly cost ($5 per web ACL + $1 per rule) outweighs the risk; "
+            "the API behind /api/* is Cognito-authorized and throttled per stage.",
+            nag=["AwsSolutions-CFR2"],
         )
-        acknowledge(
-            distribution,  # type: ignore[arg-type]
-            "AwsSolutions-CFR4",
+        record.deliberate(
+            self.distribution,
+            record.CLOUDFRONT_TLS,
             "Served on the default *.cloudfront.net certificate, which does not allow choosing the "
             "viewer TLS minimum; a custom domain with TLSv1.2_2021 is configured when one is added.",
+            nag=["AwsSolutions-CFR4"],
         )

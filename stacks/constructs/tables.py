@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from aws_cdk import aws_dynamodb as dynamodb
-from aws_cdk import aws_kms as kms
 from constructs import Construct
 from outlay.tables import TableSpec
 
 from stacks.config import EnvironmentConfig
+from stacks.constructs import deliberate as record
 from stacks.constructs.buckets import removal_policy
 
 
@@ -20,9 +20,8 @@ def table_from_spec(
     spec: TableSpec,
     *,
     config: EnvironmentConfig,
-    encryption: dynamodb.TableEncryption,
-    key: kms.IKey | None = None,
 ) -> dynamodb.Table:
+    """Encrypted with DynamoDB's AWS managed key (`aws/dynamodb`): see DataStack for why no CMK."""
     table = dynamodb.Table(
         scope,
         f"{spec.logical_name}Table",
@@ -32,12 +31,18 @@ def table_from_spec(
         point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
             point_in_time_recovery_enabled=True
         ),
-        encryption=encryption,
-        encryption_key=key,
+        encryption=dynamodb.TableEncryption.AWS_MANAGED,
         time_to_live_attribute=spec.ttl_attribute,
         stream=dynamodb.StreamViewType.NEW_AND_OLD_IMAGES if spec.stream else None,
         deletion_protection=config.deletion_protection,
         removal_policy=removal_policy(config),
+    )
+    record.deliberate(
+        table,
+        record.TABLE_CMK,
+        "AWS managed key (aws/dynamodb): free and needs no key policy. Users' AWS secrets are sealed "
+        "under Outlay's customer managed key before they reach the table, and a table CMK would make "
+        "every reader hold kms:Decrypt on a key and cost $1/month more (docs/COSTS.md).",
     )
     for index in spec.indexes:
         if index.partition_key is None:

@@ -21,6 +21,7 @@ FLAT = " ".join(DOC.split())  # prose checks ignore where the lines wrap
 # List prices the doc's idle figure is built from (us-east-1): per key-, alarm- and dashboard-month.
 MONTHLY = {"AWS::KMS::Key": Decimal("1.00"), "AWS::CloudWatch::Alarm": Decimal("0.10")}
 DASHBOARD = Decimal("3.00")
+IDLE_GOAL = Decimal("2.00")  # per environment (issue 15)
 
 
 def _section(title: str) -> str:
@@ -70,11 +71,13 @@ def test_idle_cost_is_what_the_monthly_priced_resources_add_up_to(synth: Synthes
         sum(price * counts[rtype] for rtype, price in MONTHLY.items())
         + DASHBOARD * counts["AWS::CloudWatch::Dashboard"]
     )
-    stated = re.search(r"\*\*Idle: \$([\d.]+) per environment per month\.\*\*", FLAT)
+    stated = re.search(r"\*\*Idle: \$([\d.]+) per environment per month", FLAT)
     assert stated is not None
     assert _money(stated.group(1)) == idle
+    assert idle <= IDLE_GOAL
     table = _section("Idle monthly cost of one environment")
-    assert f"| {counts['AWS::KMS::Key']} keys {TIMES} $1.00 | ${counts['AWS::KMS::Key']:.2f} |" in table
+    keys = counts["AWS::KMS::Key"]
+    assert f"| {keys} key{'s' if keys != 1 else ''} {TIMES} $1.00 | ${keys:.2f} |" in table
     assert f"| {counts['AWS::CloudWatch::Alarm']} alarms {TIMES} $0.10 |" in table
 
 

@@ -70,6 +70,7 @@ def test_receipts_bucket_has_no_cors_in_data_stack_and_exports_expire(synth: Syn
     rule = receipts["LifecycleConfiguration"]["Rules"][0]
     assert rule["TagFilters"] == [{"Key": "kind", "Value": "export"}]
     assert rule["ExpirationInDays"] == 1
+    assert rule["NoncurrentVersionExpiration"] == {"NoncurrentDays": 1}
     assert rule["Status"] == "Enabled"
 
 
@@ -81,10 +82,8 @@ def test_tables_have_pitr_on_demand_and_the_right_encryption(synth: Synthesized,
     for props in (expenses, credentials):
         assert props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
         assert props["BillingMode"] == "PAY_PER_REQUEST"
-    # Expenses: AWS-managed key, so the expenses function never needs the CMK.
-    assert expenses["SSESpecification"] == {"SSEEnabled": True}
-    assert credentials["SSESpecification"]["SSEType"] == "KMS"
-    assert "Fn::GetAtt" in credentials["SSESpecification"]["KMSMasterKeyId"]
+    # AWS managed key on both: no reader needs the CMK, which only seals users' secrets.
+    assert expenses["SSESpecification"] == credentials["SSESpecification"] == {"SSEEnabled": True}
     assert expenses["StreamSpecification"] == {"StreamViewType": "NEW_AND_OLD_IMAGES"}
     assert expenses["TimeToLiveSpecification"] == {"AttributeName": "expiresAt", "Enabled": True}
     assert expenses["LocalSecondaryIndexes"][0]["IndexName"] == "byDate"

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from outlay.routes import EVENT_FUNCTIONS, HTTP_FUNCTIONS
 
+from stacks.constructs import grants
 from stacks.constructs.cdk_providers import AWS_CUSTOM_RESOURCE_ID, BUCKET_DEPLOYMENT_PREFIX
 from tests.infra.conftest import ENVIRONMENTS, Synthesized, resources
 
@@ -91,7 +92,7 @@ def _actions(statements: list[dict[str, Any]], resource_fragment: str) -> set[st
 
 
 def test_scheduled_import_only_reads_credentials(synth: Synthesized) -> None:
-    """The dispatcher and worker read credentials (and decrypt them); only the costs API writes them."""
+    """The dispatcher and worker read credentials; only the costs API writes them."""
     scheduler = synth.json("dev", "scheduler")
     for prefix in ("Dispatcher", "Worker"):
         statements = _role_statements(scheduler, _function(scheduler, prefix))
@@ -102,7 +103,89 @@ def test_scheduled_import_only_reads_credentials(synth: Synthesized) -> None:
             for a in on_table
             if a.startswith("dynamodb:") and ("Put" in a or "Update" in a or "Delete" in a or "Write" in a)
         }, prefix
-        assert _actions(statements, "CredentialsKey") <= {"kms:Decrypt", "kms:DescribeKey"}, prefix
+
+
+def _kms_statements(statements: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [s for s in statements if "kms:" in json.dumps(s["Action"])]
+
+
+# What grants.envelope_key must say: only userId as context, userId present, only direct calls.
+USER_BOUND = {
+    "ForAllValues:StringEquals": {"kms:EncryptionContextKeys": [grants.ENVELOPE_CONTEXT_KEY]},
+    "Null": {f"kms:EncryptionContext:{grants.ENVELOPE_CONTEXT_KEY}": "false", "kms:ViaService": "true"},
+}
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_dispatcher_has_no_kms_permission_at_all(synth: Synthesized, env: str) -> None:
+    """It only learns who has a connection; it never sees a secret, in IAM as in code."""
+    scheduler = synth.json(env, "scheduler")
+    dispatcher = _function(scheduler, "Dispatcher")
+    assert _kms_statements(_role_statements(scheduler, dispatcher)) == []
+    assert "KMS_KEY_ID" not in dispatcher["Properties"]["Environment"]["Variables"]
+
+
+@pytest.mark.parametrize(
+    ("stack_id", "prefix", "actions"),
+    [("scheduler", "Worker", ["kms:Decrypt"]), ("api", "Costs", ["kms:Decrypt", "kms:GenerateDataKey"])],
+)
+def test_envelope_key_is_usable_only_with_the_users_context(
+    synth: Synthesized, stack_id: str, prefix: str, actions: list[str]
+) -> None:
+    for env in ENVIRONMENTS:
+        template = synth.json(env, stack_id)
+        (statement,) = _kms_statements(_role_statements(template, _function(template, prefix)))
+        assert statement["Effect"] == "Allow"
+        assert (
+            sorted([statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"])
+            == actions
+        )
+        assert "CredentialsKey" in json.dumps(statement["Resource"])
+        assert statement["Condition"] == USER_BOUND, (env, prefix)
+
+
+def test_no_function_holds_an_unconditioned_kms_permission(synth: Synthesized) -> None:
+    for env, stack_id, template in synth.all_templates():
+        for logical_id, fn in resources(template, "AWS::Lambda::Function").items():
+            if not _ours(logical_id):
+                continue
+            for statement in _kms_statements(_role_statements(template, fn)):
+                assert statement.get("Condition") == USER_BOUND, (env, stack_id, logical_id)
+
+
+def test_tables_need_no_kms_permission_to_read(synth: Synthesized) -> None:
+    """Both tables use DynamoDB's AWS managed key: reading one never needs the customer managed key."""
+    for env in ENVIRONMENTS:
+        for table in resources(synth.json(env, "data"), "AWS::DynamoDB::Table").values():
+            assert table["Properties"]["SSESpecification"] == {"SSEEnabled": True}, env
+
+
+class _RecordingKms:
+    """Stands in for the KMS client: answers like KMS and remembers each call's arguments."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+
+    def generate_data_key(self, **kwargs: Any) -> dict[str, Any]:
+        self.calls.append(("GenerateDataKey", kwargs))
+        return {"Plaintext": bytes(range(32)), "CiphertextBlob": b"sealed-data-key"}
+
+    def decrypt(self, **kwargs: Any) -> dict[str, Any]:
+        self.calls.append(("Decrypt", kwargs))
+        return {"Plaintext": bytes(range(32))}
+
+
+def test_the_conditions_match_the_calls_the_envelope_code_makes() -> None:
+    """The IAM conditions are written for KmsEnvelope's real calls: direct, context = {userId: sub}."""
+    from outlay.dal.kms_envelope import KmsEnvelope
+
+    kms = _RecordingKms()
+    envelope = KmsEnvelope("key-id", kms_client=kms)
+    sealed = envelope.encrypt("user-sub", b"secret")
+    assert envelope.decrypt("user-sub", sealed) == b"secret"
+    assert [name for name, _ in kms.calls] == ["GenerateDataKey", "Decrypt"]
+    for _, kwargs in kms.calls:
+        assert kwargs["EncryptionContext"] == {grants.ENVELOPE_CONTEXT_KEY: "user-sub"}
 
 
 def test_costs_function_grants_and_environment(synth: Synthesized) -> None:
