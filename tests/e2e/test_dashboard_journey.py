@@ -46,6 +46,12 @@ def _png(width: int = 8, height: int = 8) -> bytes:
     )
 
 
+def _last_12_months(today: date) -> list[str]:
+    """The summary's default range: the 12 months up to and including this one, as YYYY-MM."""
+    index = today.year * 12 + today.month - 1
+    return [f"{i // 12}-{i % 12 + 1:02d}" for i in range(index - 11, index + 1)]
+
+
 def _previous_month(today: date) -> tuple[date, date]:
     end = today.replace(day=1)
     start = (end - timedelta(days=1)).replace(day=1)
@@ -125,6 +131,18 @@ class Journey:
 
     def row(self, vendor: str) -> Locator:
         return self.rows().filter(has_text=vendor)
+
+    def row_action(self, vendor: str, action: str) -> Locator:
+        """A row's action (Edit, Receipt, Delete) sits in the row's compact menu: open it first."""
+        row = self.row(vendor)
+        row.get_by_role("button", name="Actions for").click()
+        button = row.get_by_role("button", name=action)
+        expect(button).to_be_visible()
+        return button
+
+    def by_month(self, totals: dict[str, str]) -> dict[str, str]:
+        """The month chart's data: every month of the default range, months without spend at 0.00."""
+        return {month: totals.get(month, "0.00") for month in _last_12_months(self.today)}
 
     def chart(self, canvas_id: str) -> dict[str, str]:
         data = self.page.eval_on_selector(
@@ -265,6 +283,10 @@ class Journey:
             vendor="JetBrains", description="IDE licence", tags="work",
         )  # fmt: skip
         expect(self.rows()).to_have_count(3)
+        # Four quick confirmations (category + three adds): at most three toasts, the newest on top.
+        toasts = page.locator("#toasts .toast")
+        assert 1 <= toasts.count() <= 3
+        expect(toasts.first).to_contain_text("Expense added.")
         expect(self.row("Cafe Lumen")).to_contain_text("€12.50")
         expect(self.row("JetBrains")).to_contain_text("$99.99")
         expect(page.locator("#empty-state")).to_be_hidden()
@@ -277,12 +299,16 @@ class Journey:
         expect(page.locator("#summary-currency-field")).to_be_visible()
         page.locator("#summary-currency").select_option("EUR")
         self.expect_chart("chart-category", {"Food": "12.50", "Transport": "40.00", "currency": "EUR"})
-        self.expect_chart("chart-month", {self.today.strftime("%Y-%m"): "52.50", "currency": "EUR"})
+        self.expect_chart(
+            "chart-month", self.by_month({self.today.strftime("%Y-%m"): "52.50"}) | {"currency": "EUR"}
+        )
         expect(page.locator('#summary-totals li[data-currency="EUR"]')).to_contain_text("€52.50")
         expect(page.locator('#summary-totals li[data-currency="USD"]')).to_contain_text("$99.99")
         page.locator("#summary-currency").select_option("USD")
         self.expect_chart("chart-category", {"Software": "99.99", "currency": "USD"})
-        self.expect_chart("chart-month", {self.earlier.strftime("%Y-%m"): "99.99", "currency": "USD"})
+        self.expect_chart(
+            "chart-month", self.by_month({self.earlier.strftime("%Y-%m"): "99.99"}) | {"currency": "USD"}
+        )
         page.locator("#summary-currency").select_option("EUR")
         self.shot("05-expenses")
 
@@ -326,7 +352,7 @@ class Journey:
 
     def edit(self) -> None:
         page = self.page
-        self.row("Cafe Lumen").get_by_role("button", name="Edit").click()
+        self.row_action("Cafe Lumen", "Edit").click()
         form = page.locator("#expense-form")
         expect(page.locator("#form-title")).to_have_text("Edit expense")
         expect(form.get_by_label("Amount")).to_have_value("12.50")
@@ -339,21 +365,28 @@ class Journey:
 
     def delete(self) -> None:
         page = self.page
-        # By keyboard: Enter opens the dialog with focus on the safe choice, Escape cancels.
-        self.row("Metro Pass").get_by_role("button", name="Delete").focus()
+        # By keyboard: Enter opens the row's menu on its first action, Down reaches Delete, Enter opens
+        # the dialog with focus on the safe choice, Escape cancels.
+        row = self.row("Metro Pass")
+        row.get_by_role("button", name="Actions for").focus()
+        page.keyboard.press("Enter")
+        expect(row.get_by_role("button", name="Edit")).to_be_focused()
+        page.keyboard.press("ArrowDown")
+        expect(row.get_by_role("button", name="Delete")).to_be_focused()
         page.keyboard.press("Enter")
         dialog = page.get_by_role("dialog", name="Delete this expense?")
         expect(dialog).to_be_visible()
         expect(dialog.get_by_role("button", name="Cancel")).to_be_focused()
         page.keyboard.press("Escape")
         expect(dialog).to_have_count(0)
+        expect(row.get_by_role("button", name="Actions for")).to_be_focused()
         # Cancel keeps the expense.
-        self.row("Metro Pass").get_by_role("button", name="Delete").click()
+        self.row_action("Metro Pass", "Delete").click()
         dialog.get_by_role("button", name="Cancel").click()
         expect(dialog).to_have_count(0)
         expect(self.rows()).to_have_count(3)
         # Delete, then Undo brings it back.
-        self.row("Metro Pass").get_by_role("button", name="Delete").click()
+        self.row_action("Metro Pass", "Delete").click()
         page.get_by_role("dialog", name="Delete this expense?").get_by_role("button", name="Delete").click()
         expect(self.row("Metro Pass")).to_have_count(0)
         # Focus moves to "Undo" (the focused row is gone), so Enter brings the expense back.
@@ -363,7 +396,7 @@ class Journey:
         expect(self.row("Metro Pass")).to_have_count(1)
         expect(page.get_by_role("heading", name="Your expenses")).to_be_focused()
         # Delete for good.
-        self.row("Metro Pass").get_by_role("button", name="Delete").click()
+        self.row_action("Metro Pass", "Delete").click()
         page.get_by_role("dialog", name="Delete this expense?").get_by_role("button", name="Delete").click()
         expect(self.row("Metro Pass")).to_have_count(0)
         expect(self.rows()).to_have_count(2)
@@ -373,7 +406,7 @@ class Journey:
     def upload_receipt(self) -> None:
         page = self.page
         png = _png()
-        self.row("JetBrains").get_by_role("button", name="Edit").click()
+        self.row_action("JetBrains", "Edit").click()
         form = page.locator("#expense-form")
         # A file type receipts cannot be is refused on the spot.
         form.get_by_label("Receipt (optional)").set_input_files(
@@ -387,9 +420,8 @@ class Journey:
         expect(page.get_by_role("img", name="Preview of receipt.png")).to_be_visible()
         self.shot("06-receipt-preview")
         form.get_by_role("button", name="Save changes").click()
-        receipt_button = self.row("JetBrains").get_by_role("button", name="Receipt")
-        expect(receipt_button).to_be_visible()
-        receipt_button.click()
+        expect(page.locator("#form-title")).to_have_text("Add an expense")
+        self.row_action("JetBrains", "Receipt").click()
         dialog = page.get_by_role("dialog")
         link = dialog.get_by_role("link", name="Open the receipt in a new tab")
         expect(link).to_be_visible()
@@ -581,8 +613,18 @@ class Journey:
         expect(self.rows()).to_have_count(25)
         self.assert_no_horizontal_scroll("expenses")
         page.evaluate("() => window.scrollTo(0, 0)")
+        # Dense phone layout: the form waits behind "New expense", so the list starts on the first
+        # screen, and each expense is a two-line card.
+        expect(page.locator("#expense-editor")).to_be_hidden()
+        first = self.rows().first.bounding_box()
+        assert first is not None and first["y"] + first["height"] <= 740, f"first expense at {first}"
+        heights = page.eval_on_selector_all("#expense-rows tr", "rows => rows.map(r => r.offsetHeight)")
+        assert max(heights) <= 64, f"expense cards are {max(heights)} px tall"
         page.screenshot(path=str(self.shots / "10-expenses-phone.png"), full_page=False)
         assert axe_violations(page) == [], "accessibility problems on 10-expenses-phone"
+        page.get_by_role("button", name="New expense").click()
+        expect(page.locator("#expense-form").get_by_label("Amount")).to_be_focused()
+        self.assert_no_horizontal_scroll("expenses with the form open")
         page.goto(self.url("settings.html"))
         self.wait_ready()
         self.assert_no_horizontal_scroll("settings")

@@ -11,12 +11,12 @@ import {
   formatMoney,
   formatMonth,
   h,
-  requireSignIn,
   setStatus,
   showFatal,
   showFieldErrors,
   toast,
 } from './ui.js';
+import { startFrame } from './frame.js';
 
 const connectForm = $('#connect-form');
 const importForm = $('#import-form');
@@ -345,7 +345,7 @@ async function submitProfile(event) {
 // ---------------------------------------------------------------- start
 
 async function start() {
-  if (!requireSignIn()) return;
+  if (!startFrame()) return;
   for (const radio of $$('input[name="type"]', connectForm)) radio.addEventListener('change', showPanels);
   connectForm.addEventListener('submit', submitConnect);
   importForm.addEventListener('submit', submitImport);

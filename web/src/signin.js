@@ -16,7 +16,10 @@ import {
   takeFlash,
 } from './auth.js';
 import { loadConfig } from './config.js';
+import { wireThemeToggle } from './theme.js';
 import { $, $$, h, setStatus } from './ui.js';
+
+wireThemeToggle();
 
 const status = $('#page-status');
 const errorBox = $('#auth-error');

@@ -2,7 +2,7 @@
 import { ApiError, api } from '../api.js';
 import { $, clearFieldErrors, setStatus, showFieldErrors, todayIso, toast } from '../ui.js';
 import { wireNewCategory } from './categories.js';
-import { changedFields, formValues, localProblems, requestBody, resetEditor } from './editor.js';
+import { changedFields, closeEditor, formValues, localProblems, newExpense, requestBody, resetEditor } from './editor.js';
 import { reloadList } from './list.js';
 import { showReceiptPreview, uploadReceipt } from './receipts.js';
 import { form, state } from './state.js';
@@ -71,5 +71,10 @@ export function wireForm() {
     resetEditor();
     form.elements.amount.focus();
   });
+  $('#new-expense-toggle').addEventListener('click', (event) => {
+    if (event.currentTarget.getAttribute('aria-expanded') === 'true') closeEditor();
+    else newExpense();
+  });
+  $('#summary-add').addEventListener('click', newExpense);
   wireNewCategory();
 }
