@@ -458,24 +458,41 @@ class Journey:
         expect(page.locator("#aws-status-message")).to_contain_text("No AWS account is connected")
         # The recommended way is shown first: the ExternalId and the policy to give the role.
         expect(page.locator("#external-id")).not_to_have_text("…")
-        assert len(page.locator("#external-id").inner_text()) >= 32
+        external_id = page.locator("#external-id").inner_text()
+        assert len(external_id) >= 32
+        # "Copy" puts exactly the ExternalId on the clipboard.
+        page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=self.rt.url.rstrip("/"))
+        page.get_by_role("button", name="Copy External ID").click()
+        expect(page.locator("#toasts")).to_contain_text("External ID copied.")
+        assert page.evaluate("() => navigator.clipboard.readText()") == external_id
+        expect(page.get_by_role("button", name="Copy trusted principal ARN")).to_be_visible()
         self.shot("07-settings-role")
         # Connect with a role first (the recommended way) ...
-        page.get_by_label("Role ARN").fill("arn:aws:iam::123456789012:role/OutlayCostExplorerReadOnly")
+        page.get_by_label("Role ARN", exact=True).fill("arn:aws:iam::123456789012:role/OutlayCostExplorerReadOnly")
         page.get_by_role("button", name="Validate and save").click()
-        expect(page.locator("#connect-status")).to_contain_text(f"Connected to AWS account {ACCOUNT_ID}")
+        expect(page.locator("#aws-status-message")).to_contain_text(f"Connected to AWS account {ACCOUNT_ID}")
         expect(page.locator("#st-type")).to_contain_text("IAM role (arn:aws:iam::123456789012:role/")
-        expect(page.get_by_label("Role ARN")).to_have_value("")
+        expect(page.get_by_label("Role ARN", exact=True)).to_have_value("")
+        # Connected, the form folds into a summary: the role ARN can be copied, the schedule is spelled
+        # out, and the forecast for this month sits with the connection.
+        expect(page.locator("#connect-section")).to_be_hidden()
+        expect(page.get_by_role("button", name="Copy role ARN")).to_be_visible()
+        expect(page.locator("#schedule")).to_contain_text("1st of every month at 09:00 UTC")
+        expect(page.locator("#schedule")).to_contain_text("8th")
+        expect(page.locator("#st-forecast")).to_contain_text("$81.45")
         # ... then replace it with an access key pair.
+        page.get_by_role("button", name="Change connection").click()
+        expect(page.get_by_role("heading", name="Change the AWS connection")).to_be_visible()
         page.get_by_label("Access keys").check()
-        expect(page.get_by_label("Role ARN")).to_be_hidden()
+        expect(page.get_by_label("Role ARN", exact=True)).to_be_hidden()
         page.get_by_label("Access key ID").fill("AKIAIOSFODNN7EXAMPLE")
         secret = page.get_by_label("Secret access key")
         expect(secret).to_have_attribute("autocomplete", "off")
         secret.fill("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
         page.get_by_label("Region").fill("us-east-1")
         page.get_by_role("button", name="Validate and replace").click()
-        expect(page.locator("#connect-status")).to_contain_text(f"Connected to AWS account {ACCOUNT_ID}")
+        expect(page.locator("#aws-status-message")).to_contain_text(f"Connected to AWS account {ACCOUNT_ID}")
+        expect(page.locator("#connect-section")).to_be_hidden()
         # The secret is gone from the page and was never stored in the browser.
         expect(secret).to_have_value("")
         storage = page.evaluate("() => JSON.stringify(sessionStorage) + JSON.stringify(localStorage)")
