@@ -15,7 +15,6 @@ import uuid
 import zlib
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 import requests
@@ -23,6 +22,7 @@ from playwright.sync_api import Error, Locator, Page, Response, Route, expect
 
 from local.runtime import LocalRuntime
 from tests.e2e.browser import ConsoleWatch, axe_violations
+from tests.e2e.cost_data import cost_result, previous_month
 
 expect.set_options(timeout=20_000)
 
@@ -50,44 +50,6 @@ def _last_12_months(today: date) -> list[str]:
     """The summary's default range: the 12 months up to and including this one, as YYYY-MM."""
     index = today.year * 12 + today.month - 1
     return [f"{i // 12}-{i % 12 + 1:02d}" for i in range(index - 11, index + 1)]
-
-
-def _previous_month(today: date) -> tuple[date, date]:
-    end = today.replace(day=1)
-    start = (end - timedelta(days=1)).replace(day=1)
-    return start, end
-
-
-def _cost_result(start: date, end: date) -> dict[str, Any]:
-    """One GetCostAndUsage answer (SERVICE x RECORD_TYPE) for moto's Cost Explorer queue."""
-
-    def group(service: str, record_type: str, amount: str) -> dict[str, Any]:
-        return {
-            "Keys": [service, record_type],
-            "Metrics": {
-                "UnblendedCost": {"Amount": amount, "Unit": "USD"},
-                "AmortizedCost": {"Amount": amount, "Unit": "USD"},
-            },
-        }
-
-    return {
-        "ResultsByTime": [
-            {
-                "TimePeriod": {"Start": start.isoformat(), "End": end.isoformat()},
-                "Total": {},
-                "Groups": [
-                    group("AWS Lambda", "Usage", "0.8400000000"),
-                    group("Amazon Simple Storage Service", "Usage", "3.1200000000"),
-                ],
-                "Estimated": False,
-            }
-        ],
-        "DimensionValueAttributes": [],
-        "GroupDefinitions": [
-            {"Type": "DIMENSION", "Key": "SERVICE"},
-            {"Type": "DIMENSION", "Key": "RECORD_TYPE"},
-        ],
-    }
 
 
 class Journey:
@@ -468,7 +430,8 @@ class Journey:
         expect(page.get_by_role("button", name="Copy trusted principal ARN")).to_be_visible()
         self.shot("07-settings-role")
         # Connect with a role first (the recommended way) ...
-        page.get_by_label("Role ARN", exact=True).fill("arn:aws:iam::123456789012:role/OutlayCostExplorerReadOnly")
+        role_arn = "arn:aws:iam::123456789012:role/OutlayCostExplorerReadOnly"
+        page.get_by_label("Role ARN", exact=True).fill(role_arn)
         page.get_by_role("button", name="Validate and save").click()
         expect(page.locator("#aws-status-message")).to_contain_text(f"Connected to AWS account {ACCOUNT_ID}")
         expect(page.locator("#st-type")).to_contain_text("IAM role (arn:aws:iam::123456789012:role/")
@@ -510,8 +473,8 @@ class Journey:
 
     def import_now(self) -> None:
         page = self.page
-        start, end = _previous_month(self.today)
-        self.rt.queue_cost_results([_cost_result(start, end)], account_id=ACCOUNT_ID)
+        start, end = previous_month(self.today)
+        self.rt.queue_cost_results([cost_result(start, end)], account_id=ACCOUNT_ID)
         page.get_by_role("button", name="Import costs now").click()
         result = page.locator("#import-result")
         expect(result).to_contain_text("Import finished")

@@ -51,6 +51,7 @@ function draw(canvas, type, series, currency) {
   const numbers = series.values.map(Number);
   const labels = type === 'bar' ? series.labels.map(formatMonth) : series.labels;
   const colours = type === 'doughnut' ? series.labels.map((name) => palette[colourSlot(name)]) : palette[0];
+  canvas.dataset.colours = JSON.stringify(colours);
   const tooltip = (context) => ` ${labels[context.dataIndex]}: ${formatMoney(series.values[context.dataIndex], currency)}`;
   charts.get(canvas.id)?.destroy();
   const chart = new Chart(canvas, {
