@@ -251,6 +251,10 @@ class Journey:
         expect(toasts.first).to_contain_text("Expense added.")
         expect(self.row("Cafe Lumen")).to_contain_text("€12.50")
         expect(self.row("JetBrains")).to_contain_text("$99.99")
+        # Desktop rows are one line each, the actions folded into one small menu button.
+        heights = page.eval_on_selector_all("#expense-rows tr", "rows => rows.map(r => r.offsetHeight)")
+        assert max(heights) <= 48, f"expense rows are {heights} px tall"
+        expect(self.row("Cafe Lumen").get_by_role("button")).to_have_count(1)
         expect(page.locator("#empty-state")).to_be_hidden()
         expect(page.locator("#load-more")).to_be_hidden()
         expect(page.locator("#cancel-edit")).to_be_hidden()

@@ -185,7 +185,12 @@ def test_every_page_in_both_themes_at_desktop_and_phone_width(
         page = context.new_page()
         page.on("console", console.on_console)
         page.on("pageerror", console.on_page_error)
+        prefix = screenshots / f"3{2 + list(WIDTHS).index(width_name)}"
         try:
+            page.goto(rt.url)
+            expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+            expect(page.locator("html")).to_have_attribute("data-theme", scheme)
+            screenshot_checked(page, Path(f"{prefix}-sign-in-{scheme}-{width_name}.png"))
             sign_in_through_page(page, rt.url, connected_user, PASSWORD)
             # The system's scheme is followed when the user has not chosen one.
             expect(page.locator("html")).to_have_attribute("data-theme", scheme)
@@ -205,8 +210,7 @@ def test_every_page_in_both_themes_at_desktop_and_phone_width(
                     else:
                         expect(cue).to_be_hidden()
                 assert _no_horizontal_scroll(page), f"{name} scrolls sideways at {width} px"
-                shot = screenshots / f"3{2 + list(WIDTHS).index(width_name)}-{name}-{scheme}-{width_name}.png"
-                screenshot_checked(page, shot)
+                screenshot_checked(page, Path(f"{prefix}-{name}-{scheme}-{width_name}.png"))
             assert console.errors == []
         finally:
             context.close()

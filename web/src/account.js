@@ -1,7 +1,6 @@
 // Account page: two-step verification (TOTP) on/off with a QR code drawn here (never by a third-party
 // image service), change password, sign out of all devices. Everything talks to Cognito directly
 // with the user's access token, like the sign-in page does.
-import QRCode from 'qrcode';
 import './styles.css';
 import {
   CognitoError,
@@ -11,10 +10,10 @@ import {
   enableTotp,
   getAccount,
   signOutEverywhere,
-  totpUri,
 } from './auth.js';
 import { startFrame } from './frame.js';
 import { passwordProblems, renderPasswordRules } from './password.js';
+import { drawTotpQr } from './qr.js';
 import { $, clearFieldErrors, confirmDialog, copyButton, setStatus, showFatal, showFieldErrors, toast } from './ui.js';
 
 const mfaForm = $('#mfa-form');
@@ -38,7 +37,7 @@ async function startMfaSetup() {
   $('#mfa-on').disabled = true;
   try {
     const secret = await associateTotp();
-    await QRCode.toCanvas($('#mfa-qr'), totpUri(secret, account.email), { width: 184, margin: 1, errorCorrectionLevel: 'M' });
+    await drawTotpQr($('#mfa-qr'), secret, account.email);
     // Groups of four are easier to type into an app by hand; the copy button copies it whole.
     $('#mfa-key').textContent = secret.replace(/(.{4})(?=.)/g, '$1 ');
     $('#mfa-key-line .copy-button')?.remove();

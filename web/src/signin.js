@@ -16,6 +16,7 @@ import {
 } from './auth.js';
 import { loadConfig } from './config.js';
 import { passwordProblems, renderPasswordRules } from './password.js';
+import { drawTotpQr } from './qr.js';
 import { wireThemeToggle } from './theme.js';
 import { $, $$, setStatus } from './ui.js';
 
@@ -126,6 +127,7 @@ async function afterSignIn(outcome) {
   } else if (outcome.challenge === 'MFA_SETUP') {
     challenge = await startTotpSetup(outcome);
     $('#totp-secret').textContent = challenge.secret || '';
+    if (challenge.secret) await drawTotpQr($('#totp-qr'), challenge.secret, challenge.email);
     show('totp-setup');
   } else if (outcome.challenge === 'NEW_PASSWORD_REQUIRED') {
     show('new-password');

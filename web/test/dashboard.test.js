@@ -57,3 +57,11 @@ test('shortcuts fire on the page, never while typing, with a modifier or under a
   // A checkbox or radio takes no text: shortcuts still work there.
   assert.equal(isTyping({ tagName: 'INPUT', type: 'checkbox' }), false);
 });
+
+test('totpUri is the otpauth:// form authenticator apps read, with the e-mail escaped', async () => {
+  const { totpUri } = await import('../src/auth.js');
+  assert.equal(
+    totpUri('JBSWY3DPEHPK3PXP', 'ann+work@example.com'),
+    'otpauth://totp/Outlay:ann%2Bwork%40example.com?secret=JBSWY3DPEHPK3PXP&issuer=Outlay',
+  );
+});
