@@ -31,6 +31,29 @@ def _colours(page: Page) -> dict[str, str]:
     return dict(zip(json.loads(data["labels"]), json.loads(data["colours"]), strict=True))
 
 
+def _breaks_only_between_parts(page: Page, selector: str) -> bool:
+    """Every line of the element's text (as laid out) ends at ":" or "/" or at the end of the text."""
+    lines: list[str] = page.eval_on_selector(
+        selector,
+        """el => {
+            const text = el.textContent, range = document.createRange(), lines = [];
+            let top = null, line = '';
+            const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+            for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                for (let i = 0; i < node.length; i++) {
+                    range.setStart(node, i); range.setEnd(node, i + 1);
+                    const y = Math.round(range.getClientRects()[0]?.top ?? top);
+                    if (top !== null && y > top + 2) { lines.push(line); line = ''; }
+                    top = y; line += node.data[i];
+                }
+            }
+            lines.push(line);
+            return lines;
+        }""",
+    )
+    return all(line.endswith((":", "/")) for line in lines[:-1])
+
+
 def _no_horizontal_scroll(page: Page) -> bool:
     return bool(page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"))
 
@@ -152,14 +175,14 @@ def connected_user(local_runtime: LocalRuntime) -> str:
             body["description"] = description
         response = requests.post(rt.api_url + "/expenses", headers=auth, json=body, timeout=30)
         assert response.status_code == 201, response.text
-    keys = {
-        "type": "keys",
-        "accessKeyId": "AKIAIOSFODNN7EXAMPLE",
-        "secretAccessKey": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    role = {
+        "type": "role",
+        # Long enough to wrap on a phone: it may break only after ":" or "/", never inside a word.
+        "roleArn": "arn:aws:iam::123456789012:role/finance-team/OutlayCostExplorerReadOnly",
         "region": "us-east-1",
         "enabled": True,
     }
-    response = requests.post(rt.api_url + "/aws-credentials", headers=auth, json=keys, timeout=30)
+    response = requests.post(rt.api_url + "/aws-credentials", headers=auth, json=role, timeout=30)
     assert response.status_code == 200, response.text
     rt.queue_cost_results([cost_result(*previous_month(today))])
     response = requests.post(rt.api_url + "/aws-cost-import", headers=auth, json={}, timeout=60)
@@ -209,6 +232,9 @@ def test_every_page_in_both_themes_at_desktop_and_phone_width(
                         expect(cue).to_be_visible()
                     else:
                         expect(cue).to_be_hidden()
+                if name == "settings":
+                    expect(page.get_by_role("button", name="Copy role ARN")).to_be_visible()
+                    assert _breaks_only_between_parts(page, "#st-identity code")
                 assert _no_horizontal_scroll(page), f"{name} scrolls sideways at {width} px"
                 screenshot_checked(page, Path(f"{prefix}-{name}-{scheme}-{width_name}.png"))
             assert console.errors == []

@@ -68,7 +68,8 @@ function renderStatus() {
   $('#st-enabled').textContent = enabled ? 'On, every month' : 'Paused';
   const identity = pick(status, 'roleArn', 'accessKeyId');
   const method = type === 'role' ? 'IAM role' : type === 'keys' ? 'Access keys' : type || '—';
-  $('#st-type').replaceChildren(...(identity ? [`${method} (`, h('span', { class: 'arn' }, breakable(identity)), ')'] : [method]));
+  // A role's ARN gets a line of its own below (with a copy button); a masked key ID fits here.
+  $('#st-type').textContent = identity && type !== 'role' ? `${method} (${identity})` : method;
   // The role ARN is worth copying (to find the role in the console); an access key ID comes back masked.
   const roleArn = type === 'role' ? identity : null;
   $('#st-identity').replaceChildren(
