@@ -248,7 +248,7 @@ class Journey:
         # Four quick confirmations (category + three adds): at most three toasts, the newest on top.
         toasts = page.locator("#toasts .toast")
         assert 1 <= toasts.count() <= 3
-        expect(toasts.first).to_contain_text("Expense added.")
+        expect(toasts.first).to_contain_text("Expense added: JetBrains.")
         expect(self.row("Cafe Lumen")).to_contain_text("€12.50")
         expect(self.row("JetBrains")).to_contain_text("$99.99")
         # Desktop rows are one line each, the actions folded into one small menu button.

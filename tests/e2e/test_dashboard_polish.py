@@ -99,7 +99,7 @@ def test_new_user_empty_states_shortcuts_and_toasts(
     # Under an open dialog the keys do nothing else.
     page.keyboard.press("n")
     expect(amount).not_to_be_focused()
-    screenshot_checked(page, screenshots / "31-shortcuts-help.png")
+    screenshot_checked(page, screenshots / "31-shortcuts-help.png", full_page=False)
     page.keyboard.press("Escape")
     expect(help_dialog).to_have_count(0)
     # The header's "?" button opens the same help.
@@ -116,7 +116,11 @@ def test_new_user_empty_states_shortcuts_and_toasts(
         form.get_by_role("button", name="Add expense").click()
         expect(page.locator("#expense-rows tr").filter(has_text=f"Quick {i}")).to_have_count(1)
         assert page.locator("#toasts .toast").count() <= 3
-    expect(page.locator("#toasts .toast").first).to_contain_text("Expense added.")
+    toasts = page.locator("#toasts .toast")
+    expect(toasts.first).to_contain_text("Expense added: Quick 4.")
+    # The oldest confirmations made room (or timed out): never below the newer ones.
+    expect(toasts.filter(has_text="Quick 0")).to_have_count(0)
+    expect(toasts.filter(has_text="Quick 1")).to_have_count(0)
     # The category select shows whole names (nothing cut to "Softwar").
     select = form.get_by_label("Category", exact=True)
     select.select_option("Entertainment")

@@ -43,7 +43,9 @@ async function submitExpense(event) {
       }
     }
     resetEditor();
-    toast(wasEditing ? 'Expense updated.' : 'Expense added.', { kind: 'success' });
+    // Named, so a few quick adds in a row say which is which.
+    const name = saved?.vendor || saved?.category || values.vendor || values.category;
+    toast(`${wasEditing ? 'Expense updated' : 'Expense added'}: ${name}.`, { kind: 'success' });
     await Promise.all([reloadList(), loadSummary()]);
   } catch (error) {
     if (error instanceof ApiError && error.details.length) {
