@@ -20,7 +20,8 @@ STAMP_WEB := web/node_modules/.installed
 .PHONY: help install dev dev-reset import-now test test-fast lint typecheck synth cfn-lint diff deploy bench web openapi clean
 
 help: ## list the targets
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}' \
+		| sed 's/\$$(PORT)/$(PORT)/g'
 
 $(STAMP_PY): requirements.txt requirements-dev.txt
 	@test -x $(PY) || python3 -m venv $(VENV)

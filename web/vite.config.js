@@ -1,4 +1,4 @@
-// Three static pages (sign-in, expenses, settings) built into dist/ with hashed assets under
+// Four static pages (sign-in, expenses, settings, account) built into dist/ with hashed assets under
 // dist/assets/. Settings (API URL, user pool) are never baked in: each page fetches config.json.
 import { resolve } from 'node:path';
 import { defineConfig } from 'vite';
@@ -18,6 +18,7 @@ export default defineConfig({
         index: page('index.html'),
         expenses: page('expenses.html'),
         settings: page('settings.html'),
+        account: page('account.html'),
       },
     },
   },

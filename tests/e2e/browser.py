@@ -66,3 +66,20 @@ def axe_violations(page: Page) -> list[str]:
         f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes']][:5]}"
         for v in result["violations"]
     ]
+
+
+def sign_in_through_page(page: Page, site_url: str, email: str, password: str) -> None:
+    """Sign in on the sign-in page as a user would and wait for the expenses page to be ready."""
+    page.goto(site_url)
+    view = page.locator("#view-signin")
+    view.get_by_label("E-mail").fill(email)
+    view.get_by_label("Password").fill(password)
+    view.get_by_role("button", name="Sign in", exact=True).click()
+    page.wait_for_url("**/expenses.html")
+    page.wait_for_selector("body[data-ready='true']")
+
+
+def screenshot_checked(page: Page, path: Path, *, full_page: bool = True) -> None:
+    """Screenshot the page as it is now and fail on any axe (WCAG 2 A/AA + best practice) finding."""
+    page.screenshot(path=str(path), full_page=full_page)
+    assert axe_violations(page) == [], f"accessibility problems on {path.name}"

@@ -15,7 +15,6 @@ import uuid
 import zlib
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 import requests
@@ -23,6 +22,7 @@ from playwright.sync_api import Error, Locator, Page, Response, Route, expect
 
 from local.runtime import LocalRuntime
 from tests.e2e.browser import ConsoleWatch, axe_violations
+from tests.e2e.cost_data import cost_result, previous_month
 
 expect.set_options(timeout=20_000)
 
@@ -46,42 +46,10 @@ def _png(width: int = 8, height: int = 8) -> bytes:
     )
 
 
-def _previous_month(today: date) -> tuple[date, date]:
-    end = today.replace(day=1)
-    start = (end - timedelta(days=1)).replace(day=1)
-    return start, end
-
-
-def _cost_result(start: date, end: date) -> dict[str, Any]:
-    """One GetCostAndUsage answer (SERVICE x RECORD_TYPE) for moto's Cost Explorer queue."""
-
-    def group(service: str, record_type: str, amount: str) -> dict[str, Any]:
-        return {
-            "Keys": [service, record_type],
-            "Metrics": {
-                "UnblendedCost": {"Amount": amount, "Unit": "USD"},
-                "AmortizedCost": {"Amount": amount, "Unit": "USD"},
-            },
-        }
-
-    return {
-        "ResultsByTime": [
-            {
-                "TimePeriod": {"Start": start.isoformat(), "End": end.isoformat()},
-                "Total": {},
-                "Groups": [
-                    group("AWS Lambda", "Usage", "0.8400000000"),
-                    group("Amazon Simple Storage Service", "Usage", "3.1200000000"),
-                ],
-                "Estimated": False,
-            }
-        ],
-        "DimensionValueAttributes": [],
-        "GroupDefinitions": [
-            {"Type": "DIMENSION", "Key": "SERVICE"},
-            {"Type": "DIMENSION", "Key": "RECORD_TYPE"},
-        ],
-    }
+def _last_12_months(today: date) -> list[str]:
+    """The summary's default range: the 12 months up to and including this one, as YYYY-MM."""
+    index = today.year * 12 + today.month - 1
+    return [f"{i // 12}-{i % 12 + 1:02d}" for i in range(index - 11, index + 1)]
 
 
 class Journey:
@@ -125,6 +93,18 @@ class Journey:
 
     def row(self, vendor: str) -> Locator:
         return self.rows().filter(has_text=vendor)
+
+    def row_action(self, vendor: str, action: str) -> Locator:
+        """A row's action (Edit, Receipt, Delete) sits in the row's compact menu: open it first."""
+        row = self.row(vendor)
+        row.get_by_role("button", name="Actions for").click()
+        button = row.get_by_role("button", name=action)
+        expect(button).to_be_visible()
+        return button
+
+    def by_month(self, totals: dict[str, str]) -> dict[str, str]:
+        """The month chart's data: every month of the default range, months without spend at 0.00."""
+        return {month: totals.get(month, "0.00") for month in _last_12_months(self.today)}
 
     def chart(self, canvas_id: str) -> dict[str, str]:
         data = self.page.eval_on_selector(
@@ -265,8 +245,16 @@ class Journey:
             vendor="JetBrains", description="IDE licence", tags="work",
         )  # fmt: skip
         expect(self.rows()).to_have_count(3)
+        # Four quick confirmations (category + three adds): at most three toasts, the newest on top.
+        toasts = page.locator("#toasts .toast")
+        assert 1 <= toasts.count() <= 3
+        expect(toasts.first).to_contain_text("Expense added: JetBrains.")
         expect(self.row("Cafe Lumen")).to_contain_text("€12.50")
         expect(self.row("JetBrains")).to_contain_text("$99.99")
+        # Desktop rows are one line each, the actions folded into one small menu button.
+        heights = page.eval_on_selector_all("#expense-rows tr", "rows => rows.map(r => r.offsetHeight)")
+        assert max(heights) <= 48, f"expense rows are {heights} px tall"
+        expect(self.row("Cafe Lumen").get_by_role("button")).to_have_count(1)
         expect(page.locator("#empty-state")).to_be_hidden()
         expect(page.locator("#load-more")).to_be_hidden()
         expect(page.locator("#cancel-edit")).to_be_hidden()
@@ -277,12 +265,16 @@ class Journey:
         expect(page.locator("#summary-currency-field")).to_be_visible()
         page.locator("#summary-currency").select_option("EUR")
         self.expect_chart("chart-category", {"Food": "12.50", "Transport": "40.00", "currency": "EUR"})
-        self.expect_chart("chart-month", {self.today.strftime("%Y-%m"): "52.50", "currency": "EUR"})
+        self.expect_chart(
+            "chart-month", self.by_month({self.today.strftime("%Y-%m"): "52.50"}) | {"currency": "EUR"}
+        )
         expect(page.locator('#summary-totals li[data-currency="EUR"]')).to_contain_text("€52.50")
         expect(page.locator('#summary-totals li[data-currency="USD"]')).to_contain_text("$99.99")
         page.locator("#summary-currency").select_option("USD")
         self.expect_chart("chart-category", {"Software": "99.99", "currency": "USD"})
-        self.expect_chart("chart-month", {self.earlier.strftime("%Y-%m"): "99.99", "currency": "USD"})
+        self.expect_chart(
+            "chart-month", self.by_month({self.earlier.strftime("%Y-%m"): "99.99"}) | {"currency": "USD"}
+        )
         page.locator("#summary-currency").select_option("EUR")
         self.shot("05-expenses")
 
@@ -326,7 +318,7 @@ class Journey:
 
     def edit(self) -> None:
         page = self.page
-        self.row("Cafe Lumen").get_by_role("button", name="Edit").click()
+        self.row_action("Cafe Lumen", "Edit").click()
         form = page.locator("#expense-form")
         expect(page.locator("#form-title")).to_have_text("Edit expense")
         expect(form.get_by_label("Amount")).to_have_value("12.50")
@@ -339,21 +331,28 @@ class Journey:
 
     def delete(self) -> None:
         page = self.page
-        # By keyboard: Enter opens the dialog with focus on the safe choice, Escape cancels.
-        self.row("Metro Pass").get_by_role("button", name="Delete").focus()
+        # By keyboard: Enter opens the row's menu on its first action, Down reaches Delete, Enter opens
+        # the dialog with focus on the safe choice, Escape cancels.
+        row = self.row("Metro Pass")
+        row.get_by_role("button", name="Actions for").focus()
+        page.keyboard.press("Enter")
+        expect(row.get_by_role("button", name="Edit")).to_be_focused()
+        page.keyboard.press("ArrowDown")
+        expect(row.get_by_role("button", name="Delete")).to_be_focused()
         page.keyboard.press("Enter")
         dialog = page.get_by_role("dialog", name="Delete this expense?")
         expect(dialog).to_be_visible()
         expect(dialog.get_by_role("button", name="Cancel")).to_be_focused()
         page.keyboard.press("Escape")
         expect(dialog).to_have_count(0)
+        expect(row.get_by_role("button", name="Actions for")).to_be_focused()
         # Cancel keeps the expense.
-        self.row("Metro Pass").get_by_role("button", name="Delete").click()
+        self.row_action("Metro Pass", "Delete").click()
         dialog.get_by_role("button", name="Cancel").click()
         expect(dialog).to_have_count(0)
         expect(self.rows()).to_have_count(3)
         # Delete, then Undo brings it back.
-        self.row("Metro Pass").get_by_role("button", name="Delete").click()
+        self.row_action("Metro Pass", "Delete").click()
         page.get_by_role("dialog", name="Delete this expense?").get_by_role("button", name="Delete").click()
         expect(self.row("Metro Pass")).to_have_count(0)
         # Focus moves to "Undo" (the focused row is gone), so Enter brings the expense back.
@@ -363,7 +362,7 @@ class Journey:
         expect(self.row("Metro Pass")).to_have_count(1)
         expect(page.get_by_role("heading", name="Your expenses")).to_be_focused()
         # Delete for good.
-        self.row("Metro Pass").get_by_role("button", name="Delete").click()
+        self.row_action("Metro Pass", "Delete").click()
         page.get_by_role("dialog", name="Delete this expense?").get_by_role("button", name="Delete").click()
         expect(self.row("Metro Pass")).to_have_count(0)
         expect(self.rows()).to_have_count(2)
@@ -373,7 +372,7 @@ class Journey:
     def upload_receipt(self) -> None:
         page = self.page
         png = _png()
-        self.row("JetBrains").get_by_role("button", name="Edit").click()
+        self.row_action("JetBrains", "Edit").click()
         form = page.locator("#expense-form")
         # A file type receipts cannot be is refused on the spot.
         form.get_by_label("Receipt (optional)").set_input_files(
@@ -387,9 +386,8 @@ class Journey:
         expect(page.get_by_role("img", name="Preview of receipt.png")).to_be_visible()
         self.shot("06-receipt-preview")
         form.get_by_role("button", name="Save changes").click()
-        receipt_button = self.row("JetBrains").get_by_role("button", name="Receipt")
-        expect(receipt_button).to_be_visible()
-        receipt_button.click()
+        expect(page.locator("#form-title")).to_have_text("Add an expense")
+        self.row_action("JetBrains", "Receipt").click()
         dialog = page.get_by_role("dialog")
         link = dialog.get_by_role("link", name="Open the receipt in a new tab")
         expect(link).to_be_visible()
@@ -426,24 +424,44 @@ class Journey:
         expect(page.locator("#aws-status-message")).to_contain_text("No AWS account is connected")
         # The recommended way is shown first: the ExternalId and the policy to give the role.
         expect(page.locator("#external-id")).not_to_have_text("…")
-        assert len(page.locator("#external-id").inner_text()) >= 32
+        external_id = page.locator("#external-id").inner_text()
+        assert len(external_id) >= 32
+        # "Copy" puts exactly the ExternalId on the clipboard.
+        page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=self.rt.url.rstrip("/"))
+        page.get_by_role("button", name="Copy External ID").click()
+        expect(page.locator("#toasts")).to_contain_text("External ID copied.")
+        assert page.evaluate("() => navigator.clipboard.readText()") == external_id
+        page.locator("#toasts").get_by_role("button", name="Dismiss").click()
+        expect(page.get_by_role("button", name="Copy trusted principal ARN")).to_be_visible()
         self.shot("07-settings-role")
         # Connect with a role first (the recommended way) ...
-        page.get_by_label("Role ARN").fill("arn:aws:iam::123456789012:role/OutlayCostExplorerReadOnly")
+        role_arn = "arn:aws:iam::123456789012:role/OutlayCostExplorerReadOnly"
+        page.get_by_label("Role ARN", exact=True).fill(role_arn)
         page.get_by_role("button", name="Validate and save").click()
-        expect(page.locator("#connect-status")).to_contain_text(f"Connected to AWS account {ACCOUNT_ID}")
-        expect(page.locator("#st-type")).to_contain_text("IAM role (arn:aws:iam::123456789012:role/")
-        expect(page.get_by_label("Role ARN")).to_have_value("")
+        expect(page.locator("#aws-status-message")).to_contain_text(f"Connected to AWS account {ACCOUNT_ID}")
+        expect(page.locator("#st-type")).to_have_text("IAM role")
+        expect(page.locator("#st-identity")).to_contain_text(role_arn)
+        expect(page.get_by_label("Role ARN", exact=True)).to_have_value("")
+        # Connected, the form folds into a summary: the role ARN can be copied, the schedule is spelled
+        # out, and the forecast for this month sits with the connection.
+        expect(page.locator("#connect-section")).to_be_hidden()
+        expect(page.get_by_role("button", name="Copy role ARN")).to_be_visible()
+        expect(page.locator("#schedule")).to_contain_text("1st of every month at 09:00 UTC")
+        expect(page.locator("#schedule")).to_contain_text("8th")
+        expect(page.locator("#st-forecast")).to_contain_text("$81.45")
         # ... then replace it with an access key pair.
+        page.get_by_role("button", name="Change connection").click()
+        expect(page.get_by_role("heading", name="Change the AWS connection")).to_be_visible()
         page.get_by_label("Access keys").check()
-        expect(page.get_by_label("Role ARN")).to_be_hidden()
+        expect(page.get_by_label("Role ARN", exact=True)).to_be_hidden()
         page.get_by_label("Access key ID").fill("AKIAIOSFODNN7EXAMPLE")
         secret = page.get_by_label("Secret access key")
         expect(secret).to_have_attribute("autocomplete", "off")
         secret.fill("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
         page.get_by_label("Region").fill("us-east-1")
         page.get_by_role("button", name="Validate and replace").click()
-        expect(page.locator("#connect-status")).to_contain_text(f"Connected to AWS account {ACCOUNT_ID}")
+        expect(page.locator("#aws-status-message")).to_contain_text(f"Connected to AWS account {ACCOUNT_ID}")
+        expect(page.locator("#connect-section")).to_be_hidden()
         # The secret is gone from the page and was never stored in the browser.
         expect(secret).to_have_value("")
         storage = page.evaluate("() => JSON.stringify(sessionStorage) + JSON.stringify(localStorage)")
@@ -461,8 +479,8 @@ class Journey:
 
     def import_now(self) -> None:
         page = self.page
-        start, end = _previous_month(self.today)
-        self.rt.queue_cost_results([_cost_result(start, end)], account_id=ACCOUNT_ID)
+        start, end = previous_month(self.today)
+        self.rt.queue_cost_results([cost_result(start, end)], account_id=ACCOUNT_ID)
         page.get_by_role("button", name="Import costs now").click()
         result = page.locator("#import-result")
         expect(result).to_contain_text("Import finished")
@@ -581,8 +599,18 @@ class Journey:
         expect(self.rows()).to_have_count(25)
         self.assert_no_horizontal_scroll("expenses")
         page.evaluate("() => window.scrollTo(0, 0)")
+        # Dense phone layout: the form waits behind "New expense", so the list starts on the first
+        # screen, and each expense is a two-line card.
+        expect(page.locator("#expense-editor")).to_be_hidden()
+        first = self.rows().first.bounding_box()
+        assert first is not None and first["y"] + first["height"] <= 740, f"first expense at {first}"
+        heights = page.eval_on_selector_all("#expense-rows tr", "rows => rows.map(r => r.offsetHeight)")
+        assert max(heights) <= 64, f"expense cards are {max(heights)} px tall"
         page.screenshot(path=str(self.shots / "10-expenses-phone.png"), full_page=False)
         assert axe_violations(page) == [], "accessibility problems on 10-expenses-phone"
+        page.get_by_role("button", name="New expense").click()
+        expect(page.locator("#expense-form").get_by_label("Amount")).to_be_focused()
+        self.assert_no_horizontal_scroll("expenses with the form open")
         page.goto(self.url("settings.html"))
         self.wait_ready()
         self.assert_no_horizontal_scroll("settings")

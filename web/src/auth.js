@@ -34,7 +34,11 @@ export class CognitoError extends Error {
   }
 }
 
-async function cognito(operation, body) {
+/**
+ * One Cognito call. Public (client) operations carry the app client id; operations authorised by the
+ * user's access token (GetUser, ChangePassword, …) take no ClientId.
+ */
+async function cognito(operation, body, { client = true } = {}) {
   const config = await loadConfig();
   let response;
   try {
@@ -44,7 +48,7 @@ async function cognito(operation, body) {
         'Content-Type': 'application/x-amz-json-1.1',
         'X-Amz-Target': `AWSCognitoIdentityProviderService.${operation}`,
       },
-      body: JSON.stringify({ ClientId: config.userPoolClientId, ...body }),
+      body: JSON.stringify(client ? { ClientId: config.userPoolClientId, ...body } : body),
     });
   } catch {
     throw new CognitoError('NetworkError', 'The sign-in service cannot be reached. Check your connection.');
@@ -166,13 +170,76 @@ export async function signOut() {
   if (session?.accessToken) {
     // Revoke the refresh token server-side too; signing out locally must not wait on it failing.
     try {
-      await cognito('GlobalSignOut', { AccessToken: session.accessToken });
+      await cognito('GlobalSignOut', { AccessToken: session.accessToken }, { client: false });
     } catch {
       /* already signed out locally */
     }
   }
   sessionStorage.setItem(FLASH_KEY, 'You have signed out.');
   window.location.assign(new URL('index.html', document.baseURI));
+}
+
+// ---- the signed-in user's own account (authorised by the access token) ----
+
+/** The access token, refreshed first when it is about to expire (it expires with the ID token). */
+async function accessToken() {
+  let session = readSession();
+  if (!session?.accessToken) throw new CognitoError('NotAuthorizedException', 'No session');
+  if (session.expiresAt - REFRESH_MARGIN_S <= Date.now() / 1000) session = await refreshTokens();
+  return session.accessToken;
+}
+
+async function asUser(operation, body = {}) {
+  return cognito(operation, { AccessToken: await accessToken(), ...body }, { client: false });
+}
+
+/** {email, totpEnabled} from GetUser. */
+export async function getAccount() {
+  const user = await asUser('GetUser');
+  const attribute = (name) => (user.UserAttributes || []).find((a) => a.Name === name)?.Value || '';
+  return {
+    email: attribute('email'),
+    totpEnabled: (user.UserMFASettingList || []).includes('SOFTWARE_TOKEN_MFA'),
+  };
+}
+
+/** Step 1 of turning on TOTP: a new shared secret for the authenticator app. */
+export async function associateTotp() {
+  const data = await asUser('AssociateSoftwareToken');
+  return data.SecretCode;
+}
+
+/** Step 2: prove the app works with one code, then make TOTP the user's (preferred) second step. */
+export async function enableTotp(code) {
+  const verified = await asUser('VerifySoftwareToken', { UserCode: code, FriendlyDeviceName: 'Outlay authenticator' });
+  if (verified.Status && verified.Status !== 'SUCCESS') {
+    throw new CognitoError('EnableSoftwareTokenMFAException', 'The code was not accepted.');
+  }
+  await asUser('SetUserMFAPreference', { SoftwareTokenMfaSettings: { Enabled: true, PreferredMfa: true } });
+}
+
+export async function disableTotp() {
+  await asUser('SetUserMFAPreference', { SoftwareTokenMfaSettings: { Enabled: false, PreferredMfa: false } });
+}
+
+export async function changePassword(previous, proposed) {
+  await asUser('ChangePassword', { PreviousPassword: previous, ProposedPassword: proposed });
+}
+
+/** Revoke every refresh token of the user (all browsers and devices), then leave this one too. */
+export async function signOutEverywhere() {
+  await asUser('GlobalSignOut');
+  sessionStorage.removeItem(SESSION_KEY);
+  leaving = true;
+  sessionStorage.setItem(FLASH_KEY, 'You have been signed out on all your devices.');
+  window.location.assign(new URL('index.html', document.baseURI));
+}
+
+/** The otpauth:// URI authenticator apps read from a QR code (RFC 6238 defaults: SHA1, 6 digits, 30 s). */
+export function totpUri(secret, email, issuer = 'Outlay') {
+  const label = `${encodeURIComponent(issuer)}:${encodeURIComponent(email)}`;
+  const query = new URLSearchParams({ secret, issuer });
+  return `otpauth://totp/${label}?${query}`;
 }
 
 // ---- the public flows ----

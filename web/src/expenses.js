@@ -2,15 +2,17 @@
 // (presigned POST with progress), CSV export and summary charts. Each concern is a module in expenses/.
 import './styles.css';
 import { loadCategories, loadProfile } from './expenses/categories.js';
-import { wireFilters } from './expenses/filters.js';
+import { newExpense } from './expenses/editor.js';
+import { focusSearch, wireFilters } from './expenses/filters.js';
 import { wireForm } from './expenses/form.js';
 import { fetchPage, reloadList } from './expenses/list.js';
 import { form, state } from './expenses/state.js';
-import { drawCharts, loadSummary } from './expenses/summary.js';
-import { $, requireSignIn, showFatal } from './ui.js';
+import { drawCharts, loadForecast, loadSummary } from './expenses/summary.js';
+import { startFrame } from './frame.js';
+import { $, showFatal } from './ui.js';
 
 async function start() {
-  if (!requireSignIn()) return;
+  if (!startFrame({ '/': focusSearch, n: newExpense })) return;
   wireForm();
   wireFilters();
   $('#load-more').addEventListener('click', () => fetchPage(state.next));
@@ -22,6 +24,10 @@ async function start() {
   await Promise.all([loadCategories(), loadProfile()]);
   if (state.categories.length && !form.elements.category.value) form.elements.category.value = state.categories[0];
   await Promise.all([reloadList(), loadSummary()]);
+  loadForecast();
+  // Other pages' "/" and "n" shortcuts land here as #search and #new.
+  if (window.location.hash === '#new') newExpense();
+  if (window.location.hash === '#search') focusSearch();
   document.body.dataset.ready = 'true';
 }
 

@@ -5,18 +5,20 @@ import { ApiError, api, itemsOf } from './api.js';
 import {
   $,
   $$,
+  breakable,
   clearFieldErrors,
+  copyButton,
   confirmDialog,
   formatDateTime,
   formatMoney,
   formatMonth,
   h,
-  requireSignIn,
   setStatus,
   showFatal,
   showFieldErrors,
   toast,
 } from './ui.js';
+import { startFrame } from './frame.js';
 
 const connectForm = $('#connect-form');
 const importForm = $('#import-form');
@@ -49,19 +51,31 @@ function renderStatus() {
   $('#aws-status').hidden = !configured;
   $('#aws-actions').hidden = !configured;
   $('#import-section').hidden = !configured;
+  // Connected: a summary with "Change connection"; the full form only when asked for (or not connected).
+  showConnectForm(!configured);
+  $('#connect-title').textContent = configured ? 'Change the AWS connection' : 'Connect an AWS account';
   if (!configured) {
     setStatus(message, 'No AWS account is connected yet. Connect one below.', 'info');
     $('#connect-submit').textContent = 'Validate and save';
+    $('#st-identity').hidden = true;
+    $('#st-forecast-box').hidden = true;
     return;
   }
   setStatus(message, '');
   const enabled = Boolean(status.enabled);
   const type = pick(status, 'type', 'credentialType', 'method');
   $('#st-configured').textContent = 'Connected';
-  $('#st-enabled').textContent = enabled ? 'On: costs are imported every month' : 'Paused';
+  $('#st-enabled').textContent = enabled ? 'On, every month' : 'Paused';
   const identity = pick(status, 'roleArn', 'accessKeyId');
   const method = type === 'role' ? 'IAM role' : type === 'keys' ? 'Access keys' : type || '—';
-  $('#st-type').textContent = identity ? `${method} (${identity})` : method;
+  // A role's ARN gets a line of its own below (with a copy button); a masked key ID fits here.
+  $('#st-type').textContent = identity && type !== 'role' ? `${method} (${identity})` : method;
+  // The role ARN is worth copying (to find the role in the console); an access key ID comes back masked.
+  const roleArn = type === 'role' ? identity : null;
+  $('#st-identity').replaceChildren(
+    ...(roleArn ? [h('span', { class: 'label' }, 'Role ARN'), h('code', { class: 'arn' }, breakable(roleArn)), copyButton(() => roleArn, 'role ARN')] : []),
+  );
+  $('#st-identity').hidden = !roleArn;
   $('#st-account').textContent = pick(status, 'accountId', 'account') || '—';
   $('#st-region').textContent = pick(status, 'region') || '—';
   const last = pick(status, 'lastImport', 'lastImportAt', 'lastImportedAt');
@@ -70,6 +84,30 @@ function renderStatus() {
   toggle.textContent = enabled ? 'Pause monthly import' : 'Resume monthly import';
   toggle.dataset.enabled = String(enabled);
   $('#connect-submit').textContent = 'Validate and replace';
+}
+
+function showConnectForm(show) {
+  $('#connect-section').hidden = !show;
+  $('#change-connection').setAttribute('aria-expanded', String(show));
+}
+
+async function loadForecast() {
+  try {
+    const forecast = await api('/aws-costs/forecast');
+    const box = $('#st-forecast-box');
+    if (forecast?.available) {
+      $('#st-forecast').replaceChildren(
+        formatMoney(forecast.amount, forecast.currency),
+        h('span', { class: 'hint block' }, `AWS's estimate for all of ${formatMonth(forecast.month)}`),
+      );
+    } else {
+      $('#st-forecast').textContent = forecast?.message || 'Not available yet.';
+    }
+    box.hidden = !status?.configured;
+  } catch (error) {
+    $('#st-forecast').textContent = `Not available: ${error.message}`;
+    $('#st-forecast-box').hidden = !status?.configured;
+  }
 }
 
 function describeLastImport(last) {
@@ -138,7 +176,15 @@ async function loadRoleSetup() {
     const setup = await api('/aws-credentials/role-setup');
     roleSetupLoaded = true;
     setStatus(message, '');
-    $('#external-id').textContent = pick(setup, 'externalId', 'external_id') || '—';
+    const externalId = pick(setup, 'externalId', 'external_id') || '';
+    $('#external-id').textContent = externalId || '—';
+    if (externalId) $('#external-id-line').append(copyButton(() => externalId, 'External ID'));
+    const principal = pick(setup, 'principal');
+    if (principal) {
+      $('#principal-arn').replaceChildren(...breakable(principal));
+      $('#principal-line').append(copyButton(() => principal, 'trusted principal ARN'));
+      $('#principal-line').hidden = false;
+    }
     const policy = pick(setup, 'policy', 'policyDocument', 'permissionsPolicy');
     $('#role-policy').textContent = typeof policy === 'string' ? policy : JSON.stringify(policy, null, 2);
     const links = [];
@@ -217,8 +263,10 @@ async function submitConnect(event) {
     const account = pick(saved, 'accountId', 'account');
     connectForm.elements.accessKeyId.value = '';
     connectForm.elements.roleArn.value = '';
-    setStatus(message, `Connected${account ? ` to AWS account ${account}` : ''}.`, 'success');
     await loadStatus();
+    loadForecast();
+    // The form folds away once connected: the outcome is said next to the summary.
+    setStatus($('#aws-status-message'), `Connected${account ? ` to AWS account ${account}` : ''}.`, 'success');
     $('#import-now').focus();
   } catch (error) {
     const unmatched = showFieldErrors(connectForm, error.details || []);
@@ -306,11 +354,18 @@ async function loadHistory(next = null) {
     historyNext = data?.next || null;
     const any = $('#history-rows').children.length > 0;
     $('#history-table').hidden = !any;
+    showScrollCue();
     $('#history-more').hidden = !historyNext;
     setStatus(message, any ? '' : 'No imports yet.', 'info');
   } catch (error) {
     setStatus(message, `Could not load the import history: ${error.message}`, 'error');
   }
+}
+
+/** Say so when the history table is wider than its box (phones): the box scrolls sideways. */
+function showScrollCue() {
+  const box = $('#history-table').parentElement;
+  $('#history-cue').hidden = $('#history-table').hidden || box.scrollWidth <= box.clientWidth + 1;
 }
 
 // ---------------------------------------------------------------- preferences
@@ -345,17 +400,25 @@ async function submitProfile(event) {
 // ---------------------------------------------------------------- start
 
 async function start() {
-  if (!requireSignIn()) return;
+  if (!startFrame()) return;
   for (const radio of $$('input[name="type"]', connectForm)) radio.addEventListener('change', showPanels);
   connectForm.addEventListener('submit', submitConnect);
   importForm.addEventListener('submit', submitImport);
   profileForm.addEventListener('submit', submitProfile);
   $('#toggle-import').addEventListener('click', toggleImport);
   $('#remove-credentials').addEventListener('click', removeCredentials);
+  $('#change-connection').addEventListener('click', () => {
+    const show = $('#connect-section').hidden;
+    showConnectForm(show);
+    if (show) $('#connect-title').scrollIntoView({ block: 'start' });
+    if (show) connectForm.querySelector('input[name="type"]:checked').focus();
+  });
+  window.addEventListener('resize', showScrollCue);
   $('#history-more').addEventListener('click', () => loadHistory(historyNext));
   for (const input of $$('input.upper')) input.addEventListener('input', () => (input.value = input.value.toUpperCase()));
   showPanels();
   await Promise.all([loadStatus(), loadHistory(), loadProfile()]);
+  if (status?.configured) await loadForecast();
   document.body.dataset.ready = 'true';
 }
 

@@ -1,7 +1,6 @@
 // Sign-in page: sign in, sign up (live password rules), confirm, resend, forgot/reset, TOTP.
 import './styles.css';
 import {
-  PASSWORD_RULES,
   answerNewPassword,
   answerTotp,
   confirmForgotPassword,
@@ -16,7 +15,12 @@ import {
   takeFlash,
 } from './auth.js';
 import { loadConfig } from './config.js';
-import { $, $$, h, setStatus } from './ui.js';
+import { passwordProblems, renderPasswordRules } from './password.js';
+import { drawTotpQr } from './qr.js';
+import { wireThemeToggle } from './theme.js';
+import { $, $$, setStatus } from './ui.js';
+
+wireThemeToggle();
 
 const status = $('#page-status');
 const errorBox = $('#auth-error');
@@ -92,33 +96,11 @@ function checkRequired(form) {
 
 // ---- live password rules ----
 
-function renderRules(list) {
-  const input = document.getElementById(list.dataset.rulesFor);
-  const items = PASSWORD_RULES.map((rule) =>
-    h('li', { 'data-rule': rule.id }, h('span', { class: 'rule-mark', 'aria-hidden': 'true' }), h('span', {}, rule.label), h('span', { class: 'visually-hidden rule-state' })),
-  );
-  list.replaceChildren(...items);
-  const update = () => {
-    PASSWORD_RULES.forEach((rule, index) => {
-      const met = rule.test(input.value);
-      const item = items[index];
-      item.dataset.met = String(met);
-      item.querySelector('.rule-mark').textContent = met ? '✓' : '•';
-      item.querySelector('.rule-state').textContent = met ? ' (met)' : ' (not met yet)';
-    });
-  };
-  input.addEventListener('input', () => {
-    update();
-    // A "password still needs…" message goes away once the password meets every rule.
-    if (!passwordProblems(input.value).length && errorBox.textContent.startsWith('The password')) {
-      setStatus(errorBox, '');
-    }
-  });
-  update();
-}
-
-function passwordProblems(password) {
-  return PASSWORD_RULES.filter((rule) => !rule.test(password)).map((rule) => rule.label.toLowerCase());
+function clearPasswordMessage(input) {
+  // A "password still needs…" message goes away once the password meets every rule.
+  if (!passwordProblems(input.value).length && errorBox.textContent.startsWith('The password')) {
+    setStatus(errorBox, '');
+  }
 }
 
 // ---- flows ----
@@ -145,6 +127,7 @@ async function afterSignIn(outcome) {
   } else if (outcome.challenge === 'MFA_SETUP') {
     challenge = await startTotpSetup(outcome);
     $('#totp-secret').textContent = challenge.secret || '';
+    if (challenge.secret) await drawTotpQr($('#totp-qr'), challenge.secret, challenge.email);
     show('totp-setup');
   } else if (outcome.challenge === 'NEW_PASSWORD_REQUIRED') {
     show('new-password');
@@ -300,7 +283,7 @@ for (const button of $$('[data-view]')) {
   });
 }
 
-for (const list of $$('ul.rules')) renderRules(list);
+for (const list of $$('ul.rules')) renderPasswordRules(list, clearPasswordMessage);
 
 // ---- start ----
 if (isSignedIn()) {

@@ -68,6 +68,8 @@ function humanise(message) {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
+export const MAX_TOASTS = 3;
+
 /**
  * A toast in the polite live region; `action` = {label, run} adds a button (e.g. Undo).
  * It stays while it has keyboard focus, and hands focus back to `returnFocus` when it goes.
@@ -103,7 +105,10 @@ export function toast(message, { action, timeout = 6000, kind = 'info', focusAct
   item.append(h('button', { type: 'button', class: 'icon-button', 'aria-label': 'Dismiss', onclick: close }, '×'));
   item.addEventListener('focusin', () => clearTimeout(timer));
   item.addEventListener('focusout', arm);
-  region.append(item);
+  // Newest on top; at most MAX_TOASTS on show: the oldest that does not hold focus makes room.
+  region.prepend(item);
+  const stale = [...region.children].slice(MAX_TOASTS).filter((el) => !el.contains(document.activeElement));
+  for (const el of stale) el.remove();
   arm();
   if (focusAction && actionButton) actionButton.focus();
   return close;
@@ -132,6 +137,26 @@ export function confirmDialog(title, message, confirmLabel = 'Confirm') {
     document.body.append(dialog);
     dialog.showModal();
   });
+}
+
+/** A "Copy" button for `text()` (a function, so it copies what is shown at the time of the click). */
+export function copyButton(text, label) {
+  const button = h('button', { type: 'button', class: 'secondary small copy-button', 'aria-label': `Copy ${label}` }, 'Copy');
+  button.addEventListener('click', async () => {
+    try {
+      await navigator.clipboard.writeText(text());
+      toast(`${label} copied.`, { kind: 'success', timeout: 3000 });
+    } catch {
+      toast(`Could not copy: select the ${label} and copy it by hand.`, { kind: 'error' });
+    }
+  });
+  return button;
+}
+
+/** Text with line-break opportunities after ':' and '/' only, so an ARN wraps between its parts, never mid-word. */
+export function breakable(text) {
+  const parts = String(text ?? '').split(/(?<=[:/])/);
+  return parts.flatMap((part, i) => (i ? [document.createElement('wbr'), part] : [part]));
 }
 
 // ---- money and dates (amounts are decimal strings; Intl formats strings exactly) ----

@@ -9,30 +9,34 @@ import {
   DoughnutController,
   Legend,
   LinearScale,
+  Title,
   Tooltip,
 } from 'chart.js';
-import { addDecimals, formatMoney, formatMonth, h } from '../ui.js';
+import { currentTheme } from '../theme.js';
+import { formatMoney, formatMonth, h } from '../ui.js';
+import { SLOTS, colourSlot, seriesBy } from './series.js';
 
-Chart.register(DoughnutController, BarController, ArcElement, BarElement, CategoryScale, LinearScale, Tooltip, Legend);
+Chart.register(DoughnutController, BarController, ArcElement, BarElement, CategoryScale, LinearScale, Title, Tooltip, Legend);
 
-// Distinguishable colours that keep >= 3:1 against white (graphical objects, WCAG 1.4.11).
-const PALETTE = ['#1d4ed8', '#b45309', '#047857', '#be123c', '#6d28d9', '#0e7490', '#4d7c0f', '#a21caf', '#475569', '#c2410c'];
+// One colour per slot (see series.js), each >= 3:1 against the card in its theme (WCAG 1.4.11).
+const PALETTES = {
+  light: ['#1d4ed8', '#b45309', '#047857', '#be123c', '#6d28d9', '#0e7490', '#4d7c0f', '#a21caf', '#475569', '#c2410c'],
+  dark: ['#8ab4ff', '#fbbf24', '#34d399', '#fb7185', '#c4b5fd', '#22d3ee', '#a3e635', '#f0abfc', '#cbd5e1', '#fdba74'],
+};
+if (PALETTES.light.length !== SLOTS || PALETTES.dark.length !== SLOTS) throw new Error('one colour per slot');
 
 const charts = new Map();
 const reducedMotion = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
 
-/** Group summary rows of one currency by `key`, summing exactly (decimal strings). */
-export function seriesBy(items, currency, key) {
-  const groups = new Map();
-  for (const item of items) {
-    if (item.currency !== currency) continue;
-    const label = item[key] || '—';
-    if (!groups.has(label)) groups.set(label, []);
-    groups.get(label).push(item.total);
+/** Compact money for axis ticks ("€1.2K"); tooltips and tables show the exact amount. */
+function axisMoney(currency) {
+  let nf;
+  try {
+    nf = new Intl.NumberFormat(undefined, { style: 'currency', currency, notation: 'compact', maximumFractionDigits: 1 });
+  } catch {
+    nf = { format: (v) => `${v} ${currency}` };
   }
-  const labels = [...groups.keys()];
-  if (key === 'month') labels.sort();
-  return { labels, values: labels.map((label) => addDecimals(groups.get(label))) };
+  return (value) => nf.format(value);
 }
 
 function draw(canvas, type, series, currency) {
@@ -40,38 +44,40 @@ function draw(canvas, type, series, currency) {
   canvas.dataset.currency = currency;
   canvas.dataset.labels = JSON.stringify(series.labels);
   canvas.dataset.values = JSON.stringify(series.values);
+  const palette = PALETTES[currentTheme()];
+  const style = getComputedStyle(canvas.parentElement);
+  const text = style.color;
+  const grid = style.borderTopColor;
   const numbers = series.values.map(Number);
-  const colours = type === 'doughnut' ? series.labels.map((_, i) => PALETTE[i % PALETTE.length]) : PALETTE[0];
-  const label = (context) => ` ${formatMoney(series.values[context.dataIndex], currency)}`;
-  let chart = charts.get(canvas.id);
-  if (chart && chart.config.type === type) {
-    chart.data.labels = type === 'bar' ? series.labels.map(formatMonth) : series.labels;
-    chart.data.datasets[0].data = numbers;
-    chart.data.datasets[0].backgroundColor = colours;
-    chart.options.plugins.tooltip.callbacks.label = label;
-    chart.update();
-    return;
-  }
-  chart?.destroy();
-  chart = new Chart(canvas, {
+  const labels = type === 'bar' ? series.labels.map(formatMonth) : series.labels;
+  const colours = type === 'doughnut' ? series.labels.map((name) => palette[colourSlot(name)]) : palette[0];
+  canvas.dataset.colours = JSON.stringify(colours);
+  const tooltip = (context) => ` ${labels[context.dataIndex]}: ${formatMoney(series.values[context.dataIndex], currency)}`;
+  charts.get(canvas.id)?.destroy();
+  const chart = new Chart(canvas, {
     type,
     data: {
-      labels: type === 'bar' ? series.labels.map(formatMonth) : series.labels,
-      datasets: [{ label: currency, data: numbers, backgroundColor: colours, borderWidth: type === 'bar' ? 0 : 2 }],
+      labels,
+      datasets: [{ label: currency, data: numbers, backgroundColor: colours, borderColor: style.backgroundColor, borderWidth: type === 'bar' ? 0 : 2 }],
     },
     options: {
       responsive: true,
       maintainAspectRatio: false,
       animation: reducedMotion ? false : { duration: 300 },
       plugins: {
-        legend: { display: type === 'doughnut', position: 'bottom', labels: { color: '#1f2937' } },
-        tooltip: { callbacks: { label } },
+        legend: { display: type === 'doughnut', position: 'bottom', labels: { color: text } },
+        tooltip: { callbacks: { label: tooltip, title: () => '' } },
       },
       scales:
         type === 'bar'
           ? {
-              x: { ticks: { color: '#374151' }, grid: { display: false } },
-              y: { beginAtZero: true, ticks: { color: '#374151' } },
+              x: { ticks: { color: text, autoSkip: true, maxRotation: 0 }, grid: { display: false } },
+              y: {
+                beginAtZero: true,
+                ticks: { color: text, callback: axisMoney(currency), maxTicksLimit: 6 },
+                grid: { color: grid },
+                title: { display: true, text: `Amount (${currency})`, color: text },
+              },
             }
           : {},
     },
@@ -84,18 +90,17 @@ function table(container, heading, series, currency, formatLabel = (x) => x) {
     h('tr', {}, h('th', { scope: 'row' }, formatLabel(label)), h('td', { class: 'num' }, formatMoney(series.values[i], currency))),
   );
   container.replaceChildren(
-    rows.length
-      ? h('table', { class: 'data-table' },
-          h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, heading), h('th', { scope: 'col', class: 'num' }, `Total (${currency})`))),
-          h('tbody', {}, rows))
-      : h('p', { class: 'hint' }, 'Nothing to show yet.'),
+    h('table', { class: 'data-table' },
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, heading), h('th', { scope: 'col', class: 'num' }, `Total (${currency})`))),
+      h('tbody', {}, rows)),
   );
 }
 
-/** Draw both charts (and their table alternatives) for `currency` from GET /summary items. */
-export function renderSummaryCharts(items, currency) {
-  const byCategory = seriesBy(items, currency, 'category');
-  const byMonth = seriesBy(items, currency, 'month');
+/** Draw both charts (and their table alternatives) for `currency` from GET /summary. */
+export function renderSummaryCharts(summary, currency) {
+  const range = { from: summary.from, to: summary.to };
+  const byCategory = seriesBy(summary.items, currency, 'category');
+  const byMonth = seriesBy(summary.items, currency, 'month', range);
   draw(document.getElementById('chart-category'), 'doughnut', byCategory, currency);
   draw(document.getElementById('chart-month'), 'bar', byMonth, currency);
   table(document.getElementById('table-category'), 'Category', byCategory, currency);

@@ -58,8 +58,28 @@ export function resetEditor() {
   $('#cancel-edit').hidden = true;
 }
 
+/** Show the editor (on phones it is folded away behind "New expense" until asked for). */
+export function openEditor() {
+  $('#expense-editor').dataset.open = 'true';
+  $('#new-expense-toggle').setAttribute('aria-expanded', 'true');
+}
+
+export function closeEditor() {
+  delete $('#expense-editor').dataset.open;
+  $('#new-expense-toggle').setAttribute('aria-expanded', 'false');
+}
+
+/** "New expense" (button, shortcut, empty-state link): a fresh form, shown, focused on the amount. */
+export function newExpense() {
+  if (state.editing) resetEditor();
+  openEditor();
+  $('#expense-editor').scrollIntoView({ block: 'nearest' });
+  form.elements.amount.focus();
+}
+
 export function startEdit(expense) {
   resetEditor();
+  openEditor();
   state.editing = expense;
   const el = form.elements;
   el.id.value = expense.id;

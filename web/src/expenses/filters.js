@@ -42,11 +42,27 @@ async function exportCsv() {
   }
 }
 
-/** Wire the filter form (apply / clear) and the export button. */
+function showFilterCount() {
+  const count = Object.keys(state.filters).length;
+  const badge = $('#filter-count');
+  badge.textContent = count ? `${count} on` : '';
+  badge.hidden = !count;
+}
+
+/** "/": the search (vendor) filter, with the filters unfolded. */
+export function focusSearch() {
+  $('#filters-box').open = true;
+  filterForm.elements.vendor.focus();
+  filterForm.elements.vendor.select();
+}
+
+/** Wire the filter form (apply / clear) and the export button. On phones the filters start folded. */
 export function wireFilters() {
+  if (window.matchMedia('(width <= 640px)').matches) $('#filters-box').open = false;
   filterForm.addEventListener('submit', (event) => {
     event.preventDefault();
     state.filters = readFilters();
+    showFilterCount();
     reloadList();
     loadSummary();
   });
@@ -54,6 +70,7 @@ export function wireFilters() {
     // Let the browser clear the inputs first.
     setTimeout(() => {
       state.filters = {};
+      showFilterCount();
       setStatus($('#export-status'), '');
       reloadList();
       loadSummary();

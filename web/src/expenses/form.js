@@ -2,7 +2,7 @@
 import { ApiError, api } from '../api.js';
 import { $, clearFieldErrors, setStatus, showFieldErrors, todayIso, toast } from '../ui.js';
 import { wireNewCategory } from './categories.js';
-import { changedFields, formValues, localProblems, requestBody, resetEditor } from './editor.js';
+import { changedFields, closeEditor, formValues, localProblems, newExpense, requestBody, resetEditor } from './editor.js';
 import { reloadList } from './list.js';
 import { showReceiptPreview, uploadReceipt } from './receipts.js';
 import { form, state } from './state.js';
@@ -43,7 +43,9 @@ async function submitExpense(event) {
       }
     }
     resetEditor();
-    toast(wasEditing ? 'Expense updated.' : 'Expense added.', { kind: 'success' });
+    // Named, so a few quick adds in a row say which is which.
+    const name = saved?.vendor || saved?.category || values.vendor || values.category;
+    toast(`${wasEditing ? 'Expense updated' : 'Expense added'}: ${name}.`, { kind: 'success' });
     await Promise.all([reloadList(), loadSummary()]);
   } catch (error) {
     if (error instanceof ApiError && error.details.length) {
@@ -71,5 +73,10 @@ export function wireForm() {
     resetEditor();
     form.elements.amount.focus();
   });
+  $('#new-expense-toggle').addEventListener('click', (event) => {
+    if (event.currentTarget.getAttribute('aria-expanded') === 'true') closeEditor();
+    else newExpense();
+  });
+  $('#summary-add').addEventListener('click', newExpense);
   wireNewCategory();
 }

@@ -6,23 +6,86 @@ import { hasReceipt, viewReceipt } from './receipts.js';
 import { PAGE_SIZE, state } from './state.js';
 import { loadSummary } from './summary.js';
 
+let menuSeq = 0;
+
+/** Close every open row menu (optionally keeping one). */
+function closeMenus(except = null) {
+  for (const toggle of document.querySelectorAll('.row-menu > button[aria-expanded="true"]')) {
+    if (toggle === except) continue;
+    toggle.setAttribute('aria-expanded', 'false');
+    document.getElementById(toggle.getAttribute('aria-controls')).hidden = true;
+  }
+}
+
+document.addEventListener('click', (event) => {
+  if (!event.target.closest?.('.row-menu')) closeMenus();
+});
+
+/**
+ * A row's actions behind one compact "⋯" button (a disclosure of ordinary buttons): Enter/Space
+ * opens it on the first action, arrows move, Escape closes it and returns to the button.
+ */
+function rowMenu(label, items) {
+  const id = `row-menu-${++menuSeq}`;
+  const toggle = h('button', { type: 'button', class: 'icon-button menu-toggle', 'aria-expanded': 'false', 'aria-controls': id, 'aria-label': `Actions for ${label}` }, h('span', { 'aria-hidden': 'true' }, '⋯'));
+  const buttons = items.filter(Boolean).map(({ text, aria, kind, run }) =>
+    h('button', {
+      type: 'button',
+      class: `menu-item ${kind || ''}`,
+      'aria-label': aria,
+      onclick: () => {
+        closeMenus();
+        toggle.focus(); // a dialog opened by the action hands focus back here
+        run();
+      },
+    }, text),
+  );
+  const menu = h('div', { class: 'menu', id, hidden: true }, buttons);
+  const open = (focusIndex = 0) => {
+    closeMenus(toggle);
+    toggle.setAttribute('aria-expanded', 'true');
+    menu.hidden = false;
+    buttons[focusIndex]?.focus();
+  };
+  const close = () => {
+    toggle.setAttribute('aria-expanded', 'false');
+    menu.hidden = true;
+  };
+  toggle.addEventListener('click', () => (menu.hidden ? open() : close()));
+  menu.addEventListener('keydown', (event) => {
+    const index = buttons.indexOf(document.activeElement);
+    if (event.key === 'Escape') {
+      event.preventDefault();
+      close();
+      toggle.focus();
+    } else if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+      event.preventDefault();
+      const step = event.key === 'ArrowDown' ? 1 : -1;
+      buttons[(index + step + buttons.length) % buttons.length].focus();
+    }
+  });
+  menu.addEventListener('focusout', (event) => {
+    if (!menu.contains(event.relatedTarget) && event.relatedTarget !== toggle) close();
+  });
+  return h('div', { class: 'row-menu' }, toggle, menu);
+}
+
 function expenseRow(expense) {
   const imported = expense.source === 'aws' || String(expense.vendor || '').startsWith('AWS - ');
   const label = `${expense.vendor || expense.category} ${formatDate(expense.date)}`;
-  const actions = h('div', { class: 'row-actions' },
-    h('button', { type: 'button', class: 'secondary small', 'aria-label': `Edit ${label}`, onclick: () => startEdit(expense) }, 'Edit'),
-    hasReceipt(expense)
-      ? h('button', { type: 'button', class: 'secondary small', 'aria-label': `View receipt of ${label}`, onclick: () => viewReceipt(expense) }, 'Receipt')
-      : null,
-    h('button', { type: 'button', class: 'danger small', 'aria-label': `Delete ${label}`, onclick: () => deleteExpense(expense) }, 'Delete'),
-  );
+  const actions = rowMenu(label, [
+    { text: 'Edit', aria: `Edit ${label}`, run: () => startEdit(expense) },
+    hasReceipt(expense) ? { text: 'Receipt', aria: `View receipt of ${label}`, run: () => viewReceipt(expense) } : null,
+    { text: 'Delete', aria: `Delete ${label}`, kind: 'danger-text', run: () => deleteExpense(expense) },
+  ]);
   const tags = (expense.tags || []).map((tag) => h('span', { class: 'tag' }, tag));
+  const description = expense.description || '';
   return h('tr', { dataset: { id: expense.id } },
-    h('td', { 'data-label': 'Date' }, h('time', { datetime: expense.date }, formatDate(expense.date))),
-    h('td', { 'data-label': 'Vendor' }, expense.vendor || '—', imported ? h('span', { class: 'badge' }, 'imported') : null),
-    h('td', { 'data-label': 'Category' }, expense.category || '—'),
-    h('td', { 'data-label': 'Description' }, expense.description || '', tags.length ? h('span', { class: 'tags' }, tags) : null),
-    h('td', { 'data-label': 'Amount', class: 'num' }, formatMoney(expense.amount, expense.currency)),
+    h('td', { 'data-label': 'Date', class: 'c-date' }, h('time', { datetime: expense.date }, formatDate(expense.date))),
+    h('td', { 'data-label': 'Vendor', class: 'c-vendor', title: expense.vendor || undefined }, expense.vendor || '—', imported ? h('span', { class: 'badge' }, 'imported') : null),
+    h('td', { 'data-label': 'Category', class: 'c-category' }, expense.category || '—'),
+    h('td', { 'data-label': 'Description', class: 'c-desc', title: description || undefined }, description, tags.length ? h('span', { class: 'tags' }, tags) : null),
+    h('td', { 'data-label': 'Amount', class: 'num c-amount' }, formatMoney(expense.amount, expense.currency)),
     h('td', { class: 'actions-cell' }, actions),
   );
 }

@@ -1,15 +1,22 @@
-// The summary: totals per currency, the currency picker and the charts (Chart.js loaded lazily).
+// The summary: totals per currency, the currency picker, the AWS forecast and the charts (Chart.js
+// loaded lazily, and not at all while there is nothing to chart).
 import { api, itemsOf } from '../api.js';
-import { $, formatMoney, h, setStatus } from '../ui.js';
+import { onThemeChange } from '../theme.js';
+import { $, formatMoney, formatMonth, h, setStatus } from '../ui.js';
 import { state } from './state.js';
 
-// Chart.js is most of this page's JavaScript: load it after the form and the list are usable.
 let chartsModule;
 export async function drawCharts() {
+  if (!state.summary.items.length) return;
   chartsModule ??= import('./charts.js');
   const { renderSummaryCharts } = await chartsModule;
-  renderSummaryCharts(state.summary.items, state.summaryCurrency);
+  renderSummaryCharts(state.summary, state.summaryCurrency);
 }
+
+// Colours come from the theme: redraw when it changes (only once the charts exist).
+onThemeChange(() => {
+  if (chartsModule) drawCharts();
+});
 
 // Answers that arrive after a newer request was made (filters changed again) are dropped.
 let summarySeq = 0;
@@ -22,15 +29,26 @@ export async function loadSummary() {
     const seq = ++summarySeq;
     const data = await api('/summary', { query: { from: from?.slice(0, 7), to: to?.slice(0, 7) } });
     if (seq !== summarySeq) return;
-    state.summary = { items: itemsOf(data), totals: Array.isArray(data?.totals) ? data.totals : [] };
+    state.summary = {
+      items: itemsOf(data),
+      totals: Array.isArray(data?.totals) ? data.totals : [],
+      from: data?.from,
+      to: data?.to,
+    };
+    setStatus(status, '');
     await renderSummary();
-    setStatus(status, state.summary.items.length ? '' : 'Add expenses to see where your money goes.', 'info');
   } catch (error) {
     setStatus(status, `Could not load the summary: ${error.message}`, 'error');
   }
 }
 
 function renderSummary() {
+  const empty = state.summary.items.length === 0;
+  $('#summary-empty').hidden = !empty;
+  $('#summary-charts').hidden = empty;
+  $('#summary-empty strong').textContent = Object.keys(state.filters).length
+    ? 'Nothing to chart for these filters.'
+    : 'Nothing to chart yet.';
   const currencies = [
     ...new Set([...state.summary.totals.map((t) => t.currency), ...state.summary.items.map((i) => i.currency)]),
   ].sort();
@@ -47,4 +65,22 @@ function renderSummary() {
     ),
   );
   return drawCharts();
+}
+
+/** This month's AWS forecast, next to the totals, when an AWS account is connected. */
+export async function loadForecast() {
+  const box = $('#summary-forecast');
+  try {
+    const forecast = await api('/aws-costs/forecast');
+    if (!forecast?.available) return;
+    box.replaceChildren(
+      h('span', { class: 'label' }, `AWS forecast for ${formatMonth(forecast.month)}`),
+      h('strong', {}, formatMoney(forecast.amount, forecast.currency)),
+      ' ',
+      h('a', { href: './settings.html#aws-title' }, 'AWS details'),
+    );
+    box.hidden = false;
+  } catch {
+    box.hidden = true; // the forecast is extra: the summary stands without it
+  }
 }
