@@ -52,6 +52,7 @@ RESPONSES: dict[tuple[str, str], tuple[int, str | None]] = {
     ("GET", "/summary"): (200, f"{_M}.expenses.Summary"),
     ("GET", "/categories"): (200, f"{_M}.expenses.CategoryList"),
     ("POST", "/categories"): (201, f"{_M}.expenses.Category"),
+    ("GET", "/currencies"): (200, f"{_M}.expenses.CurrencyList"),
     ("GET", "/profile"): (200, f"{_M}.expenses.Profile"),
     ("PUT", "/profile"): (200, f"{_M}.expenses.Profile"),
     ("GET", "/aws-credentials"): (200, f"{_M}.credentials.CredentialsStatus"),

@@ -76,6 +76,7 @@ ROUTES: tuple[Route, ...] = (
         "Add a category of the user's own",
         f"{_M}.expenses.CreateCategoryRequest",
     ),
+    Route("GET", "/currencies", "expenses", "ISO 4217 currencies and their minor units (decimals)"),
     Route("GET", "/profile", "expenses", "The user's preferences (default currency)"),
     Route(
         "PUT", "/profile", "expenses", "Update the user's preferences", f"{_M}.expenses.UpdateProfileRequest"

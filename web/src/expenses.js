@@ -2,6 +2,7 @@
 // (presigned POST with progress), CSV export and summary charts. Each concern is a module in expenses/.
 import './styles.css';
 import { loadCategories, loadProfile } from './expenses/categories.js';
+import { loadCurrencies } from './expenses/currencies.js';
 import { wireFilters } from './expenses/filters.js';
 import { wireForm } from './expenses/form.js';
 import { fetchPage, reloadList } from './expenses/list.js';
@@ -20,6 +21,7 @@ async function start() {
   });
 
   await Promise.all([loadCategories(), loadProfile()]);
+  await loadCurrencies();
   if (state.categories.length && !form.elements.category.value) form.elements.category.value = state.categories[0];
   await Promise.all([reloadList(), loadSummary()]);
   document.body.dataset.ready = 'true';

@@ -127,6 +127,12 @@ def _register(app: APIGatewayRestResolver) -> None:
         request = parse_body(app, CreateCategoryRequest)
         return json_response(HTTPStatus.CREATED, service().add_category(sub, request.name))
 
+    @app.get("/currencies")
+    @tracer.capture_method
+    def list_currencies() -> Response:
+        caller(app)  # authorized like every route, though the table is the same for everybody
+        return json_response(HTTPStatus.OK, ExpensesService.currencies())
+
     @app.get("/profile")
     @tracer.capture_method
     def get_profile() -> Response:

@@ -14,6 +14,7 @@ from typing import Any, Protocol, TypeVar
 
 from outlay import tables
 from outlay.logic.csv_export import csv_chunks
+from outlay.logic.currencies import CURRENCIES, TABLE_PUBLISHED
 from outlay.logic.errors import ConflictError, NotFoundError
 from outlay.logic.expenses import (
     STARTER_CATEGORIES,
@@ -31,6 +32,8 @@ from outlay.models.expenses import (
     Category,
     CategoryList,
     CreateExpenseRequest,
+    CurrencyEntry,
+    CurrencyList,
     Expense,
     ExpenseFilters,
     ExpensePage,
@@ -194,6 +197,19 @@ class ExpensesService:
             )
         self.repo.add_category(sub, name)
         return Category(name=name, builtin=False)
+
+    @staticmethod
+    def currencies() -> CurrencyList:
+        return CurrencyList(
+            published=TABLE_PUBLISHED,
+            items=[
+                CurrencyEntry(
+                    code=info.code, name=info.name, minor_units=info.minor_units, withdrawn=info.withdrawn
+                )
+                for info in CURRENCIES.values()
+                if info.minor_units is not None
+            ],
+        )
 
     def profile(self, sub: str) -> Profile:
         return Profile(default_currency=self.repo.get_default_currency(sub) or DEFAULT_CURRENCY)
