@@ -328,6 +328,13 @@ class ListQuery(ExpenseFilters):
     next: str | None = Field(None, max_length=2048)
 
 
+class TrashQuery(CamelModel):
+    model_config = ConfigDict(populate_by_name=True, extra="ignore")
+
+    limit: int = Field(50, ge=1, le=100)
+    next: str | None = Field(None, max_length=2048)
+
+
 class SummaryQuery(CamelModel):
     model_config = ConfigDict(populate_by_name=True, extra="ignore")
 
@@ -346,6 +353,24 @@ class SummaryQuery(CamelModel):
 class ExpensePage(CamelModel):
     items: list[Expense]
     next: str | None = None
+
+
+class TrashedExpense(Expense):
+    """A deleted expense, kept `TRASH_DAYS` days: restore brings back the same id with its receipt."""
+
+    deleted_at: datetime
+    expires_at: datetime
+
+
+class TrashPage(CamelModel):
+    """Trashed expenses in key order (by id); each says when it was deleted and when it expires."""
+
+    items: list[TrashedExpense]
+    next: str | None = None
+
+
+class EmptyTrashResult(CamelModel):
+    deleted: int
 
 
 class SummaryItem(CamelModel):
