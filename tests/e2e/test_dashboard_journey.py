@@ -352,7 +352,8 @@ class Journey:
         dialog.get_by_role("button", name="Cancel").click()
         expect(dialog).to_have_count(0)
         expect(self.rows()).to_have_count(3)
-        # Delete, then Undo brings it back.
+        # Delete, then Undo brings the same expense back (same id, from the trash).
+        original_id = self.row("Metro Pass").get_attribute("data-id")
         self.row("Metro Pass").get_by_role("button", name="Delete").click()
         page.get_by_role("dialog", name="Delete this expense?").get_by_role("button", name="Delete").click()
         expect(self.row("Metro Pass")).to_have_count(0)
@@ -362,12 +363,22 @@ class Journey:
         page.keyboard.press("Enter")
         expect(self.row("Metro Pass")).to_have_count(1)
         expect(page.get_by_role("heading", name="Your expenses")).to_be_focused()
-        # Delete for good.
+        assert self.row("Metro Pass").get_attribute("data-id") == original_id
         self.row("Metro Pass").get_by_role("button", name="Delete").click()
         page.get_by_role("dialog", name="Delete this expense?").get_by_role("button", name="Delete").click()
         expect(self.row("Metro Pass")).to_have_count(0)
         expect(self.rows()).to_have_count(2)
         self.expect_chart("chart-category", {"Food": "14.00", "currency": "EUR"})
+        # The trash holds it for 30 days; "Delete for good" removes it from there.
+        page.get_by_role("button", name="Show trash").click()
+        trashed = page.locator("#trash-rows tr", has_text="Metro Pass")
+        expect(trashed).to_have_count(1)
+        expect(trashed).to_contain_text("30 days left")
+        trashed.get_by_role("button", name="for good").click()  # "Delete <label> for good"
+        confirm = page.get_by_role("dialog", name="Delete for good?")
+        confirm.get_by_role("button", name="Delete for good").click()
+        expect(page.locator("#trash-empty")).to_be_visible()
+        page.get_by_role("button", name="Hide trash").click()
         expect(page.locator('#summary-totals li[data-currency="EUR"]')).to_contain_text("€14.00")
 
     def upload_receipt(self) -> None:

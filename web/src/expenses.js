@@ -8,12 +8,14 @@ import { wireForm } from './expenses/form.js';
 import { fetchPage, reloadList } from './expenses/list.js';
 import { form, state } from './expenses/state.js';
 import { drawCharts, loadSummary } from './expenses/summary.js';
+import { wireTrash } from './expenses/trash.js';
 import { $, requireSignIn, showFatal } from './ui.js';
 
 async function start() {
   if (!requireSignIn()) return;
   wireForm();
   wireFilters();
+  wireTrash(() => Promise.all([reloadList(), loadSummary()]));
   $('#load-more').addEventListener('click', () => fetchPage(state.next));
   $('#summary-currency').addEventListener('change', (event) => {
     state.summaryCurrency = event.target.value;
