@@ -7,7 +7,15 @@ removal reaches the table's stream as a REMOVE made by the DynamoDB service itse
 consumer (the lake writer) then deletes the receipt object (`expired_receipts`). A restore or a
 "delete permanently" also removes the trash item, but as a user's request, never as the service:
 those records are not TTL expiries, so a restored expense keeps its receipt (a permanent delete
-removes it itself). Pure: no AWS imports.
+removes it itself).
+
+Why the stream and not an S3 lifecycle rule: lifecycle expiry counts from an object's creation (or
+a tag's presence, not its date), so it cannot say "30 days after the delete"; the TTL removal is
+the one event that means exactly "the trash forgot this expense".
+
+Locally (`make dev`, moto) TTL never runs: every read of the trash checks `expiresAt` itself, so an
+expired item is neither listed nor restorable, exactly as in the cloud during TTL's lag; its
+receipt object stays in the local bucket until `make dev-reset`. Pure: no AWS imports.
 """
 
 from __future__ import annotations
