@@ -39,9 +39,12 @@ receipts = Lazy(lambda: build_receipt_store(receipts_bucket=load(LakeSettings).r
 
 def _drop_expired_receipts(records: list[dict[str, Any]], failed: set[str]) -> int:
     """Delete the receipt objects of trash items that TTL removed; returns how many."""
+    expired = expired_receipts(records)
+    if not expired:
+        return 0
     store: ReceiptStore = receipts()
     dropped = 0
-    for key, sequences in expired_receipts(records).items():
+    for key, sequences in expired.items():
         try:
             store.delete(key.sub, key.expense_id)
             dropped += 1

@@ -217,3 +217,14 @@ def test_lake_writer_deletes_the_receipt_when_ttl_removes_the_trash_item(writer:
     assert lake_writer.handler(event, None) == {"batchItemFailures": []}
     left = [o["Key"] for o in s3.list_objects_v2(Bucket=RECEIPTS).get("Contents", [])]
     assert left == [tables.receipt_key("alice", "a2")]
+
+
+def test_a_receipt_that_cannot_be_deleted_is_reported_for_retry(
+    writer: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(self: Any, sub: str, expense_id: str) -> None:
+        raise RuntimeError("S3 unavailable")
+
+    monkeypatch.setattr("outlay.dal.receipts.ReceiptStore.delete", refuse)
+    event = {"Records": [removal("7", trash_image("alice", "a1"), by_ttl=True)]}
+    assert lake_writer.handler(event, None) == {"batchItemFailures": [{"itemIdentifier": "7"}]}
