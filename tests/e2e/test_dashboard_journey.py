@@ -244,6 +244,14 @@ class Journey:
             form.get_by_role("button", name="Add expense").click()
             expect(page.locator("#ex-currency-error")).to_contain_text("ISO 4217")
         self.shot("04-validation")
+        # The amount follows the currency's ISO 4217 minor units: JPY has none, KWD three.
+        form.get_by_label("Currency").fill("JPY")
+        expect(form.get_by_label("Amount")).to_have_attribute("placeholder", "0")
+        expect(page.locator("#ex-amount-hint")).to_have_text("JPY: no decimals")
+        form.get_by_role("button", name="Add expense").click()
+        expect(page.locator("#ex-amount-error")).to_contain_text("JPY: no decimals")
+        form.get_by_label("Currency").fill("KWD")
+        expect(form.get_by_label("Amount")).to_have_attribute("placeholder", "0.000")
         # A category of the user's own, added inline, is selected and offered in the filter.
         page.get_by_role("button", name="New category").click()
         page.get_by_label("New category name").fill("Coffee & Tea")
