@@ -84,7 +84,14 @@ class AnalyticsStack(Stack):
         lake_arn = imported_arn(data, lake.bucket_arn)
         acknowledge_bucket_deployments(self, [f"Resource::{lake_arn}/*"])
         self.lake_writer = LakeWriter(
-            self, "LakeWriter", config=config, table=data.expenses_table, lake=lake, lake_arn_finding=lake_arn
+            self,
+            "LakeWriter",
+            config=config,
+            table=data.expenses_table,
+            lake=lake,
+            lake_arn_finding=lake_arn,
+            receipts=data.receipts_bucket,
+            receipts_arn_finding=imported_arn(data, data.receipts_bucket.bucket_arn),
         )
         self.queries = AthenaQueries(
             self,

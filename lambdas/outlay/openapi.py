@@ -47,11 +47,16 @@ RESPONSES: dict[tuple[str, str], tuple[int, str | None]] = {
     ("GET", "/expenses/{id}"): (200, f"{_M}.expenses.Expense"),
     ("PATCH", "/expenses/{id}"): (200, f"{_M}.expenses.Expense"),
     ("DELETE", "/expenses/{id}"): (204, None),
+    ("GET", "/trash"): (200, f"{_M}.expenses.TrashPage"),
+    ("DELETE", "/trash"): (200, f"{_M}.expenses.EmptyTrashResult"),
+    ("POST", "/trash/{id}/restore"): (200, f"{_M}.expenses.Expense"),
+    ("DELETE", "/trash/{id}"): (204, None),
     ("POST", "/expenses/{id}/receipt"): (201, f"{_M}.expenses.ReceiptUpload"),
     ("GET", "/expenses/{id}/receipt"): (200, f"{_M}.expenses.ReceiptLink"),
     ("GET", "/summary"): (200, f"{_M}.expenses.Summary"),
     ("GET", "/categories"): (200, f"{_M}.expenses.CategoryList"),
     ("POST", "/categories"): (201, f"{_M}.expenses.Category"),
+    ("GET", "/currencies"): (200, f"{_M}.expenses.CurrencyList"),
     ("GET", "/profile"): (200, f"{_M}.expenses.Profile"),
     ("PUT", "/profile"): (200, f"{_M}.expenses.Profile"),
     ("GET", "/aws-credentials"): (200, f"{_M}.credentials.CredentialsStatus"),
@@ -63,6 +68,7 @@ QUERY_MODELS: dict[tuple[str, str], str] = {
     ("GET", "/expenses"): f"{_M}.expenses.ListQuery",
     ("GET", "/expenses/export"): f"{_M}.expenses.ExpenseFilters",
     ("GET", "/summary"): f"{_M}.expenses.SummaryQuery",
+    ("GET", "/trash"): f"{_M}.expenses.TrashQuery",
 }
 ERROR_MODEL = f"{_M}.expenses.ErrorBody"
 SECURITY_SCHEME = "CognitoUserPool"

@@ -58,7 +58,11 @@ ROUTES: tuple[Route, ...] = (
     ),
     Route("GET", "/expenses/{id}", "expenses", "Get one expense"),
     Route("PATCH", "/expenses/{id}", "expenses", "Update an expense", f"{_M}.expenses.UpdateExpenseRequest"),
-    Route("DELETE", "/expenses/{id}", "expenses", "Delete an expense and its receipt"),
+    Route("DELETE", "/expenses/{id}", "expenses", "Move an expense to the trash (kept 30 days)"),
+    Route("GET", "/trash", "expenses", "Deleted expenses, restorable for 30 days", query=("limit", "next")),
+    Route("DELETE", "/trash", "expenses", "Empty the trash (receipts too)"),
+    Route("POST", "/trash/{id}/restore", "expenses", "Restore a deleted expense: same id, same receipt"),
+    Route("DELETE", "/trash/{id}", "expenses", "Delete a trashed expense for good (receipt too)"),
     Route(
         "POST",
         "/expenses/{id}/receipt",
@@ -76,6 +80,7 @@ ROUTES: tuple[Route, ...] = (
         "Add a category of the user's own",
         f"{_M}.expenses.CreateCategoryRequest",
     ),
+    Route("GET", "/currencies", "expenses", "ISO 4217 currencies and their minor units (decimals)"),
     Route("GET", "/profile", "expenses", "The user's preferences (default currency)"),
     Route(
         "PUT", "/profile", "expenses", "Update the user's preferences", f"{_M}.expenses.UpdateProfileRequest"

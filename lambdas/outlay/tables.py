@@ -8,6 +8,10 @@ Expenses table (single-table, everything of one user in one partition `USER#<sub
 - profile: sk PROFILE (default currency)
 - idempotency record: sk IDEMPOTENCY#<key>, ttl `expiresAt`, same transaction as the create
 - import run: sk IMPORTRUN#<started iso>#<run id> (cost-import history)
+- trashed expense: sk TRASH#<id>; the expense's fields (no `dateKey`, so lists never see it) +
+  `deletedAt`, ttl `expiresAt` = 30 days later; written in the delete's transaction, removed by the
+  restore's; its receipt object is removed when TTL removes the item (lake writer, stream REMOVE)
+- dismissed imported line: sk DISMISSED#<id> (an import never re-creates it; restore lifts it)
 
 The `byDate` local secondary index (sort key `dateKey`) lists a user's expenses newest first and
 answers date ranges with a key condition, so a page reads O(page) items. Credentials table: one item
@@ -81,7 +85,16 @@ def import_run_sk(started_at_iso: str, run_id: str) -> str:
     return f"IMPORTRUN#{started_at_iso}#{run_id}"
 
 
+def trash_sk(expense_id: str) -> str:
+    return f"TRASH#{expense_id}"
+
+
+def dismissed_sk(expense_id: str) -> str:
+    return f"DISMISSED#{expense_id}"
+
+
 EXPENSE_PREFIX = "EXPENSE#"
+TRASH_PREFIX = "TRASH#"
 SUMMARY_PREFIX = "SUMMARY#"
 CATEGORY_PREFIX = "CATEGORY#"
 IMPORT_RUN_PREFIX = "IMPORTRUN#"

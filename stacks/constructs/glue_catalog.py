@@ -19,7 +19,7 @@ COLUMNS = (
     ("id", "string"),
     ("timestamp", "string"),
     ("date", "string"),
-    ("amount", "decimal(12,2)"),
+    ("amount", "decimal(14,4)"),  # 10 integer digits (1e9) + the most minor units (CLF 4)
     ("currency", "string"),
     ("category", "string"),
     ("vendor", "string"),

@@ -1,4 +1,5 @@
-"""Lake writer: the expenses table's stream -> one JSON-lines object per user-month in the lake."""
+"""Lake writer: the expenses table's stream -> one JSON-lines object per user-month in the lake;
+also deletes the receipt of a trashed expense when TTL removes it from the trash (DeleteObject only)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,8 @@ class LakeWriter(Construct):
         table: dynamodb.ITable,
         lake: s3.IBucket,
         lake_arn_finding: str,
+        receipts: s3.IBucket,
+        receipts_arn_finding: str,
     ) -> None:
         super().__init__(scope, construct_id)
         # Records that still fail after retries and bisection: their metadata lands here for replay.
@@ -40,7 +43,11 @@ class LakeWriter(Construct):
             timeout=Duration.minutes(2),
             no_dlq_reason="Invoked synchronously by the DynamoDB stream mapping; records that keep "
             "failing go to the mapping's on-failure queue.",
-            environment={"EXPENSES_TABLE": table.table_name, "LAKE_BUCKET": lake.bucket_name},
+            environment={
+                "EXPENSES_TABLE": table.table_name,
+                "LAKE_BUCKET": lake.bucket_name,
+                "RECEIPTS_BUCKET": receipts.bucket_name,
+            },
         )
         acknowledge(
             self.failures.node.default_child,  # type: ignore[arg-type]
@@ -55,11 +62,13 @@ class LakeWriter(Construct):
         fn = self.handler.function
         grants.table_access(fn, table, EXPENSES_TABLE, write=False)
         grants.objects(fn, lake, LAKE_PREFIX, ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"])
+        grants.objects(fn, receipts, "", ["s3:DeleteObject"])
         acknowledge_findings(
             self.handler.role.node.find_child("DefaultPolicy"),
             "AwsSolutions-IAM5",
-            [f"Resource::{lake_arn_finding}/{LAKE_PREFIX}*"],
-            "One object per user-month under expenses/year=/month=/; which ones is known per record.",
+            [f"Resource::{lake_arn_finding}/{LAKE_PREFIX}*", f"Resource::{receipts_arn_finding}/*"],
+            "One object per user-month under expenses/year=/month=/; which ones is known per record. "
+            "Receipts: DeleteObject only, of <sub>/receipts/<id> named by a TTL-expired trash item.",
         )
         fn.add_event_source(
             sources.DynamoEventSource(

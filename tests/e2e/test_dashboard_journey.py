@@ -224,6 +224,14 @@ class Journey:
             form.get_by_role("button", name="Add expense").click()
             expect(page.locator("#ex-currency-error")).to_contain_text("ISO 4217")
         self.shot("04-validation")
+        # The amount follows the currency's ISO 4217 minor units: JPY has none, KWD three.
+        form.get_by_label("Currency").fill("JPY")
+        expect(form.get_by_label("Amount")).to_have_attribute("placeholder", "0")
+        expect(page.locator("#ex-amount-hint")).to_have_text("JPY: no decimals")
+        form.get_by_role("button", name="Add expense").click()
+        expect(page.locator("#ex-amount-error")).to_contain_text("JPY: no decimals")
+        form.get_by_label("Currency").fill("KWD")
+        expect(form.get_by_label("Amount")).to_have_attribute("placeholder", "0.000")
         # A category of the user's own, added inline, is selected and offered in the filter.
         page.get_by_role("button", name="New category").click()
         page.get_by_label("New category name").fill("Coffee & Tea")
@@ -351,7 +359,8 @@ class Journey:
         dialog.get_by_role("button", name="Cancel").click()
         expect(dialog).to_have_count(0)
         expect(self.rows()).to_have_count(3)
-        # Delete, then Undo brings it back.
+        # Delete, then Undo brings the same expense back (same id, from the trash).
+        original_id = self.row("Metro Pass").get_attribute("data-id")
         self.row_action("Metro Pass", "Delete").click()
         page.get_by_role("dialog", name="Delete this expense?").get_by_role("button", name="Delete").click()
         expect(self.row("Metro Pass")).to_have_count(0)
@@ -361,12 +370,23 @@ class Journey:
         page.keyboard.press("Enter")
         expect(self.row("Metro Pass")).to_have_count(1)
         expect(page.get_by_role("heading", name="Your expenses")).to_be_focused()
-        # Delete for good.
+        assert self.row("Metro Pass").get_attribute("data-id") == original_id
+        # Delete again (to the trash).
         self.row_action("Metro Pass", "Delete").click()
         page.get_by_role("dialog", name="Delete this expense?").get_by_role("button", name="Delete").click()
         expect(self.row("Metro Pass")).to_have_count(0)
         expect(self.rows()).to_have_count(2)
         self.expect_chart("chart-category", {"Food": "14.00", "currency": "EUR"})
+        # The trash holds it for 30 days; "Delete for good" removes it from there.
+        page.get_by_role("button", name="Show trash").click()
+        trashed = page.locator("#trash-rows tr", has_text="Metro Pass")
+        expect(trashed).to_have_count(1)
+        expect(trashed).to_contain_text("30 days left")
+        trashed.get_by_role("button", name="for good").click()  # "Delete <label> for good"
+        confirm = page.get_by_role("dialog", name="Delete for good?")
+        confirm.get_by_role("button", name="Delete for good").click()
+        expect(page.locator("#trash-empty")).to_be_visible()
+        page.get_by_role("button", name="Hide trash").click()
         expect(page.locator('#summary-totals li[data-currency="EUR"]')).to_contain_text("€14.00")
 
     def upload_receipt(self) -> None:

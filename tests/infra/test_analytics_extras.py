@@ -170,7 +170,7 @@ def test_glue_columns_are_the_fields_the_lake_writer_writes() -> None:
     )
     line = json.loads(lake_line("SUB", expense), parse_float=Decimal)
     assert set(line) == {name for name, _ in COLUMNS}
-    assert line["amount"] == Decimal("-3.50")  # a JSON number: decimal(12,2), never a float string
+    assert line["amount"] == Decimal("-3.50")  # a JSON number: decimal(14,4), never a float string
     assert isinstance(line["tags"], list)  # array<string>
     # What the AWS-costs query filters on is what the importer writes.
     assert line["source"] == "aws" and line["vendor"].startswith("AWS - ")

@@ -249,3 +249,14 @@ def test_only_xray_needs_every_resource(synth: Synthesized) -> None:
                         else [statement["Action"]]
                     )
                     assert set(actions) <= xray, (env, stack_id, logical_id, actions)
+
+
+def test_lake_writer_may_only_delete_receipts_of_expired_trash(synth: Synthesized) -> None:
+    analytics = synth.json("dev", "analytics")
+    fn = _function(analytics, "LakeWriter")
+    assert "RECEIPTS_BUCKET" in fn["Properties"]["Environment"]["Variables"]
+    on_receipts = [s for s in _role_statements(analytics, fn) if _mentions([s], "Receipts")]
+    assert on_receipts, "the lake writer deletes the receipts of trash items that TTL removed"
+    assert {
+        a for s in on_receipts for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
+    } == {"s3:DeleteObject"}

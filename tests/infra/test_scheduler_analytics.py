@@ -78,7 +78,7 @@ def test_glue_table_projects_year_month_partitions_over_json(synth: Synthesized)
     table = next(iter(resources(template, "AWS::Glue::Table").values()))["Properties"]["TableInput"]
     storage = table["StorageDescriptor"]
     assert [(c["Name"], c["Type"]) for c in storage["Columns"]] == list(COLUMNS)
-    assert ("amount", "decimal(12,2)") in COLUMNS and ("tags", "array<string>") in COLUMNS
+    assert ("amount", "decimal(14,4)") in COLUMNS and ("tags", "array<string>") in COLUMNS
     assert [(c["Name"], c["Type"]) for c in table["PartitionKeys"]] == [
         ("year", "string"),
         ("month", "string"),

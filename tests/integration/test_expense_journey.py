@@ -124,12 +124,28 @@ def test_sign_up_to_export(local_runtime: LocalRuntime) -> None:
     assert by_id[train_id]["vendor"] == "Deutsche Bahn"
     assert by_id[train_id]["currency"] == "EUR"
 
-    # Delete: gone from the list, the summary and the receipt bucket.
+    # Delete: gone from the list and the summary, into the trash with its receipt.
+    receipts = local_runtime.client("s3")
+    prefix = f"{user.sub}/receipts/"
     assert api.call("DELETE", f"/expenses/{lunch_id}").status_code == 204
     assert api.call("GET", f"/expenses/{lunch_id}").status_code == 404
     assert [e["id"] for e in api.call("GET", "/expenses").json()["items"]] == [train_id]
     summary = api.call("GET", "/summary", params={"from": "2026-03", "to": "2026-03"}).json()
     assert _totals(summary) == {"EUR": Decimal("39.90")}
+    assert [e["id"] for e in api.call("GET", "/trash").json()["items"]] == [lunch_id]
+    bucket = local_runtime.resources.receipts_bucket
+    assert receipts.list_objects_v2(Bucket=bucket, Prefix=prefix).get("KeyCount", 0) == 1
+
+    # Undo: the same id comes back with its receipt and its totals.
+    restored = api.call("POST", f"/trash/{lunch_id}/restore")
+    assert restored.status_code == 200 and restored.json()["id"] == lunch_id
+    assert api.call("GET", f"/expenses/{lunch_id}/receipt").status_code == 200
+    summary = api.call("GET", "/summary", params={"from": "2026-03", "to": "2026-03"}).json()
+    assert _totals(summary) == {"EUR": Decimal("39.90"), "USD": Decimal("15.25")}
+
+    # Delete, then delete for good from the trash: the receipt object goes too.
+    assert api.call("DELETE", f"/expenses/{lunch_id}").status_code == 204
+    assert api.call("DELETE", f"/trash/{lunch_id}").status_code == 204
     assert requests.get(link.json()["url"], timeout=30).status_code in (
         403,
         404,
@@ -171,6 +187,19 @@ def test_invalid_input_gets_the_standard_error_body(local_runtime: LocalRuntime)
     body = response.json()
     assert body["error"] == "invalid_input"
     assert any(d["field"] == "amount" for d in body["details"])
+
+
+def test_each_currency_in_its_own_units_over_http(local_runtime: LocalRuntime) -> None:
+    api = Api(local_runtime, new_user(local_runtime, "units"))
+    refused = api.call("POST", "/expenses", json={"amount": "5.50", "currency": "JPY", "category": "Food"})
+    assert refused.status_code == 400
+    assert [d["field"] for d in refused.json()["details"]] == ["amount"]
+    for amount, currency in (("500", "JPY"), ("1.234", "KWD")):
+        body = {"amount": amount, "currency": currency, "category": "Food", "date": "2026-03-02"}
+        created = api.call("POST", "/expenses", json=body)
+        assert created.status_code == 201 and created.json()["amount"] == amount
+    summary = api.call("GET", "/summary", params={"from": "2026-03", "to": "2026-03"}).json()
+    assert summary["totals"] == [{"currency": "JPY", "total": "500"}, {"currency": "KWD", "total": "1.234"}]
 
 
 def test_concurrent_requests_keep_callers_apart(local_runtime: LocalRuntime) -> None:

@@ -3,18 +3,21 @@
 import './styles.css';
 import { loadCategories, loadProfile } from './expenses/categories.js';
 import { newExpense } from './expenses/editor.js';
+import { loadCurrencies } from './expenses/currencies.js';
 import { focusSearch, wireFilters } from './expenses/filters.js';
 import { wireForm } from './expenses/form.js';
 import { fetchPage, reloadList } from './expenses/list.js';
 import { form, state } from './expenses/state.js';
 import { drawCharts, loadForecast, loadSummary } from './expenses/summary.js';
 import { startFrame } from './frame.js';
+import { wireTrash } from './expenses/trash.js';
 import { $, showFatal } from './ui.js';
 
 async function start() {
   if (!startFrame({ '/': focusSearch, n: newExpense })) return;
   wireForm();
   wireFilters();
+  wireTrash(() => Promise.all([reloadList(), loadSummary()]));
   $('#load-more').addEventListener('click', () => fetchPage(state.next));
   $('#summary-currency').addEventListener('change', (event) => {
     state.summaryCurrency = event.target.value;
@@ -22,6 +25,7 @@ async function start() {
   });
 
   await Promise.all([loadCategories(), loadProfile()]);
+  await loadCurrencies();
   if (state.categories.length && !form.elements.category.value) form.elements.category.value = state.categories[0];
   await Promise.all([reloadList(), loadSummary()]);
   loadForecast();

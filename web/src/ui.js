@@ -163,18 +163,51 @@ export function breakable(text) {
 
 const formatters = new Map();
 
+/** How many decimals a decimal string has ("1.234" -> 3, "1200" -> 0). */
+export function fractionDigits(amount) {
+  return (String(amount).split('.')[1] || '').length;
+}
+
+/**
+ * The server sends each amount with its currency's ISO 4217 minor units ("1200" JPY, "12.50" USD,
+ * "1.234" KWD), so the string's own digits are shown: never rounded to Intl's idea of the currency
+ * (which differs from ISO 4217 for a few, e.g. IQD) and never forced to 2 decimals.
+ */
 export function formatMoney(amount, currency) {
   const code = String(currency || '').toUpperCase();
-  let nf = formatters.get(code);
+  const text = String(amount);
+  const digits = Math.min(fractionDigits(text), 20);
+  const key = `${code}/${digits}`;
+  let nf = formatters.get(key);
   if (!nf) {
     try {
-      nf = new Intl.NumberFormat(undefined, { style: 'currency', currency: code });
+      nf = new Intl.NumberFormat(undefined, {
+        style: 'currency',
+        currency: code,
+        minimumFractionDigits: digits,
+        maximumFractionDigits: digits,
+      });
     } catch {
       nf = { format: (v) => `${v} ${code}` };
     }
-    formatters.set(code, nf);
+    formatters.set(key, nf);
   }
-  return nf.format(String(amount));
+  return nf.format(text);
+}
+
+/** What an amount input accepts for a currency with `digits` minor units (undefined: up to 4). */
+export function amountRule(digits) {
+  const places = digits ?? 4;
+  const fraction = places === 0 ? '' : `(\\.\\d{1,${places}})?`;
+  return {
+    pattern: `\\d{1,10}${fraction}`,
+    regex: new RegExp(`^\\d{1,10}${fraction}$`),
+    placeholder: places === 0 ? '0' : `0.${'0'.repeat(places)}`,
+    example: places === 0 ? '1200' : `12.${'5'.padEnd(places, '0')}`,
+    step: places === 0 ? '1' : `0.${'0'.repeat(places - 1)}1`,
+    inputMode: places === 0 ? 'numeric' : 'decimal',
+    hint: places === 0 ? 'no decimals' : `at most ${places} decimal${places === 1 ? '' : 's'}`,
+  };
 }
 
 export function formatDate(iso) {

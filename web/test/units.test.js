@@ -4,7 +4,7 @@ import { test } from 'node:test';
 
 import { cleanQuery } from '../src/api.js';
 import { PASSWORD_RULES } from '../src/auth.js';
-import { addDecimals } from '../src/ui.js';
+import { addDecimals, amountRule, formatMoney, fractionDigits } from '../src/ui.js';
 
 test('addDecimals sums decimal strings exactly, where floats would not', () => {
   assert.equal(0.1 + 0.2 === 0.3, false); // the reason this helper exists
@@ -49,4 +49,24 @@ test('cleanQuery drops filters that are not set and trims the rest', () => {
     vendor: 'Metro',
     limit: '25',
   });
+});
+
+test('formatMoney shows the digits the server sent: never rounded, never forced to 2 decimals', () => {
+  assert.match(formatMoney('1200', 'JPY'), /^[^\d]*1,200[^\d]*$/);
+  assert.match(formatMoney('1.234', 'KWD'), /1\.234/);
+  assert.match(formatMoney('12.50', 'USD'), /12\.50/);
+  // Intl thinks IQD has 0 decimals; ISO 4217 says 3, and the server's string wins.
+  assert.match(formatMoney('1.250', 'IQD'), /1\.250/);
+  assert.equal(fractionDigits('1200'), 0);
+  assert.equal(fractionDigits('1.234'), 3);
+});
+
+test("amountRule follows the currency's minor units", () => {
+  assert.equal(amountRule(0).regex.test('1200'), true);
+  assert.equal(amountRule(0).regex.test('5.50'), false);
+  assert.equal(amountRule(2).regex.test('5.50'), true);
+  assert.equal(amountRule(2).regex.test('5.505'), false);
+  assert.equal(amountRule(3).regex.test('1.234'), true);
+  assert.deepEqual([amountRule(0).step, amountRule(2).step, amountRule(3).step], ['1', '0.01', '0.001']);
+  assert.equal(amountRule(undefined).regex.test('1.2345'), true); // unknown: the API decides
 });

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 from typing import Any
 
 from outlay.dal.aws_sessions import translated
-from outlay.logic.cost_import import CENT, cost_and_usage_request, forecast_request
+from outlay.logic.cost_import import cost_and_usage_request, forecast_request
+from outlay.logic.money import round_to_currency
 
 MAX_PAGES = 50  # a month grouped by service x record type is a few pages at most; this stops a loop
 
@@ -44,5 +45,5 @@ class CostExplorer:
         with translated("GetCostForecast"):
             response = self._client.get_cost_forecast(**forecast_request(today_iso, month))
         total = response["Total"]
-        amount = Decimal(str(total["Amount"])).quantize(CENT, rounding=ROUND_HALF_EVEN)
-        return Forecast(amount=amount, currency=str(total["Unit"]))
+        currency = str(total["Unit"])
+        return Forecast(amount=round_to_currency(Decimal(str(total["Amount"])), currency), currency=currency)

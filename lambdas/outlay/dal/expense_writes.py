@@ -12,16 +12,17 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
 from botocore.exceptions import ClientError
 
 from outlay import tables
-from outlay.dal.expense_items import UserItems, expense_to_item, item_to_expense, serialize
+from outlay.dal.expense_items import UserItems, expense_to_item, iso, item_to_expense, serialize
 from outlay.logic.errors import ConflictError, NotFoundError, UpstreamUnavailableError
 from outlay.logic.expenses import IDEMPOTENCY_TTL_SECONDS, apply_changes, same_content, utc_now
 from outlay.logic.summary import AggregateKey, Delta, aggregate_deltas
+from outlay.logic.trash import expires_at
 from outlay.models.expenses import Expense, is_valid_id
 
 if TYPE_CHECKING:
@@ -119,13 +120,16 @@ class ExpenseWrites(UserItems):
     def set_receipt(self, sub: str, expense_id: str, content_type: str) -> Expense:
         return self.update(sub, expense_id, {"receipt_content_type": content_type})
 
-    def delete(self, sub: str, expense_id: str) -> Expense:
+    def delete(self, sub: str, expense_id: str, *, trash_at: datetime | None = None) -> Expense:
+        """Remove the expense and its aggregates; with `trash_at`, the same transaction keeps it in
+        the trash (`expense_trash.trash_put`) so it can be restored with the same id."""
+
         def attempt() -> Expense:
             found = self._get_with_version(sub, expense_id)
             if found is None:
                 raise NotFoundError("Expense not found")
             old, version = found
-            self._guarded_write(sub, old, None, version)
+            self._guarded_write(sub, old, None, version, self._trash_items(sub, old, trash_at))
             return old
 
         result: Expense = self._with_retries(attempt)
@@ -154,6 +158,11 @@ class ExpenseWrites(UserItems):
 
         result: UpsertResult = self._with_retries(attempt)
         return result
+
+    def _trash_items(
+        self, sub: str, expense: Expense, trash_at: datetime | None
+    ) -> list[TransactWriteItemTypeDef]:
+        return [trash_put(self.table_name, sub, expense, trash_at)] if trash_at else []
 
     # ------------------------------------------------------------------------------- idempotency
 
@@ -198,9 +207,16 @@ class ExpenseWrites(UserItems):
 
     # ------------------------------------------------------------------------------- transactions
 
-    def _guarded_write(self, sub: str, old: Expense | None, new: Expense | None, version: int | None) -> None:
+    def _guarded_write(
+        self,
+        sub: str,
+        old: Expense | None,
+        new: Expense | None,
+        version: int | None,
+        extra: list[TransactWriteItemTypeDef] | None = None,
+    ) -> None:
         try:
-            self._write(sub, old, new, version)
+            self._write(sub, old, new, version, extra)
         except _Cancelled as cancelled:
             if cancelled.retryable:
                 raise _Retry from cancelled
@@ -296,6 +312,25 @@ class ExpenseWrites(UserItems):
             except ClientError:
                 # Best effort: the write itself succeeded, and readers skip count-0 aggregates.
                 continue
+
+
+# The stored attributes that are the expense itself (what `Expense` reads back).
+EXPENSE_ATTRS = frozenset(field.alias or name for name, field in Expense.model_fields.items())
+
+
+def trash_put(table_name: str, sub: str, expense: Expense, deleted_at: datetime) -> TransactWriteItemTypeDef:
+    """The transaction item that keeps a deleted expense in the trash (part of the delete)."""
+    fields = {k: v for k, v in expense_to_item(sub, expense, 0).items() if k in EXPENSE_ATTRS}
+    item = {
+        **fields,
+        "pk": tables.user_pk(sub),
+        "sk": tables.trash_sk(expense.id),
+        "type": "TRASH",
+        "deletedAt": iso(deleted_at),
+        "expiresAt": int(expires_at(deleted_at).timestamp()),
+    }
+    put: dict[str, Any] = {"TableName": table_name, "Item": serialize(item)}
+    return {"Put": put}  # type: ignore[typeddict-item]
 
 
 def _aggregate_key(sub: str, key: AggregateKey) -> dict[str, Any]:

@@ -7,6 +7,7 @@ One class per job, composed here (used by the expenses API, the lake writer and 
   `delete`, `upsert` with deterministic ids, `set_receipt`, `get`);
 - `expense_queries`: `page` (filtered list), `iter_expenses` (export), `month_expenses` (lake),
   `dated_with_prefix` (imported lines);
+- `expense_trash`: the trash item a delete writes, `restore`, `trash_page`, `purge`;
 - `expense_summaries`: `summary` from the aggregates;
 - `preferences`: categories and the default currency.
 """
@@ -15,11 +16,12 @@ from __future__ import annotations
 
 from outlay.dal.expense_queries import ExpenseQueries
 from outlay.dal.expense_summaries import ExpenseSummaries
-from outlay.dal.expense_writes import ExpenseWrites, UpsertResult
+from outlay.dal.expense_trash import ExpenseTrash
+from outlay.dal.expense_writes import UpsertResult
 from outlay.dal.preferences import Preferences
 
 __all__ = ["ExpensesRepository", "UpsertResult"]
 
 
-class ExpensesRepository(ExpenseWrites, ExpenseQueries, ExpenseSummaries, Preferences):
+class ExpensesRepository(ExpenseTrash, ExpenseQueries, ExpenseSummaries, Preferences):
     """All reads and writes of the expenses table for the expenses API and the importers."""

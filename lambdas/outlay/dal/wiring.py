@@ -48,6 +48,10 @@ def build_lake_sync(
     )
 
 
+def build_receipt_store(*, receipts_bucket: str, s3_client: Any = None) -> ReceiptStore:
+    return ReceiptStore(receipts_bucket, s3_client=s3_client)
+
+
 def build_costs_service(
     *,
     credentials_table: str,

@@ -25,6 +25,7 @@ from outlay.models.expenses import (
     ListQuery,
     ReceiptUploadRequest,
     SummaryQuery,
+    TrashQuery,
     UpdateExpenseRequest,
     UpdateProfileRequest,
 )
@@ -95,6 +96,30 @@ def _register(app: APIGatewayRestResolver) -> None:
         service().delete(caller(app).sub, expense_id)
         return Response(status_code=HTTPStatus.NO_CONTENT.value, body="")
 
+    @app.get("/trash")
+    @tracer.capture_method
+    def list_trash() -> Response:
+        sub = caller(app).sub
+        return json_response(HTTPStatus.OK, service().trash(sub, parse_query(app, TrashQuery)))
+
+    @app.delete("/trash")
+    @tracer.capture_method
+    def empty_trash() -> Response:
+        return json_response(HTTPStatus.OK, service().empty_trash(caller(app).sub))
+
+    @app.post("/trash/<expense_id>/restore")
+    @tracer.capture_method
+    def restore_expense(expense_id: str) -> Response:
+        restored = service().restore(caller(app).sub, expense_id)
+        logger.info("expense restored", extra={"expense_id": restored.id})
+        return json_response(HTTPStatus.OK, restored)
+
+    @app.delete("/trash/<expense_id>")
+    @tracer.capture_method
+    def purge_expense(expense_id: str) -> Response:
+        service().purge(caller(app).sub, expense_id)
+        return Response(status_code=HTTPStatus.NO_CONTENT.value, body="")
+
     @app.post("/expenses/<expense_id>/receipt")
     @tracer.capture_method
     def start_receipt_upload(expense_id: str) -> Response:
@@ -126,6 +151,12 @@ def _register(app: APIGatewayRestResolver) -> None:
         sub = caller(app).sub
         request = parse_body(app, CreateCategoryRequest)
         return json_response(HTTPStatus.CREATED, service().add_category(sub, request.name))
+
+    @app.get("/currencies")
+    @tracer.capture_method
+    def list_currencies() -> Response:
+        caller(app)  # authorized like every route, though the table is the same for everybody
+        return json_response(HTTPStatus.OK, ExpensesService.currencies())
 
     @app.get("/profile")
     @tracer.capture_method

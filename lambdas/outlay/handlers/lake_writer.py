@@ -1,5 +1,8 @@
 """Lake writer: consumes the expenses table's stream and keeps the S3 lake equal to DynamoDB.
 
+It is also the one consumer that sees DynamoDB's TTL removals: when the trash forgets an expense
+(`logic.trash`), the expense's receipt object is deleted here.
+
 For every user-month a batch touched it re-reads that month (consistent read) and rewrites the
 month's one object, or deletes it when the month is now empty. A user-month that fails is reported
 in `batchItemFailures`; Lambda retries from there and, after its retries, sends the batch to the
@@ -13,9 +16,11 @@ from typing import Any
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 
-from outlay.dal.wiring import build_lake_sync
+from outlay.dal.receipts import ReceiptStore
+from outlay.dal.wiring import build_lake_sync, build_receipt_store
 from outlay.handlers.wiring import Lazy
 from outlay.logic.lake import LakeSync, UserMonth, affected_months
+from outlay.logic.trash import expired_receipts
 from outlay.models.settings import LakeSettings, load, metrics_namespace
 
 logger = Logger(service="lake-writer")
@@ -29,6 +34,24 @@ def _build_sync() -> LakeSync:
 
 
 sync = Lazy(_build_sync)
+receipts = Lazy(lambda: build_receipt_store(receipts_bucket=load(LakeSettings).receipts_bucket))
+
+
+def _drop_expired_receipts(records: list[dict[str, Any]], failed: set[str]) -> int:
+    """Delete the receipt objects of trash items that TTL removed; returns how many."""
+    expired = expired_receipts(records)
+    if not expired:
+        return 0
+    store: ReceiptStore = receipts()
+    dropped = 0
+    for key, sequences in expired.items():
+        try:
+            store.delete(key.sub, key.expense_id)
+            dropped += 1
+        except Exception:
+            logger.exception("receipt of an expired trash item not deleted")
+            failed.update(sequences)
+    return dropped
 
 
 def rewrite_month(key: UserMonth) -> int:
@@ -39,7 +62,8 @@ def rewrite_month(key: UserMonth) -> int:
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    months = affected_months(event.get("Records") or [])
+    records = event.get("Records") or []
+    months = affected_months(records)
     failed: set[str] = set()
     failed_months = 0
     for key in sorted(months):
@@ -52,6 +76,9 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     metrics.add_metric(name="LakeMonthsRewritten", unit=MetricUnit.Count, value=len(months) - failed_months)
     if failed_months:
         metrics.add_metric(name="LakeMonthsFailed", unit=MetricUnit.Count, value=failed_months)
+    dropped = _drop_expired_receipts(records, failed)
+    if dropped:
+        metrics.add_metric(name="TrashReceiptsDeleted", unit=MetricUnit.Count, value=dropped)
     # Stream sequence numbers are numeric strings; Lambda restarts from the lowest reported one.
     ordered = sorted(failed, key=lambda s: (len(s), s))
     return {"batchItemFailures": [{"itemIdentifier": seq} for seq in ordered]}

@@ -18,10 +18,11 @@ import hashlib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from outlay.logic import months
+from outlay.logic.money import money_text, round_to_currency
 
 CATEGORY = "Software"
 TAGS = ("aws",)
@@ -29,7 +30,6 @@ USAGE = "Usage"
 UNBLENDED = "UnblendedCost"
 AMORTIZED = "AmortizedCost"
 MIN_AMOUNT = Decimal("0.005")  # lines whose unblended cost rounds to 0.00 are skipped
-CENT = Decimal("0.01")
 ID_PREFIX = "aws-"
 
 # Display names for the non-usage record types (Cost Explorer RECORD_TYPE values).
@@ -180,9 +180,9 @@ def lines_from_pages(pages: Iterable[Mapping[str, Any]]) -> list[CostLine]:
                 line=line_key,
                 name=label,
                 record_type=record_type,
-                amount=total.quantize(CENT, rounding=ROUND_HALF_EVEN),
-                amortized=amortized.get((kind, name, record_type, currency), total).quantize(
-                    CENT, rounding=ROUND_HALF_EVEN
+                amount=round_to_currency(total, currency),
+                amortized=round_to_currency(
+                    amortized.get((kind, name, record_type, currency), total), currency
                 ),
                 currency=currency,
             )
@@ -239,6 +239,6 @@ def totals_by_currency(amounts: Iterable[tuple[str, Decimal]]) -> list[dict[str,
     for currency, amount in amounts:
         sums[currency] = sums.get(currency, Decimal(0)) + amount
     return [
-        {"currency": currency, "total": str(total.quantize(CENT, rounding=ROUND_HALF_EVEN))}
+        {"currency": currency, "total": money_text(round_to_currency(total, currency), currency)}
         for currency, total in sorted(sums.items())
     ]

@@ -27,7 +27,7 @@ def expense_row(expense: Expense) -> list[str]:
         expense.id,
         expense.date.isoformat(),
         # Amounts stay numbers a spreadsheet can sum: a negative AWS credit is "-1.50", not guarded.
-        money_text(expense.amount),
+        money_text(expense.amount, expense.currency),
         expense.currency,
         guard_cell(expense.category),
         guard_cell(expense.vendor),

@@ -8,10 +8,11 @@ import re
 import uuid
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from outlay.logic.errors import InvalidInputError
-from outlay.logic.money import DEFAULT_CURRENCY
+from outlay.logic.money import DEFAULT_CURRENCY, MoneyError, in_currency
 from outlay.models.expenses import CreateExpenseRequest, Expense, is_valid_id
 
 STARTER_CATEGORIES: tuple[str, ...] = (
@@ -80,6 +81,18 @@ def request_fingerprint(request: CreateExpenseRequest) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def amount_in_currency(amount: Decimal, currency: str, field: str = "amount") -> Decimal:
+    """The amount with exactly its currency's ISO 4217 minor units; more decimals than the currency
+    has (5.50 JPY) is a 400 naming `field`."""
+    try:
+        return in_currency(amount, currency)
+    except MoneyError as exc:
+        subject = "amount" if field == "amount" else "the expense's amount"
+        raise InvalidInputError(
+            f"{subject} {exc}", [{"field": field, "message": f"{subject} {exc}", "type": "minor_units"}]
+        ) from exc
+
+
 def build_expense(
     request: CreateExpenseRequest,
     *,
@@ -88,12 +101,14 @@ def build_expense(
     now: datetime,
     expense_id: str | None = None,
 ) -> Expense:
-    """A new manual expense from a validated request; defaults: profile currency (else USD), today UTC."""
+    """A new manual expense from a validated request; defaults: profile currency (else USD), today UTC.
+    The amount must fit the (possibly defaulted) currency's minor units."""
+    currency = request.currency or default_currency or DEFAULT_CURRENCY
     return Expense(
         id=expense_id or new_expense_id(),
         date=request.date or now.date(),
-        amount=request.amount,
-        currency=request.currency or default_currency or DEFAULT_CURRENCY,
+        amount=amount_in_currency(request.amount, currency),
+        currency=currency,
         category=category,
         vendor=request.vendor,
         description=request.description,
@@ -105,10 +120,14 @@ def build_expense(
 
 
 def apply_changes(expense: Expense, changes: Mapping[str, Any], now: datetime) -> Expense:
-    """The expense with `changes` (snake_case field -> validated value) applied, re-validated."""
+    """The expense with `changes` (snake_case field -> validated value) applied, re-validated. A new
+    amount or currency must agree with the currency's minor units (400 naming the changed field)."""
     data = expense.model_dump()
     data.update(changes)
     data["updated_at"] = now
+    if "amount" in changes or "currency" in changes:
+        field = "amount" if "amount" in changes else "currency"
+        data["amount"] = amount_in_currency(data["amount"], data["currency"], field)
     return Expense.model_validate(data)
 
 

@@ -14,6 +14,7 @@ from typing import Any, Protocol, TypeVar
 
 from outlay import tables
 from outlay.logic.csv_export import csv_chunks
+from outlay.logic.currencies import CURRENCIES, TABLE_PUBLISHED
 from outlay.logic.errors import ConflictError, NotFoundError
 from outlay.logic.expenses import (
     STARTER_CATEGORIES,
@@ -31,6 +32,9 @@ from outlay.models.expenses import (
     Category,
     CategoryList,
     CreateExpenseRequest,
+    CurrencyEntry,
+    CurrencyList,
+    EmptyTrashResult,
     Expense,
     ExpenseFilters,
     ExpensePage,
@@ -40,6 +44,9 @@ from outlay.models.expenses import (
     ReceiptLink,
     Summary,
     SummaryQuery,
+    TrashedExpense,
+    TrashPage,
+    TrashQuery,
     UpdateExpenseRequest,
 )
 
@@ -54,7 +61,13 @@ class ExpenseStore(Protocol):
     ) -> Expense: ...
     def update(self, sub: str, expense_id: str, changes: Mapping[str, Any]) -> Expense: ...
     def set_receipt(self, sub: str, expense_id: str, content_type: str) -> Expense: ...
-    def delete(self, sub: str, expense_id: str) -> Expense: ...
+    def delete(self, sub: str, expense_id: str, *, trash_at: datetime | None = None) -> Expense: ...
+    def restore(self, sub: str, expense_id: str, now: datetime) -> Expense: ...
+    def purge(self, sub: str, expense_id: str) -> TrashedExpense: ...
+    def trash_page(
+        self, sub: str, now: datetime, limit: int = 50, cursor: str | None = None
+    ) -> TrashPage: ...
+    def trashed_ids(self, sub: str) -> Iterator[str]: ...
     def page(
         self, sub: str, filters: ExpenseFilters, limit: int = 50, cursor: str | None = None
     ) -> ExpensePage: ...
@@ -144,10 +157,38 @@ class ExpensesService:
         return self.repo.update(sub, expense_id, changes) if changes else self.repo.get(sub, expense_id)
 
     def delete(self, sub: str, expense_id: str) -> None:
-        """The expense, and its receipt file when it has one."""
-        deleted = self.repo.delete(sub, self.known_id(expense_id))
-        if deleted.receipt_content_type:
-            self.receipts.delete(sub, deleted.id)
+        """Move the expense to the trash for TRASH_DAYS (same transaction as the delete). Its receipt
+        object stays: Undo/restore brings it back; TTL expiry of the trash item removes it."""
+        self.repo.delete(sub, self.known_id(expense_id), trash_at=self.clock())
+
+    # -------------------------------------------------------------------------------- trash
+    def trash(self, sub: str, query: TrashQuery) -> TrashPage:
+        return self.repo.trash_page(sub, self.clock(), limit=query.limit, cursor=query.next)
+
+    def restore(self, sub: str, expense_id: str) -> Expense:
+        """The same id back, with its receipt, aggregates and index items (the create transaction);
+        an imported line's dismissal is lifted in that transaction."""
+        if not check_expense_id(expense_id):
+            raise NotFoundError("This expense is not in the trash")
+        return self.repo.restore(sub, expense_id, self.clock())
+
+    def purge(self, sub: str, expense_id: str) -> None:
+        """Delete a trashed expense for good, with its receipt object."""
+        if not check_expense_id(expense_id):
+            raise NotFoundError("This expense is not in the trash")
+        gone = self.repo.purge(sub, expense_id)
+        if gone.receipt_content_type:
+            self.receipts.delete(sub, gone.id)
+
+    def empty_trash(self, sub: str) -> EmptyTrashResult:
+        deleted = 0
+        for expense_id in list(self.repo.trashed_ids(sub)):
+            try:
+                self.purge(sub, expense_id)
+            except NotFoundError:
+                continue  # restored or purged meanwhile
+            deleted += 1
+        return EmptyTrashResult(deleted=deleted)
 
     def export(self, sub: str, filters: ExpenseFilters) -> ExportResult:
         """Every matching expense as one CSV file under the user's prefix, and a link to it."""
@@ -194,6 +235,19 @@ class ExpensesService:
             )
         self.repo.add_category(sub, name)
         return Category(name=name, builtin=False)
+
+    @staticmethod
+    def currencies() -> CurrencyList:
+        return CurrencyList(
+            published=TABLE_PUBLISHED,
+            items=[
+                CurrencyEntry(
+                    code=info.code, name=info.name, minor_units=info.minor_units, withdrawn=info.withdrawn
+                )
+                for info in CURRENCIES.values()
+                if info.minor_units is not None
+            ],
+        )
 
     def profile(self, sub: str) -> Profile:
         return Profile(default_currency=self.repo.get_default_currency(sub) or DEFAULT_CURRENCY)

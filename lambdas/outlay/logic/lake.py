@@ -78,7 +78,8 @@ def affected_months(records: Iterable[Mapping[str, Any]]) -> dict[UserMonth, lis
 
 
 def lake_line(sub: str, expense: Expense) -> str:
-    """One JSON object; amount is an exact JSON number with 2 decimals (Athena DECIMAL(12,2))."""
+    """One JSON object; amount is an exact JSON number with its currency's minor units (Athena
+    DECIMAL(16,4) holds every currency's digits: KWD 1.234 stays 1.234)."""
     fields: dict[str, Any] = {
         "userId": sub,
         "id": expense.id,
@@ -94,7 +95,7 @@ def lake_line(sub: str, expense: Expense) -> str:
     }
     text = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
     # json has no Decimal: splice the exact digits in place of the placeholder.
-    return text.replace('"amount":null', f'"amount":{money_text(expense.amount)}', 1)
+    return text.replace('"amount":null', f'"amount":{money_text(expense.amount, expense.currency)}', 1)
 
 
 def lake_object(sub: str, expenses: Iterable[Expense]) -> bytes:

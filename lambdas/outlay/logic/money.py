@@ -1,4 +1,4 @@
-"""Money rules: exact Decimal parsing (never via float), 2-decimal amounts, ISO 4217 currency codes.
+"""Money rules: exact Decimal parsing (never via float), amounts in their currency's ISO 4217 minor units.
 
 Pure Python, no AWS imports: models, the DAL and the cost importer all share these rules.
 """
@@ -6,176 +6,11 @@ Pure Python, no AWS imports: models, the DAL and the cost importer all share the
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
-CENT = Decimal("0.01")
+from outlay.logic.currencies import CURRENCIES, MAX_MINOR_UNITS, PAYABLE
+
 MAX_AMOUNT = Decimal("1000000000")  # 1,000,000,000 in any currency
-
-# Active ISO 4217 alphabetic codes (circulating currencies + the few fund/precious-metal codes people
-# actually type are left out on purpose: an expense is paid in money).
-ISO_4217: frozenset[str] = frozenset(
-    (
-        "AED",
-        "AFN",
-        "ALL",
-        "AMD",
-        "ANG",
-        "AOA",
-        "ARS",
-        "AUD",
-        "AWG",
-        "AZN",
-        "BAM",
-        "BBD",
-        "BDT",
-        "BGN",
-        "BHD",
-        "BIF",
-        "BMD",
-        "BND",
-        "BOB",
-        "BRL",
-        "BSD",
-        "BTN",
-        "BWP",
-        "BYN",
-        "BZD",
-        "CAD",
-        "CDF",
-        "CHF",
-        "CLP",
-        "CNY",
-        "COP",
-        "CRC",
-        "CUC",
-        "CUP",
-        "CVE",
-        "CZK",
-        "DJF",
-        "DKK",
-        "DOP",
-        "DZD",
-        "EGP",
-        "ERN",
-        "ETB",
-        "EUR",
-        "FJD",
-        "FKP",
-        "GBP",
-        "GEL",
-        "GHS",
-        "GIP",
-        "GMD",
-        "GNF",
-        "GTQ",
-        "GYD",
-        "HKD",
-        "HNL",
-        "HTG",
-        "HUF",
-        "IDR",
-        "ILS",
-        "INR",
-        "IQD",
-        "IRR",
-        "ISK",
-        "JMD",
-        "JOD",
-        "JPY",
-        "KES",
-        "KGS",
-        "KHR",
-        "KMF",
-        "KPW",
-        "KRW",
-        "KWD",
-        "KYD",
-        "KZT",
-        "LAK",
-        "LBP",
-        "LKR",
-        "LRD",
-        "LSL",
-        "LYD",
-        "MAD",
-        "MDL",
-        "MGA",
-        "MKD",
-        "MMK",
-        "MNT",
-        "MOP",
-        "MRU",
-        "MUR",
-        "MVR",
-        "MWK",
-        "MXN",
-        "MYR",
-        "MZN",
-        "NAD",
-        "NGN",
-        "NIO",
-        "NOK",
-        "NPR",
-        "NZD",
-        "OMR",
-        "PAB",
-        "PEN",
-        "PGK",
-        "PHP",
-        "PKR",
-        "PLN",
-        "PYG",
-        "QAR",
-        "RON",
-        "RSD",
-        "RUB",
-        "RWF",
-        "SAR",
-        "SBD",
-        "SCR",
-        "SDG",
-        "SEK",
-        "SGD",
-        "SHP",
-        "SLE",
-        "SLL",
-        "SOS",
-        "SRD",
-        "SSP",
-        "STN",
-        "SVC",
-        "SYP",
-        "SZL",
-        "THB",
-        "TJS",
-        "TMT",
-        "TND",
-        "TOP",
-        "TRY",
-        "TTD",
-        "TWD",
-        "TZS",
-        "UAH",
-        "UGX",
-        "USD",
-        "UYU",
-        "UZS",
-        "VES",
-        "VND",
-        "VUV",
-        "WST",
-        "XAF",
-        "XCD",
-        "XCG",
-        "XOF",
-        "XPF",
-        "YER",
-        "ZAR",
-        "ZMW",
-        "ZWG",
-        "ZWL",
-    )
-)
 
 DEFAULT_CURRENCY = "USD"
 
@@ -216,37 +51,87 @@ def parse_decimal(value: object) -> Decimal:
     return result
 
 
-def to_money(value: object, *, allow_negative: bool = False, allow_zero: bool = False) -> Decimal:
-    """Validate an amount and return it quantized to exactly 2 decimal places (12.5 -> 12.50).
+def _quantum(places: int) -> Decimal:
+    return Decimal(1).scaleb(-places)
 
-    Rejects more than 2 significant decimal places (12.345), magnitudes above 1,000,000,000,
-    zero/negative unless allowed. 12.500 is the same value as 12.50 and is accepted.
+
+def _places_phrase(places: int) -> str:
+    return (
+        "no decimal places" if places == 0 else f"at most {places} decimal place{'s' if places > 1 else ''}"
+    )
+
+
+def minor_units(currency: str) -> int:
+    """How many decimals an amount in `currency` has (ISO 4217 minor units: JPY 0, USD 2, KWD 3)."""
+    info = CURRENCIES.get(currency)
+    if info is None or info.minor_units is None:
+        raise MoneyError(f"{currency} has no ISO 4217 minor unit")
+    return info.minor_units
+
+
+def to_money(
+    value: object, *, currency: str | None = None, allow_negative: bool = False, allow_zero: bool = False
+) -> Decimal:
+    """Validate an amount; with `currency`, return it with exactly that currency's decimals
+    (12.5 USD -> 12.50, 1200 JPY -> 1200, 1.234 KWD -> 1.234).
+
+    Refuses more decimals than the currency has (5.50 JPY, 1.2345 KWD; 12.500 USD is 12.50 and is
+    accepted), magnitudes above 1,000,000,000, zero/negative unless allowed. Without a currency the
+    bound is the most any currency has (4), and the value is returned as parsed; the caller applies
+    the currency once it is known (`in_currency`).
     """
     amount = parse_decimal(value)
     if abs(amount) > MAX_AMOUNT:
         raise MoneyError(f"must not exceed {MAX_AMOUNT:,}")
+    places = minor_units(currency) if currency else MAX_MINOR_UNITS
     try:
-        quantized = amount.quantize(CENT)
+        quantized = amount.quantize(_quantum(places))
     except InvalidOperation as exc:  # pragma: no cover - bounded above, cannot overflow the context
         raise MoneyError("is not a representable amount") from exc
     if quantized != amount:
-        raise MoneyError("must have at most 2 decimal places")
+        raise MoneyError(f"must have {_places_phrase(places)}" + (f" in {currency}" if currency else ""))
     if quantized == 0 and not allow_zero:
         raise MoneyError("must be greater than 0")
     if quantized < 0 and not allow_negative:
         raise MoneyError("must be greater than 0")
-    return quantized
+    return quantized if currency else amount
+
+
+def in_currency(amount: Decimal, currency: str) -> Decimal:
+    """An already-validated amount with exactly `currency`'s decimals; MoneyError if it has more."""
+    return to_money(amount, currency=currency, allow_negative=True, allow_zero=True)
+
+
+def round_to_currency(amount: Decimal, currency: str) -> Decimal:
+    """A computed amount (an AWS bill's many-decimal cost, a forecast) rounded half-even to the
+    currency's minor units; a code without them (e.g. XXX) keeps 2."""
+    places = CURRENCIES[currency].minor_units if currency in PAYABLE else None
+    return amount.quantize(_quantum(2 if places is None else places), rounding=ROUND_HALF_EVEN)
 
 
 def check_currency(code: object) -> str:
     if not isinstance(code, str):
         raise MoneyError("must be an ISO 4217 code like USD")
     upper = code.strip().upper()
-    if upper not in ISO_4217:
-        raise MoneyError("must be an ISO 4217 currency code like USD or EUR")
-    return upper
+    if upper in PAYABLE:
+        return upper
+    if upper in CURRENCIES:
+        raise MoneyError(
+            f"{upper} has no minor unit in ISO 4217 (a metal, fund or testing code): "
+            "record the expense in the currency it was paid in"
+        )
+    raise MoneyError("must be an ISO 4217 currency code like USD or EUR")
 
 
-def money_text(amount: Decimal) -> str:
-    """The one string form of an amount in JSON, CSV and the lake: plain, 2 decimals, no exponent."""
-    return f"{amount.quantize(CENT):f}"
+def money_text(amount: Decimal, currency: str | None = None) -> str:
+    """The one string form of an amount in JSON, CSV and the lake: plain, no exponent, with the
+    currency's decimals (5 JPY -> "5", 12.5 USD -> "12.50", 1.234 KWD -> "1.234").
+
+    Never rounds: an amount stored with more digits than its currency has (written before amounts
+    followed the currency's minor units) keeps them all. Without a currency: the exact digits.
+    """
+    if currency in PAYABLE:
+        quantized = amount.quantize(_quantum(minor_units(currency)))
+        if quantized == amount:
+            return f"{quantized:f}"
+    return f"{amount.normalize():f}"

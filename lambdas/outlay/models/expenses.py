@@ -1,8 +1,9 @@
 """Expense service models: the stored/returned `Expense`, request bodies, query strings and responses.
 
-JSON uses camelCase (aliases); Python uses snake_case. Amounts are Decimal with exactly 2 decimal
-places and serialize as strings ("12.50"). Import-light on purpose: the CDK API stack and the OpenAPI
-generator import these models, so nothing here touches boto3.
+JSON uses camelCase (aliases); Python uses snake_case. Amounts are Decimal and serialize as strings
+with their currency's ISO 4217 minor units ("12.50" USD, "1200" JPY, "1.234" KWD): a model that holds
+an amount and its currency serializes the pair together. Import-light on purpose: the CDK API stack
+and the OpenAPI generator import these models, so nothing here touches boto3.
 """
 
 from __future__ import annotations
@@ -50,7 +51,8 @@ def is_valid_id(value: str) -> bool:
 
 
 def _amount_input(value: Any) -> Decimal:
-    """User input: > 0, at most 2 decimals, at most 1e9; string or exact number, never a float."""
+    """User input: > 0, at most 1e9, string or exact number (never a float), at most 4 decimals (the
+    most any currency has); the service then holds it to its currency's minor units."""
     try:
         return to_money(value)
     except MoneyError as exc:
@@ -123,7 +125,9 @@ def _dedupe_tags(tags: list[str]) -> list[str]:
     return list(seen.values())
 
 
+# Amounts without their currency at hand (request bodies, amortized cost) serialize as exact digits.
 _money_out = PlainSerializer(money_text, return_type=str, when_used="json")
+_AMOUNT_TEXT = r"^-?\d+(\.\d{1,4})?$"
 AmountInput = Annotated[
     Decimal,
     BeforeValidator(_amount_input),
@@ -131,7 +135,11 @@ AmountInput = Annotated[
     WithJsonSchema(
         {
             "anyOf": [{"type": "string", "pattern": r"^\s*\+?(\d+(\.\d*)?|\.\d+)\s*$"}, {"type": "number"}],
-            "description": "Decimal > 0, at most 2 decimal places, at most 1,000,000,000 (string or number)",
+            "description": (
+                "Decimal > 0, at most 1,000,000,000 (string or number), with at most the currency's"
+                " ISO 4217 minor units of decimals: JPY 0 (1200), USD/EUR 2 (12.50), KWD/BHD/OMR 3"
+                " (1.234); more is a 400 naming `amount`"
+            ),
         }
     ),
 ]
@@ -139,7 +147,13 @@ StoredAmount = Annotated[
     Decimal,
     BeforeValidator(_signed_amount),
     _money_out,
-    WithJsonSchema({"type": "string", "pattern": r"^-?\d+\.\d{2}$", "description": "Exact decimal"}),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": _AMOUNT_TEXT,
+            "description": "Exact decimal with the currency's ISO 4217 minor units (12.50 USD, 1200 JPY)",
+        }
+    ),
 ]
 Currency = Annotated[
     str,
@@ -183,8 +197,13 @@ class AwsImportMeta(CamelModel):
     amortized_amount: Annotated[Decimal, BeforeValidator(_plain_decimal), _money_out] | None = None
 
 
+def _amount_text(model: Any, amount: Decimal) -> str:
+    return money_text(amount, model.currency)
+
+
 class Expense(CamelModel):
-    """An expense as stored and returned. Amount has exactly 2 decimals; negative only for AWS credits."""
+    """An expense as stored and returned. Amount in the currency's minor units; negative only for
+    AWS credits."""
 
     id: str = Field(pattern=ID_PATTERN)
     date: IsoDate
@@ -205,6 +224,10 @@ class Expense(CamelModel):
         if self.source == "manual" and self.amount <= 0:
             raise ValueError("amount must be greater than 0 (only imported AWS credits may be negative)")
         return self
+
+    @field_serializer("amount", when_used="json")
+    def _amount_out(self, amount: Decimal) -> str:
+        return _amount_text(self, amount)
 
     @property
     def month(self) -> str:
@@ -305,6 +328,13 @@ class ListQuery(ExpenseFilters):
     next: str | None = Field(None, max_length=2048)
 
 
+class TrashQuery(CamelModel):
+    model_config = ConfigDict(populate_by_name=True, extra="ignore")
+
+    limit: int = Field(50, ge=1, le=100)
+    next: str | None = Field(None, max_length=2048)
+
+
 class SummaryQuery(CamelModel):
     model_config = ConfigDict(populate_by_name=True, extra="ignore")
 
@@ -325,6 +355,24 @@ class ExpensePage(CamelModel):
     next: str | None = None
 
 
+class TrashedExpense(Expense):
+    """A deleted expense, kept `TRASH_DAYS` days: restore brings back the same id with its receipt."""
+
+    deleted_at: datetime
+    expires_at: datetime
+
+
+class TrashPage(CamelModel):
+    """Trashed expenses in key order (by id); each says when it was deleted and when it expires."""
+
+    items: list[TrashedExpense]
+    next: str | None = None
+
+
+class EmptyTrashResult(CamelModel):
+    deleted: int
+
+
 class SummaryItem(CamelModel):
     month: str
     category: str
@@ -332,17 +380,21 @@ class SummaryItem(CamelModel):
     total: StoredAmount
     count: int
 
+    @field_serializer("total", when_used="json")
+    def _total_out(self, total: Decimal) -> str:
+        return _amount_text(self, total)
+
 
 class CurrencyTotal(CamelModel):
     """One currency's total, never converted (summaries, import runs); `total` is always its exact
-    text, e.g. "12.50", in Python dumps as in JSON."""
+    text in the currency's minor units, e.g. "12.50" USD or "1200" JPY, in Python dumps as in JSON."""
 
     currency: str
     total: StoredAmount
 
     @field_serializer("total")
     def _total_text(self, total: Decimal) -> str:
-        return money_text(total)
+        return _amount_text(self, total)
 
 
 class Summary(CamelModel):
@@ -359,6 +411,20 @@ class Category(CamelModel):
 
 class CategoryList(CamelModel):
     items: list[Category]
+
+
+class CurrencyEntry(CamelModel):
+    code: str
+    name: str
+    minor_units: int = Field(description="Decimals an amount has: JPY 0, USD 2, KWD 3 (ISO 4217)")
+    withdrawn: bool = Field(False, description="No longer in ISO 4217 List One; kept for old expenses")
+
+
+class CurrencyList(CamelModel):
+    """Every currency an expense can be recorded in, from the ISO 4217 table published on `published`."""
+
+    published: str
+    items: list[CurrencyEntry]
 
 
 class Profile(CamelModel):

@@ -30,6 +30,8 @@ class ExpensesSettings(ApiSettings):
 class LakeSettings(_EnvModel):
     expenses_table: str = Field(alias="EXPENSES_TABLE")
     lake_bucket: str = Field(alias="LAKE_BUCKET")
+    # Receipts of trashed expenses are deleted when TTL removes the trash item (stream REMOVE).
+    receipts_bucket: str = Field(alias="RECEIPTS_BUCKET")
 
 
 class CostsSettings(ApiSettings):

@@ -201,14 +201,17 @@ def test_patch_validates_like_create(call: Call, body: dict[str, Any], field: st
     assert call("GET", f"/expenses/{expense['id']}").json == expense
 
 
-def test_delete_removes_expense_receipt_and_aggregate(call: Call, s3_client: Any) -> None:
+def test_delete_removes_expense_and_aggregate_but_keeps_the_receipt_for_the_trash(
+    call: Call, s3_client: Any
+) -> None:
     expense = create(call)
     call("POST", f"/expenses/{expense['id']}/receipt", body={"contentType": "image/png"})
     key = f"alice/receipts/{expense['id']}"
     s3_client.put_object(Bucket="outlay-test-receipts", Key=key, Body=b"png")
     assert call("DELETE", f"/expenses/{expense['id']}").status == 204
     assert call("GET", f"/expenses/{expense['id']}").status == 404
-    assert s3_client.list_objects_v2(Bucket="outlay-test-receipts", Prefix=key).get("KeyCount") == 0
+    # Restorable for 30 days: the object goes when the trash item expires (test_trash.py).
+    assert s3_client.list_objects_v2(Bucket="outlay-test-receipts", Prefix=key).get("KeyCount") == 1
     assert call("GET", "/summary", query={"from": "2026-03", "to": "2026-03"}).json["items"] == []
     assert call("DELETE", f"/expenses/{expense['id']}").status == 404
 

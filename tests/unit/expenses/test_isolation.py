@@ -33,6 +33,8 @@ def test_matrix_covers_every_id_route() -> None:
         ("DELETE", "/expenses/{id}"),
         ("POST", "/expenses/{id}/receipt"),
         ("GET", "/expenses/{id}/receipt"),
+        ("POST", "/trash/{id}/restore"),
+        ("DELETE", "/trash/{id}"),
     }
     assert all((r.method, r.path) in VALID_BODIES for r in ID_ROUTES if r.body_model)
 

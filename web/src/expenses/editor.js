@@ -1,10 +1,10 @@
 // The add/edit form's values: reading them, the API's checks done locally, reset and start-edit.
 import { $, clearFieldErrors, setStatus, todayIso } from '../ui.js';
 import { fillCategorySelects } from './categories.js';
+import { applyAmountRule, currentAmountRule } from './currencies.js';
 import { checkReceipt, showReceiptPreview } from './receipts.js';
 import { form, state } from './state.js';
 
-const AMOUNT_RE = /^\d{1,12}(\.\d{1,2})?$/;
 const CURRENCY_RE = /^[A-Z]{3}$/;
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -28,8 +28,9 @@ export function formValues() {
 export function localProblems(values) {
   const problems = [];
   if (!DATE_RE.test(values.date)) problems.push({ field: 'date', message: 'Enter the date of the expense.' });
-  if (!AMOUNT_RE.test(values.amount)) {
-    problems.push({ field: 'amount', message: 'Enter an amount like 12.50 (at most 2 decimals).' });
+  const rule = currentAmountRule();
+  if (!rule.regex.test(values.amount)) {
+    problems.push({ field: 'amount', message: `Enter an amount like ${rule.example} (${rule.code || 'this currency'}: ${rule.hint}).` });
   } else if (/^0+(\.0+)?$/.test(values.amount)) {
     problems.push({ field: 'amount', message: 'The amount must be more than zero.' });
   }
@@ -51,6 +52,7 @@ export function resetEditor() {
   form.elements.id.value = '';
   form.elements.date.value = todayIso();
   form.elements.currency.value = state.defaultCurrency;
+  applyAmountRule();
   if (state.categories.length) form.elements.category.value = state.categories[0];
   showReceiptPreview();
   $('#form-title').textContent = 'Add an expense';
@@ -86,6 +88,7 @@ export function startEdit(expense) {
   el.date.value = String(expense.date || '').slice(0, 10);
   el.amount.value = expense.amount;
   el.currency.value = expense.currency;
+  applyAmountRule();
   if (expense.category && !state.categories.includes(expense.category)) {
     state.categories.push(expense.category);
     fillCategorySelects(expense.category);

@@ -2,6 +2,7 @@
 import { ApiError, api } from '../api.js';
 import { $, clearFieldErrors, setStatus, showFieldErrors, todayIso, toast } from '../ui.js';
 import { wireNewCategory } from './categories.js';
+import { applyAmountRule } from './currencies.js';
 import { changedFields, closeEditor, formValues, localProblems, newExpense, requestBody, resetEditor } from './editor.js';
 import { reloadList } from './list.js';
 import { showReceiptPreview, uploadReceipt } from './receipts.js';
@@ -68,6 +69,7 @@ export function wireForm() {
   form.elements.receipt.addEventListener('change', showReceiptPreview);
   form.elements.currency.addEventListener('input', (e) => {
     e.target.value = e.target.value.toUpperCase();
+    applyAmountRule();
   });
   $('#cancel-edit').addEventListener('click', () => {
     resetEditor();

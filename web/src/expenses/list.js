@@ -1,10 +1,11 @@
 // The expense list: rows, cursor paging ("Load more"), delete with confirm and undo.
 import { api, itemsOf } from '../api.js';
 import { $, confirmDialog, formatDate, formatMoney, h, setStatus, toast } from '../ui.js';
-import { requestBody, resetEditor, startEdit } from './editor.js';
+import { resetEditor, startEdit } from './editor.js';
 import { hasReceipt, viewReceipt } from './receipts.js';
 import { PAGE_SIZE, state } from './state.js';
 import { loadSummary } from './summary.js';
+import { refreshTrash, restoreExpense } from './trash.js';
 
 let menuSeq = 0;
 
@@ -139,7 +140,7 @@ export function reloadList() {
 
 async function deleteExpense(expense) {
   const label = `${expense.vendor || expense.category || 'this expense'} (${formatMoney(expense.amount, expense.currency)}, ${formatDate(expense.date)})`;
-  const ok = await confirmDialog('Delete this expense?', `${label} will be deleted together with its receipt.`, 'Delete');
+  const ok = await confirmDialog('Delete this expense?', `${label} moves to the trash with its receipt; you can restore it for 30 days.`, 'Delete');
   if (!ok) return;
   try {
     await api(`/expenses/${encodeURIComponent(expense.id)}`, { method: 'DELETE' });
@@ -151,22 +152,19 @@ async function deleteExpense(expense) {
   if (state.editing?.id === expense.id) resetEditor();
   renderList();
   loadSummary();
+  refreshTrash();
   // The row (and the focused Delete button) is gone: put focus on Undo, then back on the list.
-  toast('Expense deleted.', {
+  toast('Expense moved to the trash.', {
     timeout: 8000,
     focusAction: true,
     returnFocus: $('#list-title'),
     action: {
       label: 'Undo',
+      // The same expense comes back from the trash: same id, same receipt.
       run: async () => {
-        const { date, amount, currency, category, vendor, description, tags } = expense;
         try {
-          await api('/expenses', {
-            method: 'POST',
-            body: requestBody({ date, amount, currency, category, vendor: vendor || '', description: description || '', tags: tags || [] }),
-          });
-          toast(hasReceipt(expense) ? 'Expense restored (without its receipt).' : 'Expense restored.', { kind: 'success' });
-          await Promise.all([reloadList(), loadSummary()]);
+          await restoreExpense(expense.id);
+          toast(hasReceipt(expense) ? 'Expense restored with its receipt.' : 'Expense restored.', { kind: 'success' });
         } catch (error) {
           toast(`Could not restore: ${error.message}`, { kind: 'error' });
         }

@@ -8,6 +8,7 @@ export const filterForm = $('#filter-form');
 
 export const state = {
   defaultCurrency: 'EUR',
+  minorUnits: new Map(), // ISO 4217 code -> decimals (GET /currencies)
   categories: [],
   filters: {},
   next: null,
