@@ -114,5 +114,18 @@ ROUTES: tuple[Route, ...] = (
         admin_only=True,
     ),
     Route("GET", "/aws-cost-import/history", "costs", "The caller's import runs", query=("limit", "next")),
+    Route(
+        "GET",
+        "/aws-cost-import/dismissed",
+        "costs",
+        "Imported lines the caller deleted (imports skip them)",
+        query=("limit", "next"),
+    ),
+    Route(
+        "POST",
+        "/aws-cost-import/dismissed/{id}/restore",
+        "costs",
+        "Restore a dismissed imported line (imports update it again)",
+    ),
     Route("GET", "/aws-costs/forecast", "costs", "This month's cost forecast"),
 )

@@ -7,7 +7,8 @@ Expenses table (single-table, everything of one user in one partition `USER#<sub
 - user category: sk CATEGORY#<casefolded name>
 - profile: sk PROFILE (default currency)
 - idempotency record: sk IDEMPOTENCY#<key>, ttl `expiresAt`, same transaction as the create
-- import run: sk IMPORTRUN#<started iso>#<run id> (cost-import history)
+- import run: sk IMPORTRUN#<started iso>#<run id> (cost-import history); RUNID#<run id> points to it
+- dismissed imported line: sk DISMISSED#<expense id>, no TTL (re-imports never re-create it)
 
 The `byDate` local secondary index (sort key `dateKey`) lists a user's expenses newest first and
 answers date ranges with a key condition, so a page reads O(page) items. Credentials table: one item
@@ -81,7 +82,16 @@ def import_run_sk(started_at_iso: str, run_id: str) -> str:
     return f"IMPORTRUN#{started_at_iso}#{run_id}"
 
 
+def run_id_sk(run_id: str) -> str:
+    return f"RUNID#{run_id}"
+
+
+def dismissed_sk(expense_id: str) -> str:
+    return f"DISMISSED#{expense_id}"
+
+
 EXPENSE_PREFIX = "EXPENSE#"
+DISMISSED_PREFIX = "DISMISSED#"
 SUMMARY_PREFIX = "SUMMARY#"
 CATEGORY_PREFIX = "CATEGORY#"
 IMPORT_RUN_PREFIX = "IMPORTRUN#"

@@ -30,6 +30,7 @@ def _build_service() -> CostsService:
     settings = load(CostsSettings)
     return build_costs_service(
         expenses_table=settings.expenses_table,
+        receipts_bucket=settings.receipts_bucket,
         credentials_table=settings.credentials_table,
         kms_key_id=settings.kms_key_id,
         queue_url=settings.import_queue_url or None,
@@ -89,6 +90,17 @@ def _build_resolver() -> APIGatewayRestResolver:
         sub = caller(app).sub
         query = parse_query(app, HistoryQuery)
         return json_response(HTTPStatus.OK, service().history(sub, query.limit, query.next))
+
+    @app.get("/aws-cost-import/dismissed")
+    def dismissed() -> Response:
+        sub = caller(app).sub
+        query = parse_query(app, HistoryQuery)
+        return json_response(HTTPStatus.OK, service().dismissed_lines(sub, query.limit, query.next))
+
+    @app.post("/aws-cost-import/dismissed/<expense_id>/restore")
+    def restore_dismissed(expense_id: str) -> Response:
+        sub = caller(app).sub
+        return json_response(HTTPStatus.OK, service().restore_dismissed(sub, expense_id))
 
     @app.get("/aws-costs/forecast")
     def forecast() -> Response:

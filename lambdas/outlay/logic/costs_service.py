@@ -30,6 +30,7 @@ from outlay.models.credentials import (
     SaveCredentialsRequest,
     StoredCredentials,
 )
+from outlay.models.expenses import DismissedLine, DismissedPage, Expense
 
 NOT_CONFIGURED = "AWS credentials are not configured: connect an AWS account in Settings first"
 
@@ -72,6 +73,13 @@ class Connector(Protocol):
     def connect(self, sub: str, stored: StoredCredentials) -> ConnectedAccount: ...
 
 
+class DismissedLines(Protocol):
+    def dismissed_page(
+        self, sub: str, limit: int = 50, next_token: str | None = None
+    ) -> tuple[list[DismissedLine], str | None]: ...
+    def restore_dismissed(self, sub: str, expense_id: str) -> Expense: ...
+
+
 class SendResult(Protocol):
     sent: int
     failed: int
@@ -93,6 +101,7 @@ class CostsService:
     runs: RunHistory
     connector: Connector
     writer: ExpenseWriter | None = None
+    dismissed: DismissedLines | None = None
     queue: Queue | None = None
     service_account: Callable[[], str] = lambda: ""
     role_template_url: str | None = None
@@ -212,6 +221,21 @@ class CostsService:
             ]
             raise outcome.error
         return outcome.run
+
+    # ------------------------------------------------------------------------ dismissed lines
+    def _dismissed(self) -> DismissedLines:
+        if self.dismissed is None:
+            raise RuntimeError("no expense repository wired")
+        return self.dismissed
+
+    def dismissed_lines(self, sub: str, limit: int, next_token: str | None) -> DismissedPage:
+        """Imported lines the user deleted; imports skip them until they are restored."""
+        items, token = self._dismissed().dismissed_page(sub, limit, next_token)
+        return DismissedPage(items=items, next=token)
+
+    def restore_dismissed(self, sub: str, expense_id: str) -> Expense:
+        """The line is back as the user left it, and the next import updates it again."""
+        return self._dismissed().restore_dismissed(sub, expense_id)
 
     def history(self, sub: str, limit: int, next_token: str | None) -> dict[str, Any]:
         items, token = self.runs.page(sub, limit, next_token)

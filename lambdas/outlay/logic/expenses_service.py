@@ -54,7 +54,7 @@ class ExpenseStore(Protocol):
     ) -> Expense: ...
     def update(self, sub: str, expense_id: str, changes: Mapping[str, Any]) -> Expense: ...
     def set_receipt(self, sub: str, expense_id: str, content_type: str) -> Expense: ...
-    def delete(self, sub: str, expense_id: str) -> Expense: ...
+    def delete(self, sub: str, expense_id: str, *, dismiss: bool = True) -> Expense: ...
     def page(
         self, sub: str, filters: ExpenseFilters, limit: int = 50, cursor: str | None = None
     ) -> ExpensePage: ...
@@ -77,6 +77,17 @@ class ReceiptFiles(Protocol):
 class ExportFiles(Protocol):
     def write(self, key: str, chunks: Iterable[bytes], *, file_name: str) -> int: ...
     def link(self, key: str) -> str: ...
+
+
+def remove_expense(
+    repo: ExpenseStore, receipts: ReceiptFiles, sub: str, expense_id: str, *, dismiss: bool = True
+) -> Expense:
+    """The one way an expense goes away: the expense (dismissed too when it is an imported line and
+    `dismiss`), then its receipt file when it has one. Used by the API and by imports."""
+    deleted = repo.delete(sub, expense_id, dismiss=dismiss)
+    if deleted.receipt_content_type:
+        receipts.delete(sub, deleted.id)
+    return deleted
 
 
 @dataclass
@@ -144,10 +155,8 @@ class ExpensesService:
         return self.repo.update(sub, expense_id, changes) if changes else self.repo.get(sub, expense_id)
 
     def delete(self, sub: str, expense_id: str) -> None:
-        """The expense, and its receipt file when it has one."""
-        deleted = self.repo.delete(sub, self.known_id(expense_id))
-        if deleted.receipt_content_type:
-            self.receipts.delete(sub, deleted.id)
+        """The expense, and its receipt file when it has one (an imported line is also dismissed)."""
+        remove_expense(self.repo, self.receipts, sub, self.known_id(expense_id))
 
     def export(self, sub: str, filters: ExpenseFilters) -> ExportResult:
         """Every matching expense as one CSV file under the user's prefix, and a link to it."""

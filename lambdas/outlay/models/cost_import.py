@@ -39,6 +39,13 @@ class ImportRun(BaseModel):
     expenses_updated: int = Field(0, alias="expensesUpdated")
     expenses_unchanged: int = Field(0, alias="expensesUnchanged")
     expenses_removed: int = Field(0, alias="expensesRemoved")  # lines AWS no longer reports
+    # AWS reported a value for a field the user had changed: the user's value was kept.
+    expenses_kept_user_edits: int = Field(0, alias="expensesKeptUserEdits")
+    # Lines the user deleted (dismissed): not re-created.
+    expenses_dismissed_skipped: int = Field(0, alias="expensesDismissedSkipped")
+    # Months imported with Cost Explorer's final numbers / still estimated (re-imported on the 8th).
+    final_months: list[str] = Field(default_factory=list, alias="finalMonths")
+    estimated_months: list[str] = Field(default_factory=list, alias="estimatedMonths")
     totals: list[CurrencyTotal] = Field(default_factory=list)
     failed_months: list[str] = Field(default_factory=list, alias="failedMonths")
     error: str | None = None  # actionable message; never an AWS message (may echo key ids)

@@ -183,6 +183,18 @@ class AwsImportMeta(CamelModel):
     amortized_amount: Annotated[Decimal, BeforeValidator(_plain_decimal), _money_out] | None = None
 
 
+# What a user can change on an imported line; the names are the API's (camelCase) field names.
+UserEditable = Literal["amount", "currency", "date", "category", "vendor", "description", "tags", "receipt"]
+
+
+class AwsReported(CamelModel):
+    """What AWS reports now for AWS-owned fields the user changed (only those that differ)."""
+
+    amount: StoredAmount | None = None
+    currency: str | None = None
+    date: IsoDate | None = None
+
+
 class Expense(CamelModel):
     """An expense as stored and returned. Amount has exactly 2 decimals; negative only for AWS credits."""
 
@@ -199,6 +211,11 @@ class Expense(CamelModel):
     updated_at: datetime
     receipt_content_type: ReceiptContentType | None = None
     aws: AwsImportMeta | None = None
+    # Imported lines only: fields the user changed (imports never overwrite them), what AWS reports
+    # now where that differs from the user's value, and whether Cost Explorer still estimates it.
+    user_edited: list[UserEditable] = Field(default_factory=list)
+    aws_reported: AwsReported | None = None
+    estimated: bool = False
 
     @model_validator(mode="after")
     def _sign_matches_source(self) -> Expense:
@@ -322,6 +339,18 @@ class SummaryQuery(CamelModel):
 
 class ExpensePage(CamelModel):
     items: list[Expense]
+    next: str | None = None
+
+
+class DismissedLine(CamelModel):
+    """An imported line the user deleted: imports skip it until the user restores it."""
+
+    expense: Expense
+    dismissed_at: datetime
+
+
+class DismissedPage(CamelModel):
+    items: list[DismissedLine]
     next: str | None = None
 
 
