@@ -198,3 +198,21 @@ def test_manual_delete_writes_no_dismissal(connected: Moto) -> None:
     repo(connected).create("user-a", manual)
     repo(connected).delete("user-a", "m2")
     assert repo(connected).dismissed_page("user-a")[0] == []
+
+
+def test_estimated_lines_are_flagged_until_the_finalized_resync_clears_them(connected: Moto) -> None:
+    october(connected, estimated=True)
+    first = reimport()
+    assert first["estimatedMonths"] == ["2026-10"] and first["finalMonths"] == []
+    assert all(e.estimated for e in by_vendor(connected).values())
+    line = by_vendor(connected)[S3]
+    repo(connected).update("user-a", line.id, {"category": "Travel"})
+    october(connected, estimated=False)  # the 8th: Cost Explorer has finalized the bill
+    final = reimport()
+    assert final["finalMonths"] == ["2026-10"] and final["estimatedMonths"] == []
+    assert counts(final) == (0, 3, 0, 1, 0, 0)  # the flag is AWS's: cleared even on the edited line
+    assert not any(e.estimated for e in by_vendor(connected).values())
+    assert by_vendor(connected)[S3].category == "Travel"
+    status, history = call("GET", "/aws-cost-import/history", query={"limit": "5"})
+    assert status == 200
+    assert sorted(tuple(r["finalMonths"]) for r in history["items"]) == [(), ("2026-10",)]
