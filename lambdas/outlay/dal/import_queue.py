@@ -47,7 +47,10 @@ class ImportQueue:
         return result
 
     def _send_batch(self, batch: list[ImportMessage], result: SendResult) -> None:
-        pending = {str(i): json.dumps(m.model_dump(mode="json", by_alias=True)) for i, m in enumerate(batch)}
+        pending = {
+            str(i): json.dumps(m.model_dump(mode="json", by_alias=True, exclude_none=True))
+            for i, m in enumerate(batch)
+        }
         for attempt in range(ATTEMPTS):
             if attempt:
                 self._sleep(min(0.2 * 2**attempt, 2.0))

@@ -76,7 +76,12 @@ def _build_resolver() -> APIGatewayRestResolver:
         body = parse_body(app, ImportRequest, required=False)
         run = service().import_now(sub, body)
         logger.info("manual import", extra={"runId": run.run_id, "status": run.status})
-        return json_response(HTTPStatus.OK, run)
+        # A backfill was queued: 202 with the run id; GET /aws-cost-import/runs/{id} shows progress.
+        return json_response(HTTPStatus.ACCEPTED if run.status == "running" else HTTPStatus.OK, run)
+
+    @app.get("/aws-cost-import/runs/<run_id>")
+    def get_run(run_id: str) -> Response:
+        return json_response(HTTPStatus.OK, service().run(caller(app).sub, run_id))
 
     @app.post("/aws-cost-import/all")
     def import_all() -> Response:

@@ -13,7 +13,7 @@ any other error (credentials, throttling) stops the run, since the next month wo
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol
@@ -28,7 +28,7 @@ from outlay.logic.cost_import import (
     totals_by_currency,
 )
 from outlay.logic.errors import OutlayError, UpstreamUnavailableError
-from outlay.models.cost_import import ImportRun, Trigger
+from outlay.models.cost_import import ImportRun, MonthProgress, Trigger
 from outlay.models.expenses import CurrencyTotal
 
 
@@ -177,3 +177,69 @@ def _summary(done: list[str], failed: list[str], counts: dict[str, int], error: 
     if failed:
         parts.append(f"Failed {', '.join(failed)}: {error.message if error else 'unknown error'}")
     return ". ".join(parts) or "Nothing to import"
+
+
+def queued_run_view(header: ImportRun, results: Mapping[str, ImportRun]) -> ImportRun:
+    """A queued run (backfill) as shown: each month's own result (`results`, recorded by the worker
+    that imported it) summed up; "running" while a month is still pending."""
+    counts = dict.fromkeys(
+        ("created", "updated", "unchanged", "removed", "kept_user_edits", "dismissed_skipped"), 0
+    )
+    amounts: list[tuple[str, Decimal]] = []
+    progress: list[MonthProgress] = []
+    failed: list[str] = []
+    final: list[str] = []
+    estimated: list[str] = []
+    finished: list[str] = []
+    account_id = header.account_id
+    for month in header.months:
+        result = results.get(month)
+        if result is None:
+            progress.append(MonthProgress(month=month, status="pending"))
+            continue
+        ok = result.status == "succeeded"
+        progress.append(
+            MonthProgress.model_validate(
+                {
+                    "month": month,
+                    "status": "succeeded" if ok else "failed",
+                    "finishedAt": result.finished_at,
+                    "message": result.message,
+                    "error": result.error,
+                    "errorCode": result.error_code,
+                }
+            )
+        )
+        for name in counts:
+            counts[name] += getattr(result, f"expenses_{name}")
+        amounts.extend((t.currency, t.total) for t in result.totals)
+        failed.extend(m for m in result.failed_months if m not in failed)
+        final.extend(result.final_months)
+        estimated.extend(result.estimated_months)
+        finished.extend([result.finished_at] if result.finished_at else [])
+        account_id = result.account_id or account_id
+    pending = [p.month for p in progress if p.status == "pending"]
+    done = len(header.months) - len(pending) - len(failed)
+    status = "running" if pending else "succeeded" if not failed else "partial" if done else "failed"
+    message = f"{done} of {len(header.months)} months imported"
+    message += f", {len(failed)} failed" if failed else ""
+    message += "" if pending else f": {counts['created']} created, {counts['updated']} updated"
+    return header.model_copy(
+        update={
+            "status": status,
+            "finished_at": None if pending else max(finished, default=header.started_at),
+            "account_id": account_id,
+            "expenses_created": counts["created"],
+            "expenses_updated": counts["updated"],
+            "expenses_unchanged": counts["unchanged"],
+            "expenses_removed": counts["removed"],
+            "expenses_kept_user_edits": counts["kept_user_edits"],
+            "expenses_dismissed_skipped": counts["dismissed_skipped"],
+            "totals": [CurrencyTotal(**t) for t in totals_by_currency(amounts)],
+            "failed_months": failed,
+            "final_months": final,
+            "estimated_months": estimated,
+            "message": message,
+            "progress": progress,
+        }
+    )
