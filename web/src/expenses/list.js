@@ -6,11 +6,31 @@ import { hasReceipt, viewReceipt } from './receipts.js';
 import { PAGE_SIZE, state } from './state.js';
 import { loadSummary } from './summary.js';
 
+// Imported AWS lines: what an edit or a delete does to them (issue 11: ownership of imported lines).
+const IMPORTED_EDIT_HINT = 'Imported from your AWS bill: what you change here stays when the month is imported again; fields you leave alone keep following AWS.';
+const IMPORTED_DELETE_HINT = 'It was imported from your AWS bill: deleting dismisses it, so later imports will not bring it back. You can restore it under Settings → Dismissed imported lines.';
+
+function importBadges(expense) {
+  const badges = [];
+  if (expense.estimated) badges.push(h('span', { class: 'badge', title: 'AWS has not finalized this month yet; the amount may still change.' }, 'estimated'));
+  const reported = expense.awsReported;
+  if (reported?.amount !== undefined && reported?.amount !== null) {
+    const now = formatMoney(reported.amount, reported.currency || expense.currency);
+    badges.push(h('span', { class: 'badge', title: 'You changed the amount; imports keep your value.' }, `AWS now reports ${now}`));
+  }
+  return badges;
+}
+
 function expenseRow(expense) {
-  const imported = expense.source === 'aws' || String(expense.vendor || '').startsWith('AWS - ');
+  const fromAws = expense.source === 'aws';
+  const imported = fromAws || String(expense.vendor || '').startsWith('AWS - ');
   const label = `${expense.vendor || expense.category} ${formatDate(expense.date)}`;
+  const edit = () => {
+    startEdit(expense);
+    if (fromAws) setStatus($('#form-status'), IMPORTED_EDIT_HINT, 'info');
+  };
   const actions = h('div', { class: 'row-actions' },
-    h('button', { type: 'button', class: 'secondary small', 'aria-label': `Edit ${label}`, onclick: () => startEdit(expense) }, 'Edit'),
+    h('button', { type: 'button', class: 'secondary small', 'aria-label': `Edit ${label}`, title: fromAws ? IMPORTED_EDIT_HINT : null, onclick: edit }, 'Edit'),
     hasReceipt(expense)
       ? h('button', { type: 'button', class: 'secondary small', 'aria-label': `View receipt of ${label}`, onclick: () => viewReceipt(expense) }, 'Receipt')
       : null,
@@ -19,7 +39,7 @@ function expenseRow(expense) {
   const tags = (expense.tags || []).map((tag) => h('span', { class: 'tag' }, tag));
   return h('tr', { dataset: { id: expense.id } },
     h('td', { 'data-label': 'Date' }, h('time', { datetime: expense.date }, formatDate(expense.date))),
-    h('td', { 'data-label': 'Vendor' }, expense.vendor || '—', imported ? h('span', { class: 'badge' }, 'imported') : null),
+    h('td', { 'data-label': 'Vendor' }, expense.vendor || '—', imported ? h('span', { class: 'badge' }, 'imported') : null, ...importBadges(expense)),
     h('td', { 'data-label': 'Category' }, expense.category || '—'),
     h('td', { 'data-label': 'Description' }, expense.description || '', tags.length ? h('span', { class: 'tags' }, tags) : null),
     h('td', { 'data-label': 'Amount', class: 'num' }, formatMoney(expense.amount, expense.currency)),
@@ -76,7 +96,9 @@ export function reloadList() {
 
 async function deleteExpense(expense) {
   const label = `${expense.vendor || expense.category || 'this expense'} (${formatMoney(expense.amount, expense.currency)}, ${formatDate(expense.date)})`;
-  const ok = await confirmDialog('Delete this expense?', `${label} will be deleted together with its receipt.`, 'Delete');
+  const fromAws = expense.source === 'aws';
+  const what = `${label} will be deleted together with its receipt.${fromAws ? ` ${IMPORTED_DELETE_HINT}` : ''}`;
+  const ok = await confirmDialog(fromAws ? 'Delete this imported line?' : 'Delete this expense?', what, 'Delete');
   if (!ok) return;
   try {
     await api(`/expenses/${encodeURIComponent(expense.id)}`, { method: 'DELETE' });
@@ -98,6 +120,13 @@ async function deleteExpense(expense) {
       run: async () => {
         const { date, amount, currency, category, vendor, description, tags } = expense;
         try {
+          if (fromAws) {
+            // An imported line comes back under its own id, and imports update it again.
+            await api(`/aws-cost-import/dismissed/${encodeURIComponent(expense.id)}/restore`, { method: 'POST' });
+            toast('Imported line restored.', { kind: 'success' });
+            await Promise.all([reloadList(), loadSummary()]);
+            return;
+          }
           await api('/expenses', {
             method: 'POST',
             body: requestBody({ date, amount, currency, category, vendor: vendor || '', description: description || '', tags: tags || [] }),
