@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
@@ -20,6 +20,7 @@ ATTEMPTS = 4
 class SendResult:
     sent: int = 0
     failed: int = 0
+    unsent: list[ImportMessage] = field(default_factory=list)  # the failed messages themselves
 
 
 class ImportQueue:
@@ -63,9 +64,10 @@ class ImportQueue:
                 result.sent += 1
             # Sender faults (malformed entry) will not get better by retrying.
             for failed in response.get("Failed", []):
-                if failed.get("SenderFault"):
-                    pending.pop(failed["Id"], None)
+                if failed.get("SenderFault") and pending.pop(failed["Id"], None) is not None:
                     result.failed += 1
+                    result.unsent.append(batch[int(failed["Id"])])
             if not pending:
                 return
         result.failed += len(pending)
+        result.unsent.extend(batch[int(entry_id)] for entry_id in pending)

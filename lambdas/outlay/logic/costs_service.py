@@ -86,6 +86,7 @@ class DismissedLines(Protocol):
 class SendResult(Protocol):
     sent: int
     failed: int
+    unsent: list[ImportMessage]
 
 
 class Queue(Protocol):
@@ -266,8 +267,8 @@ class CostsService:
             }
         )
         self.runs.start_queued(sub, run)
-        for month in months:
-            message = ImportMessage.model_validate(
+        messages = [
+            ImportMessage.model_validate(
                 {
                     "userId": sub,
                     "months": [month],
@@ -277,7 +278,10 @@ class CostsService:
                     "runStartedAt": run.started_at,
                 }
             )
-            if self.queue.send_all([message]).failed:
+            for month in months
+        ]
+        for unsent in self.queue.send_all(messages).unsent:
+            for month in unsent.months:
                 self._record_month_failure(sub, run, month, "The month could not be queued; try again")
         return self.run(sub, run.run_id)
 

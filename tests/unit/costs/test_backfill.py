@@ -12,6 +12,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 from outlay.dal.aws_sessions import AwsSessions
+from outlay.dal.import_queue import ImportQueue
 from outlay.handlers import cost_import_worker
 from outlay.logic import months as month_rules
 from outlay.logic.costs_service import CostsService
@@ -193,3 +194,27 @@ def test_one_month_still_imports_at_once(connected: Moto) -> None:
     status, run = call("POST", "/aws-cost-import", body={"month": "2026-10"})
     assert status == 200 and run["status"] == "succeeded" and run.get("progress") is None
     assert call("GET", f"/aws-cost-import/runs/{run['runId']}")[1]["expensesCreated"] == 1
+
+
+class RefusesSecondEntry:
+    """SendMessageBatch that refuses entry "1" as malformed (a sender fault: never retried)."""
+
+    def send_message_batch(self, QueueUrl: str, Entries: list[dict[str, str]]) -> dict[str, Any]:
+        return {
+            "Successful": [{"Id": e["Id"]} for e in Entries if e["Id"] != "1"],
+            "Failed": [{"Id": "1", "SenderFault": True, "Code": "InvalidMessageContents"}],
+        }
+
+
+def test_a_month_that_cannot_be_queued_is_failed_at_once_and_the_others_wait(
+    connected: Moto, service: CostsService
+) -> None:
+    service.queue = ImportQueue("url", sqs_client=RefusesSecondEntry(), sleep=lambda _s: None)
+    status, run = call("POST", "/aws-cost-import", body={"from": "2026-08", "to": "2026-10"})
+    assert status == 202 and run["status"] == "running"
+    assert {p["month"]: p["status"] for p in run["progress"]} == {
+        "2026-08": "pending",
+        "2026-09": "failed",
+        "2026-10": "pending",
+    }
+    assert run["failedMonths"] == ["2026-09"]
