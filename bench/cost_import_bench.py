@@ -190,6 +190,7 @@ def run(users: int = 1_000, seed: int = 7) -> dict[str, Any]:
         service = build_costs_service(
             credentials_table="bench-credentials",
             expenses_table="bench-expenses",
+            receipts_bucket="bench-receipts",
             kms_key_id=key_id,
             queue_url=queue_url,
             service_account_id="999988887777",

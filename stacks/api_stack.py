@@ -77,6 +77,7 @@ class ApiStack(Stack):
                 "CREDENTIALS_TABLE": data.credentials_table.table_name,
                 "KMS_KEY_ID": data.key.key_id,
                 "IMPORT_QUEUE_URL": scheduler.queue.queue_url,
+                "RECEIPTS_BUCKET": data.receipts_bucket.bucket_name,
                 "SERVICE_ACCOUNT_ID": Aws.ACCOUNT_ID,
                 "ALLOWED_ORIGINS": allowed_origins,
             },
@@ -88,6 +89,7 @@ class ApiStack(Stack):
         grants.envelope_key(self.costs.function, data.key, seal=True)
         scheduler.queue.grant_send_messages(self.costs.function)
         grants.assume_user_roles(self.costs.function)
+        grants.removes_receipts(self.costs.function, data, data.receipts_bucket)
         acknowledge_findings(
             self.costs.role.node.find_child("DefaultPolicy"),
             "AwsSolutions-IAM5",

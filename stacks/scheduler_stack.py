@@ -106,10 +106,12 @@ class SchedulerStack(Stack):
             "goes to the import queue's DLQ (maxReceiveCount 3), not to a function DLQ.",
             environment={
                 "EXPENSES_TABLE": data.expenses_table.table_name,
+                "RECEIPTS_BUCKET": data.receipts_bucket.bucket_name,
                 "CREDENTIALS_TABLE": data.credentials_table.table_name,
                 "KMS_KEY_ID": data.key.key_id,
             },
         )
+        grants.removes_receipts(self.worker.function, data, data.receipts_bucket)
         grants.table_access(self.worker.function, data.expenses_table, EXPENSES_TABLE, write=True)
         grants.table_access(self.worker.function, data.credentials_table, CREDENTIALS_TABLE, write=False)
         grants.envelope_key(self.worker.function, data.key, seal=False)

@@ -107,7 +107,7 @@ ROUTES: tuple[Route, ...] = (
         "POST",
         "/aws-cost-import",
         "costs",
-        "Import the caller's AWS costs now",
+        "Import the caller's AWS costs: one month now (200), several months queued (202 + run id)",
         f"{_M}.cost_import.ImportRequest",
         body_required=False,
     ),
@@ -119,5 +119,19 @@ ROUTES: tuple[Route, ...] = (
         admin_only=True,
     ),
     Route("GET", "/aws-cost-import/history", "costs", "The caller's import runs", query=("limit", "next")),
+    Route("GET", "/aws-cost-import/runs/{runId}", "costs", "One import run, with month-by-month progress"),
+    Route(
+        "GET",
+        "/aws-cost-import/dismissed",
+        "costs",
+        "Imported lines the caller deleted (imports skip them)",
+        query=("limit", "next"),
+    ),
+    Route(
+        "POST",
+        "/aws-cost-import/dismissed/{id}/restore",
+        "costs",
+        "Restore a dismissed imported line (imports update it again)",
+    ),
     Route("GET", "/aws-costs/forecast", "costs", "This month's cost forecast"),
 )

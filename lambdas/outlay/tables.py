@@ -7,11 +7,12 @@ Expenses table (single-table, everything of one user in one partition `USER#<sub
 - user category: sk CATEGORY#<casefolded name>
 - profile: sk PROFILE (default currency)
 - idempotency record: sk IDEMPOTENCY#<key>, ttl `expiresAt`, same transaction as the create
-- import run: sk IMPORTRUN#<started iso>#<run id> (cost-import history)
+- import run: sk IMPORTRUN#<started iso>#<run id> (cost-import history); RUNID#<run id> points to it
 - trashed expense: sk TRASH#<id>; the expense's fields (no `dateKey`, so lists never see it) +
   `deletedAt`, ttl `expiresAt` = 30 days later; written in the delete's transaction, removed by the
   restore's; its receipt object is removed when TTL removes the item (lake writer, stream REMOVE)
-- dismissed imported line: sk DISMISSED#<id> (an import never re-creates it; restore lifts it)
+- dismissed imported line: sk DISMISSED#<expense id>, no TTL (re-imports never re-create it;
+  restoring from the trash or from the dismissed list lifts it)
 
 The `byDate` local secondary index (sort key `dateKey`) lists a user's expenses newest first and
 answers date ranges with a key condition, so a page reads O(page) items. Credentials table: one item
@@ -89,12 +90,17 @@ def trash_sk(expense_id: str) -> str:
     return f"TRASH#{expense_id}"
 
 
+def run_id_sk(run_id: str) -> str:
+    return f"RUNID#{run_id}"
+
+
 def dismissed_sk(expense_id: str) -> str:
     return f"DISMISSED#{expense_id}"
 
 
 EXPENSE_PREFIX = "EXPENSE#"
 TRASH_PREFIX = "TRASH#"
+DISMISSED_PREFIX = "DISMISSED#"
 SUMMARY_PREFIX = "SUMMARY#"
 CATEGORY_PREFIX = "CATEGORY#"
 IMPORT_RUN_PREFIX = "IMPORTRUN#"

@@ -12,12 +12,16 @@ tables are encrypted with DynamoDB's AWS managed key, so reading a table needs n
 
 from __future__ import annotations
 
-from aws_cdk import Aws
+from aws_cdk import Aws, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
 from outlay.tables import TableSpec
+
+from stacks.constructs.cdk_providers import imported_arn
+from stacks.constructs.nag import acknowledge_findings
 
 _READ = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:ConditionCheckItem"]
 _WRITE = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"]
@@ -92,3 +96,16 @@ ASSUME_ROLE_REASON = (
     "Users connect their own AWS account through a role in THAT account, unknown at deploy time; "
     "each AssumeRole call carries the per-user ExternalId the role's trust policy requires."
 )
+
+
+def removes_receipts(function: lambda_.Function, producer: Stack, bucket: s3.IBucket) -> None:
+    """Imports delete the receipt of a line AWS stopped reporting: DeleteObject only, nothing else."""
+    objects(function, bucket, "", ["s3:DeleteObject"])
+    assert function.role is not None
+    acknowledge_findings(
+        function.role.node.find_child("DefaultPolicy"),
+        "AwsSolutions-IAM5",
+        [f"Resource::{imported_arn(producer, bucket.bucket_arn)}/*"],
+        "Receipt keys start with the owner's Cognito sub (known per import, not at deploy time); "
+        "the function builds every key from the user id it is importing for, and may only delete.",
+    )

@@ -544,6 +544,37 @@ class Journey:
         self.expect_chart("chart-category", {"Software": "103.95", "currency": "USD"})  # 99.99 + 0.84 + 3.12
         self.shot("09-expenses-imported")
 
+    def dismiss_imported_line(self) -> None:
+        """Deleting an imported line says it dismisses it; Undo and Settings' Restore bring it back."""
+        page = self.page
+        lambda_row = self.row("AWS - AWS Lambda")
+        lambda_row.get_by_role("button", name="Delete").click()
+        dialog = page.get_by_role("dialog", name="Delete this imported line?")
+        expect(dialog).to_contain_text("later imports will not bring it back")
+        dialog.get_by_role("button", name="Delete").click()
+        expect(self.row("AWS - AWS Lambda")).to_have_count(0)
+        page.locator("#toasts").get_by_role("button", name="Undo").click()
+        expect(self.row("AWS - AWS Lambda")).to_have_count(1)
+        # Deleted again, it is listed under Settings and restored from there.
+        self.row("AWS - AWS Lambda").get_by_role("button", name="Delete").click()
+        page.get_by_role("dialog", name="Delete this imported line?").get_by_role(
+            "button", name="Delete"
+        ).click()
+        expect(self.row("AWS - AWS Lambda")).to_have_count(0)
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Settings").click()
+        page.wait_for_url("**/settings.html")
+        self.wait_ready()
+        dismissed = page.locator("#dismissed-list li")
+        expect(dismissed).to_have_count(1)
+        expect(dismissed.first).to_contain_text("AWS - AWS Lambda")
+        dismissed.first.get_by_role("button", name="Restore").click()
+        expect(page.locator("#dismissed-status")).to_have_text("No dismissed lines.")
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Expenses").click()
+        page.wait_for_url("**/expenses.html")
+        self.wait_ready()
+        expect(self.row("AWS - AWS Lambda")).to_have_count(1)
+        expect(self.rows()).to_have_count(4)
+
     def load_more(self) -> None:
         """Cursor pagination: a page holds 25; "Load more" fetches the rest with the API's `next`."""
         page = self.page
@@ -723,6 +754,7 @@ def _run(journey: Journey) -> None:
     journey.import_now()
     journey.remove_connection()
     journey.see_imported_expenses()
+    journey.dismiss_imported_line()
     journey.load_more()
     journey.list_error_state()
     journey.phone_width()

@@ -118,11 +118,22 @@ function describeLastImport(last) {
   return [when, outcome, describeMonths(last)].filter(Boolean).join(' · ') || '—';
 }
 
-const STATUS_TEXT = { succeeded: 'Succeeded', failed: 'Failed', partial: 'Partly done' };
+const STATUS_TEXT = { succeeded: 'Succeeded', failed: 'Failed', partial: 'Partly done', running: 'Running' };
 
+// Months still estimated by Cost Explorer say so; the re-sync on the 8th imports the final bill.
 function describeMonths(run) {
   const months = Array.isArray(run?.months) ? run.months : run?.month ? [run.month] : [];
-  return months.map(formatMonth).join(', ');
+  const estimated = new Set(run?.estimatedMonths || []);
+  return months.map((m) => (estimated.has(m) ? `${formatMonth(m)} (estimated)` : formatMonth(m))).join(', ');
+}
+
+// What happened to the lines you changed or deleted (empty when nothing did).
+function describeOwnership(run) {
+  const parts = [];
+  if (run?.expensesKeptUserEdits) parts.push(`${run.expensesKeptUserEdits} kept your edits`);
+  if (run?.expensesDismissedSkipped) parts.push(`${run.expensesDismissedSkipped} dismissed (skipped)`);
+  if (run?.expensesRemoved) parts.push(`${run.expensesRemoved} removed`);
+  return parts.join(', ');
 }
 
 async function toggleImport() {
@@ -308,7 +319,8 @@ async function submitImport(event) {
     const total = describeTotal(data);
     const months = describeMonths(data);
     const failed = data?.status && data.status !== 'succeeded';
-    const summary = `${created} created, ${updated} updated${total ? `, total ${total}` : ''}`;
+    const ownership = describeOwnership(data);
+    const summary = `${created} created, ${updated} updated${ownership ? `, ${ownership}` : ''}${total ? `, total ${total}` : ''}`;
     setStatus(
       result,
       failed
@@ -337,7 +349,8 @@ function historyRow(run) {
   return h('tr', {},
     h('td', {}, formatDateTime(pick(run, 'startedAt', 'finishedAt', 'at', 'createdAt'))),
     h('td', {}, describeMonths(run) || '—'),
-    h('td', {}, outcome, error && run.status !== 'succeeded' ? h('span', { class: 'hint block' }, error) : null),
+    h('td', {}, outcome, error && run.status !== 'succeeded' ? h('span', { class: 'hint block' }, error) : null,
+      describeOwnership(run) ? h('span', { class: 'hint block' }, describeOwnership(run)) : null),
     h('td', { class: 'num' }, String(created)),
     h('td', { class: 'num' }, String(updated)),
     h('td', {}, describeTotal(run)),
@@ -366,6 +379,109 @@ async function loadHistory(next = null) {
 function showScrollCue() {
   const box = $('#history-table').parentElement;
   $('#history-cue').hidden = $('#history-table').hidden || box.scrollWidth <= box.clientWidth + 1;
+}
+
+// ---------------------------------------------------------------- backfill (queued, month by month)
+
+const MONTH_STATUS = { pending: 'waiting', succeeded: 'done', failed: 'failed' };
+let backfillTimer = null;
+
+function renderBackfill(run) {
+  const list = $('#backfill-progress');
+  list.hidden = false;
+  list.replaceChildren(...(run.progress || []).map((p) => h('li', { dataset: { status: p.status } },
+    `${formatMonth(p.month)}: ${MONTH_STATUS[p.status] || p.status}`,
+    p.error ? h('span', { class: 'hint block' }, p.error) : null)));
+  const done = (run.progress || []).filter((p) => p.status !== 'pending').length;
+  const total = (run.progress || []).length;
+  const running = run.status === 'running';
+  setStatus(
+    $('#backfill-status'),
+    running ? `Importing in the background: ${done} of ${total} months done…` : `Backfill ${(STATUS_TEXT[run.status] || run.status).toLowerCase()}: ${run.message}.`,
+    running ? 'info' : run.status === 'succeeded' ? 'success' : 'error',
+  );
+}
+
+async function followBackfill(runId) {
+  clearTimeout(backfillTimer);
+  try {
+    const run = await api(`/aws-cost-import/runs/${encodeURIComponent(runId)}`);
+    renderBackfill(run);
+    if (run.status === 'running') {
+      backfillTimer = setTimeout(() => followBackfill(runId), 1500);
+      return;
+    }
+    $('#backfill-start').disabled = false;
+    await Promise.all([loadStatus(), loadHistory()]);
+  } catch (error) {
+    $('#backfill-start').disabled = false;
+    setStatus($('#backfill-status'), `Could not follow the backfill: ${error.message}`, 'error');
+  }
+}
+
+async function submitBackfill(event) {
+  event.preventDefault();
+  const form = $('#backfill-form');
+  clearFieldErrors(form);
+  const from = form.elements.from.value;
+  const to = form.elements.to.value;
+  const problems = [];
+  if (!from) problems.push({ field: 'from', message: 'Choose the first month.' });
+  if (!to) problems.push({ field: 'to', message: 'Choose the last month.' });
+  if (problems.length) {
+    showFieldErrors(form, problems);
+    return;
+  }
+  $('#backfill-start').disabled = true;
+  try {
+    const run = await api('/aws-cost-import', { method: 'POST', body: { from, to } });
+    renderBackfill(run);
+    if (run.status === 'running') await followBackfill(run.runId);
+    else {
+      $('#backfill-start').disabled = false;
+      await Promise.all([loadStatus(), loadHistory()]);
+    }
+  } catch (error) {
+    $('#backfill-start').disabled = false;
+    const unmatched = showFieldErrors(form, error.details || []);
+    setStatus($('#backfill-status'), [error.message, ...unmatched.map((d) => d.message)].join(' '), 'error');
+  }
+}
+
+// ---------------------------------------------------------------- dismissed imported lines
+
+let dismissedNext = null;
+
+function dismissedItem(line) {
+  const e = line.expense;
+  const label = `${e.vendor || e.category}, ${formatMonth(String(e.date).slice(0, 7))}, ${formatMoney(e.amount, e.currency)}`;
+  return h('li', { dataset: { id: e.id } }, h('span', {}, label), ' ',
+    h('button', { type: 'button', class: 'secondary small', 'aria-label': `Restore ${label}`, onclick: () => restoreDismissed(line) }, 'Restore'));
+}
+
+async function loadDismissed(next = null) {
+  const message = $('#dismissed-status');
+  try {
+    const data = await api('/aws-cost-import/dismissed', { query: { limit: 20, next } });
+    const items = itemsOf(data).map(dismissedItem);
+    if (next) $('#dismissed-list').append(...items);
+    else $('#dismissed-list').replaceChildren(...items);
+    dismissedNext = data?.next || null;
+    $('#dismissed-more').hidden = !dismissedNext;
+    setStatus(message, $('#dismissed-list').children.length ? '' : 'No dismissed lines.', 'info');
+  } catch (error) {
+    setStatus(message, `Could not load the dismissed lines: ${error.message}`, 'error');
+  }
+}
+
+async function restoreDismissed(line) {
+  try {
+    await api(`/aws-cost-import/dismissed/${encodeURIComponent(line.expense.id)}/restore`, { method: 'POST' });
+    toast('Line restored: it is back in your expenses and imports update it again.', { kind: 'success' });
+    await loadDismissed();
+  } catch (error) {
+    toast(`Could not restore: ${error.message}`, { kind: 'error' });
+  }
 }
 
 // ---------------------------------------------------------------- preferences
@@ -415,9 +531,11 @@ async function start() {
   });
   window.addEventListener('resize', showScrollCue);
   $('#history-more').addEventListener('click', () => loadHistory(historyNext));
+  $('#backfill-form').addEventListener('submit', submitBackfill);
+  $('#dismissed-more').addEventListener('click', () => loadDismissed(dismissedNext));
   for (const input of $$('input.upper')) input.addEventListener('input', () => (input.value = input.value.toUpperCase()));
   showPanels();
-  await Promise.all([loadStatus(), loadHistory(), loadProfile()]);
+  await Promise.all([loadStatus(), loadHistory(), loadProfile(), loadDismissed()]);
   if (status?.configured) await loadForecast();
   document.body.dataset.ready = 'true';
 }

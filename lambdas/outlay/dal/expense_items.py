@@ -58,6 +58,12 @@ def expense_to_item(sub: str, expense: Expense, version: int) -> dict[str, Any]:
         item["receiptContentType"] = expense.receipt_content_type
     if expense.aws is not None:
         item["aws"] = expense.aws.model_dump(by_alias=True, exclude_none=True)
+    if expense.user_edited:
+        item["userEdited"] = list(expense.user_edited)
+    if expense.aws_reported is not None:
+        item["awsReported"] = expense.aws_reported.model_dump(mode="json", by_alias=True, exclude_none=True)
+    if expense.estimated:
+        item["estimated"] = True
     return item
 
 

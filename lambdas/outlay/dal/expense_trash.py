@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from outlay import tables
 from outlay.dal.cursors import bad_cursor, decode_cursor, encode_cursor
+from outlay.dal.dismissals import dismissal_lift
 from outlay.dal.expense_items import deserialize, serialize
 from outlay.dal.expense_writes import EXPENSE_ATTRS, ExpenseWrites, _Cancelled
 from outlay.logic.errors import ConflictError, NotFoundError, UpstreamUnavailableError
@@ -56,7 +57,7 @@ class ExpenseTrash(ExpenseWrites):
                 None,
                 expense,
                 None,
-                [self._trash_delete(sub, expense_id), self._undismiss(sub, expense_id)],
+                [self._trash_delete(sub, expense_id), dismissal_lift(self.table_name, sub, expense_id)],
             )
         except _Cancelled as cancelled:
             if cancelled.failed(0):
@@ -77,13 +78,13 @@ class ExpenseTrash(ExpenseWrites):
         }
         return {"Delete": delete}  # type: ignore[typeddict-item]
 
-    def _undismiss(self, sub: str, expense_id: str) -> TransactWriteItemTypeDef:
-        """Restoring an imported line lifts its dismissal (a no-op when there is none)."""
-        delete: dict[str, Any] = {
-            "TableName": self.table_name,
-            "Key": serialize({"pk": tables.user_pk(sub), "sk": tables.dismissed_sk(expense_id)}),
-        }
-        return {"Delete": delete}  # type: ignore[typeddict-item]
+    def restore_dismissed(self, sub: str, expense_id: str) -> Expense:
+        """A dismissed line still in the trash comes back from there, with its receipt; after the
+        trash's 30 days, from the dismissal's snapshot (without a receipt)."""
+        now = datetime.now(UTC)
+        if is_valid_id(expense_id) and self._trash_item(sub, expense_id, now) is not None:
+            return self.restore(sub, expense_id, now)
+        return super().restore_dismissed(sub, expense_id)
 
     def purge(self, sub: str, expense_id: str) -> TrashedExpense:
         """Delete a trashed expense for good; the caller removes its receipt object."""

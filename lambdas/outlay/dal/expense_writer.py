@@ -1,5 +1,6 @@
 """Adapter: import drafts -> the expense service's repository (`ExpensesRepository.upsert`), which
-keeps the monthly summaries in the same transaction. Only this module knows the Expense model."""
+keeps the monthly summaries in the same transaction and applies the ownership rules of imported lines
+(field-level merge, dismissed lines skipped). Only this module knows the Expense model."""
 
 from __future__ import annotations
 
@@ -10,18 +11,26 @@ from typing import Any
 from outlay import tables
 from outlay.logic import months
 from outlay.logic.cost_import import ID_PREFIX, ExpenseDraft
+from outlay.logic.expenses_service import remove_expense
 
 
 class RepositoryExpenseWriter:
-    def __init__(self, repository: Any, clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(self, repository: Any, receipts: Any, clock: Callable[[], datetime] | None = None) -> None:
         self.repository = repository
+        self.receipts = receipts
         self._clock = clock or (lambda: datetime.now(UTC))
 
     @classmethod
-    def for_table(cls, table_name: str, dynamodb_client: Any = None) -> RepositoryExpenseWriter:
+    def for_table(
+        cls, table_name: str, receipts_bucket: str, dynamodb_client: Any = None, s3_client: Any = None
+    ) -> RepositoryExpenseWriter:
         from outlay.dal.expenses_repo import ExpensesRepository
+        from outlay.dal.receipts import ReceiptStore
 
-        return cls(ExpensesRepository(table_name, dynamodb_client=dynamodb_client))
+        return cls(
+            ExpensesRepository(table_name, dynamodb_client=dynamodb_client),
+            ReceiptStore(receipts_bucket, s3_client=s3_client),
+        )
 
     def upsert(self, sub: str, draft: ExpenseDraft) -> str:
         from outlay.models.expenses import Expense
@@ -40,6 +49,7 @@ class RepositoryExpenseWriter:
                 "source": "aws",
                 "createdAt": now,
                 "updatedAt": now,
+                "estimated": draft.estimated,
                 "aws": {
                     "accountId": draft.account_id,
                     "month": draft.month,
@@ -53,8 +63,10 @@ class RepositoryExpenseWriter:
 
     def remove_stale(self, sub: str, account_id: str, month: str, keep_ids: set[str]) -> int:
         """Imported lines of this account-month that the latest Cost Explorer answer no longer has
-        (e.g. a charge AWS reversed before the month was finalized) are deleted, so a re-run reflects
-        the bill exactly. Manual expenses and other accounts' lines are never touched.
+        (e.g. a charge AWS reversed before the month was finalized) are deleted with their receipt
+        (the same removal as a user's delete, without dismissing: should AWS report the line again,
+        it comes back), so a re-run reflects the bill. Manual expenses and other accounts' lines are
+        never touched.
 
         Imported expenses are dated the month's last day with ids `aws-...`, so one `byDate` query on
         the prefix `<last day>#aws-` reads exactly the candidates (not the whole month)."""
@@ -69,6 +81,6 @@ class RepositoryExpenseWriter:
                 and meta.month == month
                 and expense.id not in keep_ids
             ):
-                self.repository.delete(sub, expense.id)
+                remove_expense(self.repository, self.receipts, sub, expense.id, dismiss=False)
                 removed += 1
         return removed

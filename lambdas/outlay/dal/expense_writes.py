@@ -18,7 +18,9 @@ from typing import TYPE_CHECKING, Any, Literal
 from botocore.exceptions import ClientError
 
 from outlay import tables
-from outlay.dal.expense_items import UserItems, expense_to_item, iso, item_to_expense, serialize
+from outlay.dal.dismissals import Dismissals, dismissal_absent, dismissal_lift, dismissal_put
+from outlay.dal.expense_items import expense_to_item, iso, item_to_expense, serialize
+from outlay.logic.cost_import import mark_user_edits, merge_reimport
 from outlay.logic.errors import ConflictError, NotFoundError, UpstreamUnavailableError
 from outlay.logic.expenses import IDEMPOTENCY_TTL_SECONDS, apply_changes, same_content, utc_now
 from outlay.logic.summary import AggregateKey, Delta, aggregate_deltas
@@ -28,7 +30,7 @@ from outlay.models.expenses import Expense, is_valid_id
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
-UpsertResult = Literal["created", "updated", "unchanged"]
+UpsertResult = Literal["created", "updated", "unchanged", "kept_user_edits", "dismissed_skipped"]
 
 _MAX_ATTEMPTS = 6
 
@@ -54,7 +56,7 @@ class _Cancelled(Exception):
         return not self.codes or self.failed(0) or "TransactionConflict" in self.codes
 
 
-class ExpenseWrites(UserItems):
+class ExpenseWrites(Dismissals):
     def _get_with_version(self, sub: str, expense_id: str) -> tuple[Expense, int] | None:
         if not is_valid_id(expense_id):
             return None
@@ -111,6 +113,7 @@ class ExpenseWrites(UserItems):
             new = apply_changes(old, changes, utc_now())
             if same_content(old, new) and new.receipt_content_type == old.receipt_content_type:
                 return old
+            new = mark_user_edits(old, new)
             self._guarded_write(sub, old, new, version)
             return new
 
@@ -120,41 +123,54 @@ class ExpenseWrites(UserItems):
     def set_receipt(self, sub: str, expense_id: str, content_type: str) -> Expense:
         return self.update(sub, expense_id, {"receipt_content_type": content_type})
 
-    def delete(self, sub: str, expense_id: str, *, trash_at: datetime | None = None) -> Expense:
-        """Remove the expense and its aggregates; with `trash_at`, the same transaction keeps it in
-        the trash (`expense_trash.trash_put`) so it can be restored with the same id."""
+    def delete(
+        self, sub: str, expense_id: str, *, trash_at: datetime | None = None, dismiss: bool = True
+    ) -> Expense:
+        """Remove the expense and its aggregates. With `trash_at`, the same transaction keeps it in the
+        trash (`expense_trash.trash_put`) so it can be restored with the same id. A user deleting an
+        imported line (`dismiss`) also dismisses it in that transaction; an import removing a line AWS
+        stopped reporting passes `dismiss=False`."""
 
         def attempt() -> Expense:
             found = self._get_with_version(sub, expense_id)
             if found is None:
                 raise NotFoundError("Expense not found")
             old, version = found
-            self._guarded_write(sub, old, None, version, self._trash_items(sub, old, trash_at))
+            extra = self._trash_items(sub, old, trash_at) + (self._dismissal(sub, old) if dismiss else [])
+            self._guarded_write(sub, old, None, version, extra)
             return old
 
         result: Expense = self._with_retries(attempt)
         return result
 
     def upsert(self, sub: str, expense: Expense) -> UpsertResult:
-        """Write an expense under its caller-chosen deterministic id, adjusting aggregates by the delta.
+        """Write an imported expense under its deterministic id, adjusting aggregates by the delta.
 
-        Re-running an import leaves no duplicates and unchanged aggregates ("unchanged"). The first
-        write keeps `createdAt`; a user-attached receipt survives re-imports.
+        Re-running an import leaves no duplicates and unchanged aggregates ("unchanged"). A line the
+        user dismissed is never re-created ("dismissed_skipped"); on a stored line only the fields the
+        user has not changed are updated (`merge_reimport`), and "kept_user_edits" says AWS reported a
+        value the user had changed. `createdAt` and a user-attached receipt survive re-imports.
         """
 
         def attempt() -> UpsertResult:
             found = self._get_with_version(sub, expense.id)
             if found is None:
-                self._guarded_write(sub, None, expense, None)
+                if self.is_dismissed(sub, expense.id):
+                    return "dismissed_skipped"
+                try:  # the dismissal check is repeated inside the transaction (a delete may race us)
+                    self._write(
+                        sub, None, expense, None, [dismissal_absent(self.table_name, sub, expense.id)]
+                    )
+                except _Cancelled as cancelled:
+                    raise _Retry from cancelled
                 return "created"
             old, version = found
-            merged = expense.model_copy(
-                update={"created_at": old.created_at, "receipt_content_type": old.receipt_content_type}
-            )
-            if same_content(old, merged):
-                return "unchanged"
-            self._guarded_write(sub, old, merged, version)
-            return "updated"
+            merge = merge_reimport(old, expense)
+            kept: UpsertResult = "kept_user_edits" if merge.kept_user_edits else "unchanged"
+            if same_content(old, merge.expense):
+                return kept
+            self._guarded_write(sub, old, merge.expense, version)
+            return kept if merge.kept_user_edits else "updated"
 
         result: UpsertResult = self._with_retries(attempt)
         return result
@@ -163,6 +179,38 @@ class ExpenseWrites(UserItems):
         self, sub: str, expense: Expense, trash_at: datetime | None
     ) -> list[TransactWriteItemTypeDef]:
         return [trash_put(self.table_name, sub, expense, trash_at)] if trash_at else []
+
+    def restore_dismissed(self, sub: str, expense_id: str) -> Expense:
+        """Bring a dismissed line back as it was deleted (same id, the user's edits) and lift its
+        dismissal, in one transaction. Its receipt file was removed with it, so it has none."""
+        line = self.dismissed(sub, expense_id) if is_valid_id(expense_id) else None
+        if line is None:
+            raise NotFoundError("No dismissed line with this id")
+        marks = [m for m in line.expense.user_edited if m != "receipt"]
+        expense = line.expense.model_copy(
+            update={"receipt_content_type": None, "user_edited": marks, "updated_at": utc_now()}
+        )
+        try:
+            # An expired trash entry of the same id must not outlive this restore: its TTL removal
+            # deletes the receipt object, which a receipt attached after the restore would share.
+            stale_trash: TransactWriteItemTypeDef = {
+                "Delete": {
+                    "TableName": self.table_name,
+                    "Key": serialize({"pk": tables.user_pk(sub), "sk": tables.trash_sk(expense_id)}),
+                }
+            }
+            self._write(
+                sub, None, expense, None, [dismissal_lift(self.table_name, sub, expense_id), stale_trash]
+            )
+        except _Cancelled as cancelled:
+            if cancelled.failed(0):
+                raise ConflictError("This line already exists again; it was not restored") from cancelled
+            raise UpstreamUnavailableError("The line could not be restored; try again") from cancelled
+        return expense
+
+    def _dismissal(self, sub: str, old: Expense) -> list[TransactWriteItemTypeDef]:
+        """Deleting an imported line dismisses it (a permanent marker in the same transaction)."""
+        return [dismissal_put(self.table_name, sub, old, utc_now())] if old.source == "aws" else []
 
     # ------------------------------------------------------------------------------- idempotency
 

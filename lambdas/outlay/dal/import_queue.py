@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
@@ -20,6 +20,7 @@ ATTEMPTS = 4
 class SendResult:
     sent: int = 0
     failed: int = 0
+    unsent: list[ImportMessage] = field(default_factory=list)  # the failed messages themselves
 
 
 class ImportQueue:
@@ -47,7 +48,10 @@ class ImportQueue:
         return result
 
     def _send_batch(self, batch: list[ImportMessage], result: SendResult) -> None:
-        pending = {str(i): json.dumps(m.model_dump(mode="json", by_alias=True)) for i, m in enumerate(batch)}
+        pending = {
+            str(i): json.dumps(m.model_dump(mode="json", by_alias=True, exclude_none=True))
+            for i, m in enumerate(batch)
+        }
         for attempt in range(ATTEMPTS):
             if attempt:
                 self._sleep(min(0.2 * 2**attempt, 2.0))
@@ -60,9 +64,10 @@ class ImportQueue:
                 result.sent += 1
             # Sender faults (malformed entry) will not get better by retrying.
             for failed in response.get("Failed", []):
-                if failed.get("SenderFault"):
-                    pending.pop(failed["Id"], None)
+                if failed.get("SenderFault") and pending.pop(failed["Id"], None) is not None:
                     result.failed += 1
+                    result.unsent.append(batch[int(failed["Id"])])
             if not pending:
                 return
         result.failed += len(pending)
+        result.unsent.extend(batch[int(entry_id)] for entry_id in pending)

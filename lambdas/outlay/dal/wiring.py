@@ -56,6 +56,7 @@ def build_costs_service(
     *,
     credentials_table: str,
     expenses_table: str | None = None,
+    receipts_bucket: str | None = None,
     kms_key_id: str | None = None,
     queue_url: str | None = None,
     service_account_id: str = "",
@@ -63,6 +64,7 @@ def build_costs_service(
     dynamodb_client: Any = None,
     kms_client: Any = None,
     sqs_client: Any = None,
+    s3_client: Any = None,
     sessions: AwsSessions | None = None,
     writer: Any = None,
     clock: Callable[[], datetime] | None = None,
@@ -70,7 +72,9 @@ def build_costs_service(
     sessions = sessions or AwsSessions()
     envelope = KmsEnvelope(kms_key_id or "", kms_client=kms_client)
     if writer is None and expenses_table:
-        writer = RepositoryExpenseWriter.for_table(expenses_table, dynamodb_client=dynamodb_client)
+        writer = RepositoryExpenseWriter.for_table(
+            expenses_table, receipts_bucket or "", dynamodb_client=dynamodb_client, s3_client=s3_client
+        )
     own_account: list[str] = []
 
     def service_account() -> str:
@@ -88,6 +92,7 @@ def build_costs_service(
         runs=ImportRunsRepository(expenses_table or "", dynamodb_client=dynamodb_client),
         connector=AccountConnector(sessions, envelope),
         writer=writer,
+        dismissed=writer.repository if isinstance(writer, RepositoryExpenseWriter) else None,
         queue=ImportQueue(queue_url, sqs_client=sqs_client) if queue_url else None,
         service_account=service_account,
         role_template_url=role_template_url,

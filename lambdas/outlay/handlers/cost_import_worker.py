@@ -38,6 +38,7 @@ def _build_service() -> CostsService:
     settings = load(WorkerSettings)
     return build_costs_service(
         expenses_table=settings.expenses_table,
+        receipts_bucket=settings.receipts_bucket,
         credentials_table=settings.credentials_table,
         kms_key_id=settings.kms_key_id,
     )

@@ -30,6 +30,7 @@ def _build_service() -> CostsService:
     settings = load(CostsSettings)
     return build_costs_service(
         expenses_table=settings.expenses_table,
+        receipts_bucket=settings.receipts_bucket,
         credentials_table=settings.credentials_table,
         kms_key_id=settings.kms_key_id,
         queue_url=settings.import_queue_url or None,
@@ -75,7 +76,12 @@ def _build_resolver() -> APIGatewayRestResolver:
         body = parse_body(app, ImportRequest, required=False)
         run = service().import_now(sub, body)
         logger.info("manual import", extra={"runId": run.run_id, "status": run.status})
-        return json_response(HTTPStatus.OK, run)
+        # A backfill was queued: 202 with the run id; GET /aws-cost-import/runs/{id} shows progress.
+        return json_response(HTTPStatus.ACCEPTED if run.status == "running" else HTTPStatus.OK, run)
+
+    @app.get("/aws-cost-import/runs/<run_id>")
+    def get_run(run_id: str) -> Response:
+        return json_response(HTTPStatus.OK, service().run(caller(app).sub, run_id))
 
     @app.post("/aws-cost-import/all")
     def import_all() -> Response:
@@ -89,6 +95,17 @@ def _build_resolver() -> APIGatewayRestResolver:
         sub = caller(app).sub
         query = parse_query(app, HistoryQuery)
         return json_response(HTTPStatus.OK, service().history(sub, query.limit, query.next))
+
+    @app.get("/aws-cost-import/dismissed")
+    def dismissed() -> Response:
+        sub = caller(app).sub
+        query = parse_query(app, HistoryQuery)
+        return json_response(HTTPStatus.OK, service().dismissed_lines(sub, query.limit, query.next))
+
+    @app.post("/aws-cost-import/dismissed/<expense_id>/restore")
+    def restore_dismissed(expense_id: str) -> Response:
+        sub = caller(app).sub
+        return json_response(HTTPStatus.OK, service().restore_dismissed(sub, expense_id))
 
     @app.get("/aws-costs/forecast")
     def forecast() -> Response:

@@ -8,7 +8,9 @@ line at once:
   per record type ("AWS - Credits", "AWS - Tax"...), summed across services, negative where AWS says
   so, and never netted into a service's line.
 
-Each expense id is a hash of (user, account, month, line), so a re-run overwrites in place.
+Each expense id is a hash of (user, account, month, line), so a re-run finds its line again; what a
+re-run may change on it follows "Ownership of imported lines" (`merge_reimport`, `mark_user_edits`):
+AWS owns amount, currency and date, the user owns whatever they changed.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import Any
 
 from outlay.logic import months
 from outlay.logic.money import money_text, round_to_currency
+from outlay.models.expenses import AwsReported, Expense, UserEditable
 
 CATEGORY = "Software"
 TAGS = ("aws",)
@@ -88,6 +91,7 @@ class CostLine:
     amount: Decimal  # UnblendedCost, rounded to cents
     amortized: Decimal
     currency: str
+    estimated: bool = False  # Cost Explorer's `Estimated`: the month's bill is not final yet
 
 
 @dataclass(frozen=True)
@@ -107,6 +111,7 @@ class ExpenseDraft:
     line: str
     record_type: str
     amortized_amount: Decimal
+    estimated: bool = False
     source: str = "aws"
 
 
@@ -137,8 +142,16 @@ def _metric(metrics: Mapping[str, Any], name: str) -> tuple[Decimal, str] | None
     return _decimal(metric["Amount"]), unit
 
 
+def is_estimated(pages: Iterable[Mapping[str, Any]]) -> bool:
+    """Whether Cost Explorer still estimates the month these pages answer (any result `Estimated`)."""
+    return any(bool(result.get("Estimated")) for page in pages for result in page.get("ResultsByTime") or [])
+
+
 def lines_from_pages(pages: Iterable[Mapping[str, Any]]) -> list[CostLine]:
-    """Fold every page's groups into cost lines, in a stable order (services A-Z, then records)."""
+    """Fold every page's groups into cost lines, in a stable order (services A-Z, then records);
+    every line carries the month's `Estimated` flag."""
+    pages = list(pages)
+    estimated = is_estimated(pages)
     unblended: dict[tuple[str, str, str, str], Decimal] = {}
     amortized: dict[tuple[str, str, str, str], Decimal] = {}
     for page in pages:
@@ -185,6 +198,7 @@ def lines_from_pages(pages: Iterable[Mapping[str, Any]]) -> list[CostLine]:
                     amortized.get((kind, name, record_type, currency), total), currency
                 ),
                 currency=currency,
+                estimated=estimated,
             )
         )
     lines.sort(key=lambda item: (item.line.startswith("record:"), item.line))
@@ -228,6 +242,7 @@ def drafts_for_month(sub: str, account_id: str, month: str, lines: Iterable[Cost
                 line=line.line,
                 record_type=line.record_type,
                 amortized_amount=line.amortized,
+                estimated=line.estimated,
             )
         )
     return drafts
@@ -242,3 +257,64 @@ def totals_by_currency(amounts: Iterable[tuple[str, Decimal]]) -> list[dict[str,
         {"currency": currency, "total": money_text(round_to_currency(total, currency), currency)}
         for currency, total in sorted(sums.items())
     ]
+
+
+# ------------------------------------------------------------------ ownership of imported lines
+# AWS-owned fields: a user may still change them, and then their value wins (AWS's is shown beside).
+AWS_OWNED: tuple[UserEditable, ...] = ("amount", "currency", "date")
+# Fields the import writes that a user is expected to change.
+IMPORT_LABELS: tuple[UserEditable, ...] = ("category", "vendor", "description", "tags")
+# API field name -> Expense attribute, for every field a user can change.
+EDITABLE_ATTRS: dict[UserEditable, str] = {
+    **{name: name for name in (*AWS_OWNED, *IMPORT_LABELS)},
+    "receipt": "receipt_content_type",
+}
+
+
+@dataclass(frozen=True)
+class Merge:
+    """A re-imported line merged into the stored one."""
+
+    expense: Expense
+    kept_user_edits: bool  # AWS reported a value the user had changed; the user's value was kept
+
+
+def merge_reimport(current: Expense, imported: Expense) -> Merge:
+    """`imported` (what AWS reports now) applied to `current` (what is stored) field by field:
+    fields the user changed keep the user's value; every other field takes the import's. Where the
+    user changed an AWS-owned field (amount, currency, date) and AWS now reports something else,
+    `awsReported` says what. The receipt, `createdAt` and the user's edit marks always stay."""
+    edited = set(current.user_edited)
+    update: dict[str, Any] = {
+        "created_at": current.created_at,
+        "receipt_content_type": current.receipt_content_type,
+        "user_edited": list(current.user_edited),
+    }
+    reported: dict[str, Any] = {}
+    kept = False
+    for name in (*AWS_OWNED, *IMPORT_LABELS):
+        if name not in edited:
+            continue
+        mine, theirs = getattr(current, name), getattr(imported, name)
+        update[name] = mine
+        if mine != theirs:
+            kept = True
+            if name in AWS_OWNED:
+                reported[name] = theirs
+    update["aws_reported"] = AwsReported(**reported) if reported else None
+    return Merge(expense=imported.model_copy(update=update), kept_user_edits=kept)
+
+
+def mark_user_edits(old: Expense, new: Expense) -> Expense:
+    """After a user's change of an imported line: remember every field they changed, so imports
+    leave it alone from now on. Manual expenses are returned as they are."""
+    if old.source != "aws":
+        return new
+    edited = set(old.user_edited)
+    edited.update(name for name, attr in EDITABLE_ATTRS.items() if getattr(old, attr) != getattr(new, attr))
+    reported = old.aws_reported
+    if reported is not None:  # what AWS reports now only matters where the user's value differs
+        left = {k: v for k, v in reported.model_dump().items() if v is not None and getattr(new, k) != v}
+        reported = AwsReported(**left) if left else None
+    marks: list[UserEditable] = [name for name in EDITABLE_ATTRS if name in edited]
+    return new.model_copy(update={"user_edited": marks, "aws_reported": reported})

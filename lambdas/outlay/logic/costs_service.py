@@ -21,7 +21,7 @@ from outlay.logic.errors import (
     InvalidInputError,
     NotFoundError,
 )
-from outlay.logic.import_runner import CostSource, ExpenseWriter, ImportOutcome, run_import
+from outlay.logic.import_runner import CostSource, ExpenseWriter, ImportOutcome, RunStore, run_import
 from outlay.models.cost_import import ImportMessage, ImportRequest, ImportRun, Trigger
 from outlay.models.credentials import (
     CredentialsStatus,
@@ -30,6 +30,7 @@ from outlay.models.credentials import (
     SaveCredentialsRequest,
     StoredCredentials,
 )
+from outlay.models.expenses import DismissedLine, DismissedPage, Expense
 
 NOT_CONFIGURED = "AWS credentials are not configured: connect an AWS account in Settings first"
 
@@ -52,6 +53,9 @@ class RunHistory(Protocol):
         self, sub: str, limit: int = 20, next_token: str | None = None
     ) -> tuple[list[ImportRun], str | None]: ...
     def latest(self, sub: str) -> ImportRun | None: ...
+    def get(self, sub: str, run_id: str) -> ImportRun | None: ...
+    def start_queued(self, sub: str, run: ImportRun) -> None: ...
+    def month_store(self, started_at: str, run_id: str) -> RunStore: ...
 
 
 class ForecastResult(Protocol):
@@ -72,9 +76,17 @@ class Connector(Protocol):
     def connect(self, sub: str, stored: StoredCredentials) -> ConnectedAccount: ...
 
 
+class DismissedLines(Protocol):
+    def dismissed_page(
+        self, sub: str, limit: int = 50, next_token: str | None = None
+    ) -> tuple[list[DismissedLine], str | None]: ...
+    def restore_dismissed(self, sub: str, expense_id: str) -> Expense: ...
+
+
 class SendResult(Protocol):
     sent: int
     failed: int
+    unsent: list[ImportMessage]
 
 
 class Queue(Protocol):
@@ -93,6 +105,7 @@ class CostsService:
     runs: RunHistory
     connector: Connector
     writer: ExpenseWriter | None = None
+    dismissed: DismissedLines | None = None
     queue: Queue | None = None
     service_account: Callable[[], str] = lambda: ""
     role_template_url: str | None = None
@@ -181,7 +194,13 @@ class CostsService:
 
     # ------------------------------------------------------------------------------- imports
     def import_for(
-        self, sub: str, months: list[str], trigger: Trigger, stored: StoredCredentials
+        self,
+        sub: str,
+        months: list[str],
+        trigger: Trigger,
+        stored: StoredCredentials,
+        runs: RunStore | None = None,
+        run_id: str | None = None,
     ) -> ImportOutcome:
         if self.writer is None:
             raise RuntimeError("no expense writer wired")
@@ -192,18 +211,22 @@ class CostsService:
             trigger=trigger,
             connect=lambda: self.connector.connect(sub, stored),
             writer=writer,
-            runs=self.runs,
+            runs=runs or self.runs,
             now=self.now_iso,
-            run_id=self.new_id(),
+            run_id=run_id or self.new_id(),
         )
 
     def import_now(self, sub: str, request: ImportRequest) -> ImportRun:
-        """The caller's own import, synchronously. Disabled credentials still import on demand:
-        `enabled` only controls the schedule."""
+        """The caller's own import. One month runs at once (a few seconds at most); several months
+        (a backfill) are queued, one message per month, and the run is returned "running" at once
+        (`run` shows its progress). Disabled credentials still import on demand: `enabled` only
+        controls the schedule."""
         wanted = month_rules.import_months(
             self.today(), month=request.month, start=request.from_, end=request.to
         )
         stored = self._configured(sub)
+        if len(wanted) > 1:
+            return self.start_backfill(sub, wanted)
         outcome = self.import_for(sub, wanted, "manual", stored)
         if outcome.run.status == "failed" and outcome.error is not None:
             outcome.error.details = [
@@ -212,6 +235,78 @@ class CostsService:
             ]
             raise outcome.error
         return outcome.run
+
+    # ------------------------------------------------------------------------ dismissed lines
+    def _dismissed(self) -> DismissedLines:
+        if self.dismissed is None:
+            raise RuntimeError("no expense repository wired")
+        return self.dismissed
+
+    def dismissed_lines(self, sub: str, limit: int, next_token: str | None) -> DismissedPage:
+        """Imported lines the user deleted; imports skip them until they are restored."""
+        items, token = self._dismissed().dismissed_page(sub, limit, next_token)
+        return DismissedPage(items=items, next=token)
+
+    def restore_dismissed(self, sub: str, expense_id: str) -> Expense:
+        """The line is back as the user left it, and the next import updates it again."""
+        return self._dismissed().restore_dismissed(sub, expense_id)
+
+    def start_backfill(self, sub: str, months: list[str]) -> ImportRun:
+        """Record the run with every month pending, then queue one message per month; a month that
+        cannot be queued is recorded as failed at once (the others still run)."""
+        if self.queue is None:
+            raise RuntimeError("no import queue wired")
+        run = ImportRun.model_validate(
+            {
+                "runId": self.new_id(),
+                "startedAt": self.now_iso(),
+                "trigger": "manual",
+                "months": months,
+                "status": "running",
+                "message": f"Queued {len(months)} months",
+            }
+        )
+        self.runs.start_queued(sub, run)
+        messages = [
+            ImportMessage.model_validate(
+                {
+                    "userId": sub,
+                    "months": [month],
+                    "trigger": "manual",
+                    "kind": "backfill",
+                    "runId": run.run_id,
+                    "runStartedAt": run.started_at,
+                }
+            )
+            for month in months
+        ]
+        for unsent in self.queue.send_all(messages).unsent:
+            for month in unsent.months:
+                self._record_month_failure(sub, run, month, "The month could not be queued; try again")
+        return self.run(sub, run.run_id)
+
+    def _record_month_failure(self, sub: str, run: ImportRun, month: str, message: str) -> None:
+        failed = ImportRun.model_validate(
+            {
+                "runId": run.run_id,
+                "startedAt": run.started_at,
+                "finishedAt": self.now_iso(),
+                "trigger": run.trigger,
+                "months": [month],
+                "status": "failed",
+                "failedMonths": [month],
+                "error": message,
+                "message": message,
+            }
+        )
+        self.runs.month_store(run.started_at, run.run_id).put(sub, failed)
+
+    def run(self, sub: str, run_id: str) -> ImportRun:
+        """One of the caller's runs by id; a queued run with its progress month by month."""
+        found = self.runs.get(sub, run_id)
+        if found is None:
+            raise NotFoundError("Import run not found")
+        return found
 
     def history(self, sub: str, limit: int, next_token: str | None) -> dict[str, Any]:
         items, token = self.runs.page(sub, limit, next_token)
@@ -267,6 +362,22 @@ class CostsService:
     def process_message(self, message: ImportMessage) -> ImportOutcome | None:
         """Worker: None when the user no longer has enabled credentials (nothing to do, no retry)."""
         stored = self.credentials.get(message.user_id)
+        if message.run_id and message.run_started_at:
+            return self._queued_month(message, stored)
         if stored is None or not stored.configured or not stored.enabled:
             return None
         return self.import_for(message.user_id, message.months, message.trigger, stored)
+
+    def _queued_month(self, message: ImportMessage, stored: StoredCredentials | None) -> ImportOutcome | None:
+        """One month of a backfill, recorded into its run (on demand: `enabled` does not matter)."""
+        assert message.run_id and message.run_started_at
+        runs = self.runs.month_store(message.run_started_at, message.run_id)
+        if stored is None or not stored.configured:
+            header = self.runs.get(message.user_id, message.run_id)
+            if header is not None:
+                for month in message.months:
+                    self._record_month_failure(message.user_id, header, month, NOT_CONFIGURED)
+            return None
+        return self.import_for(
+            message.user_id, message.months, message.trigger, stored, runs=runs, run_id=message.run_id
+        )

@@ -32,7 +32,20 @@ IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60
 _IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 # Fields whose change is a real change of the expense (bookkeeping fields excluded).
-CONTENT_FIELDS = ("date", "amount", "currency", "category", "vendor", "description", "tags", "source", "aws")
+CONTENT_FIELDS = (
+    "date",
+    "amount",
+    "currency",
+    "category",
+    "vendor",
+    "description",
+    "tags",
+    "source",
+    "aws",
+    "user_edited",
+    "aws_reported",
+    "estimated",
+)
 
 
 def utc_now() -> datetime:

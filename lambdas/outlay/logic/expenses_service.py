@@ -61,7 +61,9 @@ class ExpenseStore(Protocol):
     ) -> Expense: ...
     def update(self, sub: str, expense_id: str, changes: Mapping[str, Any]) -> Expense: ...
     def set_receipt(self, sub: str, expense_id: str, content_type: str) -> Expense: ...
-    def delete(self, sub: str, expense_id: str, *, trash_at: datetime | None = None) -> Expense: ...
+    def delete(
+        self, sub: str, expense_id: str, *, trash_at: datetime | None = None, dismiss: bool = True
+    ) -> Expense: ...
     def restore(self, sub: str, expense_id: str, now: datetime) -> Expense: ...
     def purge(self, sub: str, expense_id: str) -> TrashedExpense: ...
     def trash_page(
@@ -90,6 +92,18 @@ class ReceiptFiles(Protocol):
 class ExportFiles(Protocol):
     def write(self, key: str, chunks: Iterable[bytes], *, file_name: str) -> int: ...
     def link(self, key: str) -> str: ...
+
+
+def remove_expense(
+    repo: ExpenseStore, receipts: ReceiptFiles, sub: str, expense_id: str, *, dismiss: bool = True
+) -> Expense:
+    """An expense goes away for good: the expense (dismissed too when it is an imported line and
+    `dismiss`), then its receipt file when it has one. Imports use it for lines AWS stopped
+    reporting; a user's delete goes to the trash instead (`ExpensesService.delete`)."""
+    deleted = repo.delete(sub, expense_id, dismiss=dismiss)
+    if deleted.receipt_content_type:
+        receipts.delete(sub, deleted.id)
+    return deleted
 
 
 @dataclass
@@ -157,8 +171,9 @@ class ExpensesService:
         return self.repo.update(sub, expense_id, changes) if changes else self.repo.get(sub, expense_id)
 
     def delete(self, sub: str, expense_id: str) -> None:
-        """Move the expense to the trash for TRASH_DAYS (same transaction as the delete). Its receipt
-        object stays: Undo/restore brings it back; TTL expiry of the trash item removes it."""
+        """Move the expense to the trash for TRASH_DAYS (same transaction as the delete; an imported
+        line is also dismissed). Its receipt object stays: Undo/restore brings it back; TTL expiry of
+        the trash item removes it."""
         self.repo.delete(sub, self.known_id(expense_id), trash_at=self.clock())
 
     # -------------------------------------------------------------------------------- trash

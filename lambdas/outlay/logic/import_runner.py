@@ -3,13 +3,17 @@
 connect -> for each month: Cost Explorer pages -> cost lines -> drafts -> upsert each -> count
 -> record the run (always, failed or not) in the user's history.
 
+The counts say what happened to each line: created, updated, unchanged, keptUserEdits (AWS reported a
+value the user had changed; theirs was kept), dismissedSkipped (the user deleted it; not re-created)
+and removed (AWS no longer reports it). The run says which months were final and which estimated.
+
 Months are independent: a month Cost Explorer has no data for is marked failed and the others go on;
 any other error (credentials, throttling) stops the run, since the next month would fail the same way.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol
@@ -19,11 +23,12 @@ from outlay.logic.cost_import import (
     ExpenseDraft,
     MalformedCostDataError,
     drafts_for_month,
+    is_estimated,
     lines_from_pages,
     totals_by_currency,
 )
 from outlay.logic.errors import OutlayError, UpstreamUnavailableError
-from outlay.models.cost_import import ImportRun, Trigger
+from outlay.models.cost_import import ImportRun, MonthProgress, Trigger
 from outlay.models.expenses import CurrencyTotal
 
 
@@ -34,8 +39,11 @@ class CostSource(Protocol):
     def cost_and_usage_pages(self, month: str) -> list[dict[str, Any]]: ...
 
 
+UPSERT_RESULTS = ("created", "updated", "unchanged", "kept_user_edits", "dismissed_skipped")
+
+
 class ExpenseWriter(Protocol):
-    """Writes one imported expense idempotently; returns "created", "updated" or "unchanged"."""
+    """Writes one imported expense idempotently; returns one of `UPSERT_RESULTS`."""
 
     def upsert(self, sub: str, draft: ExpenseDraft) -> str: ...
 
@@ -70,9 +78,10 @@ def run_import(
     run_id: str,
 ) -> ImportOutcome:
     started = now()
-    counts = {"created": 0, "updated": 0, "unchanged": 0, "removed": 0}
+    counts = dict.fromkeys((*UPSERT_RESULTS, "removed"), 0)
     amounts: list[tuple[str, Decimal]] = []
     done: list[str] = []
+    estimated: list[str] = []
     failed: list[str] = []
     error: OutlayError | None = None
     account_id: str | None = None
@@ -91,6 +100,10 @@ def run_import(
                 "expensesUpdated": counts["updated"],
                 "expensesUnchanged": counts["unchanged"],
                 "expensesRemoved": counts["removed"],
+                "expensesKeptUserEdits": counts["kept_user_edits"],
+                "expensesDismissedSkipped": counts["dismissed_skipped"],
+                "finalMonths": [m for m in done if m not in estimated],
+                "estimatedMonths": [m for m in done if m in estimated],
                 "totals": [CurrencyTotal(**t) for t in totals_by_currency(amounts)],
                 "failedMonths": failed,
                 "error": error.message if error else None,
@@ -108,6 +121,8 @@ def run_import(
             try:
                 pages = source.cost_and_usage_pages(month)
                 drafts = drafts_for_month(sub, account_id, month, lines_from_pages(pages))
+                if is_estimated(pages):
+                    estimated.append(month)
             except aws_errors.CostDataUnavailableError as exc:
                 error = exc
                 failed.append(month)
@@ -120,8 +135,10 @@ def run_import(
                 failed.extend(months[index:])
                 raise
             for draft in drafts:
-                counts[_outcome(writer.upsert(sub, draft))] += 1
-                amounts.append((draft.currency, draft.amount))
+                outcome = _outcome(writer.upsert(sub, draft))
+                counts[outcome] += 1
+                if outcome != "dismissed_skipped":
+                    amounts.append((draft.currency, draft.amount))
             counts["removed"] += writer.remove_stale(sub, account_id, month, {d.id for d in drafts})
             done.append(month)
     except OutlayError as exc:
@@ -142,7 +159,7 @@ def run_import(
 
 
 def _outcome(result: str) -> str:
-    if result not in {"created", "updated", "unchanged"}:
+    if result not in UPSERT_RESULTS:
         raise ValueError(f"unexpected upsert result {result!r}")
     return result
 
@@ -153,8 +170,76 @@ def _summary(done: list[str], failed: list[str], counts: dict[str, int], error: 
         parts.append(
             f"Imported {', '.join(done)}: {counts['created']} created, {counts['updated']} updated, "
             f"{counts['unchanged']} unchanged"
+            + (f", {counts['kept_user_edits']} kept your edits" if counts["kept_user_edits"] else "")
+            + (f", {counts['dismissed_skipped']} dismissed (skipped)" if counts["dismissed_skipped"] else "")
             + (f", {counts['removed']} removed" if counts["removed"] else "")
         )
     if failed:
         parts.append(f"Failed {', '.join(failed)}: {error.message if error else 'unknown error'}")
     return ". ".join(parts) or "Nothing to import"
+
+
+def queued_run_view(header: ImportRun, results: Mapping[str, ImportRun]) -> ImportRun:
+    """A queued run (backfill) as shown: each month's own result (`results`, recorded by the worker
+    that imported it) summed up; "running" while a month is still pending."""
+    counts = dict.fromkeys(
+        ("created", "updated", "unchanged", "removed", "kept_user_edits", "dismissed_skipped"), 0
+    )
+    amounts: list[tuple[str, Decimal]] = []
+    progress: list[MonthProgress] = []
+    failed: list[str] = []
+    final: list[str] = []
+    estimated: list[str] = []
+    finished: list[str] = []
+    account_id = header.account_id
+    for month in header.months:
+        result = results.get(month)
+        if result is None:
+            progress.append(MonthProgress(month=month, status="pending"))
+            continue
+        ok = result.status == "succeeded"
+        progress.append(
+            MonthProgress.model_validate(
+                {
+                    "month": month,
+                    "status": "succeeded" if ok else "failed",
+                    "finishedAt": result.finished_at,
+                    "message": result.message,
+                    "error": result.error,
+                    "errorCode": result.error_code,
+                }
+            )
+        )
+        for name in counts:
+            counts[name] += getattr(result, f"expenses_{name}")
+        amounts.extend((t.currency, t.total) for t in result.totals)
+        failed.extend(m for m in result.failed_months if m not in failed)
+        final.extend(result.final_months)
+        estimated.extend(result.estimated_months)
+        finished.extend([result.finished_at] if result.finished_at else [])
+        account_id = result.account_id or account_id
+    pending = [p.month for p in progress if p.status == "pending"]
+    done = len(header.months) - len(pending) - len(failed)
+    status = "running" if pending else "succeeded" if not failed else "partial" if done else "failed"
+    message = f"{done} of {len(header.months)} months imported"
+    message += f", {len(failed)} failed" if failed else ""
+    message += "" if pending else f": {counts['created']} created, {counts['updated']} updated"
+    return header.model_copy(
+        update={
+            "status": status,
+            "finished_at": None if pending else max(finished, default=header.started_at),
+            "account_id": account_id,
+            "expenses_created": counts["created"],
+            "expenses_updated": counts["updated"],
+            "expenses_unchanged": counts["unchanged"],
+            "expenses_removed": counts["removed"],
+            "expenses_kept_user_edits": counts["kept_user_edits"],
+            "expenses_dismissed_skipped": counts["dismissed_skipped"],
+            "totals": [CurrencyTotal(**t) for t in totals_by_currency(amounts)],
+            "failed_months": failed,
+            "final_months": final,
+            "estimated_months": estimated,
+            "message": message,
+            "progress": progress,
+        }
+    )

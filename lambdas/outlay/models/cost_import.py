@@ -6,11 +6,12 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from outlay.logic.months import MONTH_PATTERN
+from outlay.logic.months import MAX_BACKFILL_MONTHS, MONTH_PATTERN
 from outlay.models.expenses import CurrencyTotal
 
 Trigger = Literal["manual", "schedule", "admin"]
-RunStatus = Literal["succeeded", "failed", "partial"]
+RunStatus = Literal["succeeded", "failed", "partial", "running"]
+MonthStatus = Literal["pending", "succeeded", "failed"]
 
 
 class ImportRequest(BaseModel):
@@ -23,8 +24,24 @@ class ImportRequest(BaseModel):
     to: str | None = Field(None, pattern=MONTH_PATTERN)
 
 
+class MonthProgress(BaseModel):
+    """One month of a queued (backfill) run: pending until the worker has imported it."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    month: str
+    status: MonthStatus
+    finished_at: str | None = Field(None, alias="finishedAt")
+    message: str = ""
+    error: str | None = None
+    error_code: str | None = Field(None, alias="errorCode")
+
+
 class ImportRun(BaseModel):
-    """One import attempt for one user, as stored in the user's partition and shown in history."""
+    """One import attempt for one user, as stored in the user's partition and shown in history.
+
+    A multi-month backfill runs through the queue: it is "running" while `progress` has pending
+    months, and its counts are the sums of the months done so far."""
 
     model_config = ConfigDict(populate_by_name=True)
 
@@ -39,11 +56,19 @@ class ImportRun(BaseModel):
     expenses_updated: int = Field(0, alias="expensesUpdated")
     expenses_unchanged: int = Field(0, alias="expensesUnchanged")
     expenses_removed: int = Field(0, alias="expensesRemoved")  # lines AWS no longer reports
+    # AWS reported a value for a field the user had changed: the user's value was kept.
+    expenses_kept_user_edits: int = Field(0, alias="expensesKeptUserEdits")
+    # Lines the user deleted (dismissed): not re-created.
+    expenses_dismissed_skipped: int = Field(0, alias="expensesDismissedSkipped")
+    # Months imported with Cost Explorer's final numbers / still estimated (re-imported on the 8th).
+    final_months: list[str] = Field(default_factory=list, alias="finalMonths")
+    estimated_months: list[str] = Field(default_factory=list, alias="estimatedMonths")
     totals: list[CurrencyTotal] = Field(default_factory=list)
     failed_months: list[str] = Field(default_factory=list, alias="failedMonths")
     error: str | None = None  # actionable message; never an AWS message (may echo key ids)
     error_code: str | None = Field(None, alias="errorCode")
     message: str = ""
+    progress: list[MonthProgress] | None = None  # queued runs only, month by month
 
 
 class ImportMessage(BaseModel):
@@ -52,9 +77,14 @@ class ImportMessage(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     user_id: str = Field(alias="userId", min_length=1, max_length=128)
-    months: list[Annotated[str, Field(pattern=MONTH_PATTERN)]] = Field(min_length=1, max_length=12)
+    months: list[Annotated[str, Field(pattern=MONTH_PATTERN)]] = Field(
+        min_length=1, max_length=MAX_BACKFILL_MONTHS
+    )
     trigger: Trigger = "schedule"
     kind: str = "monthly"
+    # A month of a queued run (backfill): the worker records it into that run, not a run of its own.
+    run_id: str | None = Field(None, alias="runId", max_length=64)
+    run_started_at: str | None = Field(None, alias="runStartedAt", max_length=40)
 
 
 class HistoryQuery(BaseModel):

@@ -201,6 +201,18 @@ def _amount_text(model: Any, amount: Decimal) -> str:
     return money_text(amount, model.currency)
 
 
+# What a user can change on an imported line; the names are the API's (camelCase) field names.
+UserEditable = Literal["amount", "currency", "date", "category", "vendor", "description", "tags", "receipt"]
+
+
+class AwsReported(CamelModel):
+    """What AWS reports now for AWS-owned fields the user changed (only those that differ)."""
+
+    amount: StoredAmount | None = None
+    currency: str | None = None
+    date: IsoDate | None = None
+
+
 class Expense(CamelModel):
     """An expense as stored and returned. Amount in the currency's minor units; negative only for
     AWS credits."""
@@ -218,6 +230,11 @@ class Expense(CamelModel):
     updated_at: datetime
     receipt_content_type: ReceiptContentType | None = None
     aws: AwsImportMeta | None = None
+    # Imported lines only: fields the user changed (imports never overwrite them), what AWS reports
+    # now where that differs from the user's value, and whether Cost Explorer still estimates it.
+    user_edited: list[UserEditable] = Field(default_factory=list)
+    aws_reported: AwsReported | None = None
+    estimated: bool = False
 
     @model_validator(mode="after")
     def _sign_matches_source(self) -> Expense:
@@ -371,6 +388,18 @@ class TrashPage(CamelModel):
 
 class EmptyTrashResult(CamelModel):
     deleted: int
+
+
+class DismissedLine(CamelModel):
+    """An imported line the user deleted: imports skip it until the user restores it."""
+
+    expense: Expense
+    dismissed_at: datetime
+
+
+class DismissedPage(CamelModel):
+    items: list[DismissedLine]
+    next: str | None = None
 
 
 class SummaryItem(CamelModel):

@@ -36,6 +36,8 @@ class LakeSettings(_EnvModel):
 
 class CostsSettings(ApiSettings):
     expenses_table: str = Field(alias="EXPENSES_TABLE")
+    # Imports remove a vanished line's receipt with it (the same removal as a user's delete).
+    receipts_bucket: str = Field(alias="RECEIPTS_BUCKET")
     credentials_table: str = Field(alias="CREDENTIALS_TABLE")
     kms_key_id: str = Field(alias="KMS_KEY_ID")
     import_queue_url: str = Field("", alias="IMPORT_QUEUE_URL")
@@ -69,5 +71,6 @@ class WorkerSettings(_EnvModel):
     """Cost-import worker: decrypts one user's credentials, writes that user's expenses."""
 
     expenses_table: str = Field(alias="EXPENSES_TABLE")
+    receipts_bucket: str = Field(alias="RECEIPTS_BUCKET")
     credentials_table: str = Field(alias="CREDENTIALS_TABLE")
     kms_key_id: str = Field(alias="KMS_KEY_ID")

@@ -27,6 +27,7 @@ from tests.unit.conftest import create_table
 REGION = "us-east-1"
 EXPENSES = "costs-test-expenses"
 CREDENTIALS = "costs-test-credentials"
+RECEIPTS = "costs-test-receipts"
 SERVICE_ACCOUNT = "999988887777"
 NOW = datetime(2026, 11, 21, 21, 0, tzinfo=UTC)  # previous month = 2026-10
 USER_ACCOUNT = "111122223333"
@@ -42,6 +43,7 @@ def costs_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         "AWS_REGION": REGION,
         "EXPENSES_TABLE": EXPENSES,
         "CREDENTIALS_TABLE": CREDENTIALS,
+        "RECEIPTS_BUCKET": RECEIPTS,
         "ALLOWED_ORIGINS": "https://app.example.com",
         "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_METRICS_NAMESPACE": "Outlay",
@@ -61,6 +63,7 @@ class Moto:
     ddb: Any
     kms: Any
     sqs: Any
+    s3: Any
     key_id: str
     queue_url: str
 
@@ -94,10 +97,12 @@ def moto_aws(costs_env: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Moto]
         key_id = kms.create_key(Description="outlay test")["KeyMetadata"]["KeyId"]
         sqs = boto3.client("sqs", region_name=REGION)
         queue_url = sqs.create_queue(QueueName="costs-test-imports")["QueueUrl"]
+        s3 = boto3.client("s3", region_name=REGION)
+        s3.create_bucket(Bucket=RECEIPTS)
         monkeypatch.setenv("KMS_KEY_ID", key_id)
         monkeypatch.setenv("IMPORT_QUEUE_URL", queue_url)
         load.cache_clear()
-        yield Moto(ddb=ddb, kms=kms, sqs=sqs, key_id=key_id, queue_url=queue_url)
+        yield Moto(ddb=ddb, kms=kms, sqs=sqs, s3=s3, key_id=key_id, queue_url=queue_url)
 
 
 def fixed_clock() -> datetime:
@@ -112,12 +117,14 @@ def make_service(moto_aws: Moto) -> Callable[..., CostsService]:
         return build_costs_service(
             credentials_table=CREDENTIALS,
             expenses_table=EXPENSES,
+            receipts_bucket=RECEIPTS,
             kms_key_id=moto_aws.key_id,
             queue_url=moto_aws.queue_url,
             service_account_id=SERVICE_ACCOUNT,
             dynamodb_client=moto_aws.ddb,
             kms_client=moto_aws.kms,
             sqs_client=moto_aws.sqs,
+            s3_client=moto_aws.s3,
             sessions=sessions or AwsSessions(),
             clock=clock,
         )

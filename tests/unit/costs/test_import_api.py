@@ -152,20 +152,6 @@ def test_bad_import_requests_are_400(connected: Moto, body: dict[str, Any], frag
     assert status == 400 and fragment in json.dumps(response)
 
 
-def test_backfill_imports_each_month(connected: Moto) -> None:
-    connected.queue_ce(
-        [
-            ce_result("2026-08-01", "2026-09-01", [ce_group("AWS Lambda", "Usage", "1.00")]),
-            ce_result("2026-09-01", "2026-10-01", [ce_group("AWS Lambda", "Usage", "2.00")]),
-        ],
-        account_id=MOTO_DEFAULT_ACCOUNT,
-    )
-    status, run = call("POST", "/aws-cost-import", body={"from": "2026-08", "to": "2026-09"})
-    assert status == 200 and run["months"] == ["2026-08", "2026-09"] and run["expensesCreated"] == 2
-    dates = sorted(e.date.isoformat() for e in repo(connected).iter_expenses("user-a", _all_filters()))
-    assert dates == ["2026-08-31", "2026-09-30"]
-
-
 def _all_filters() -> Any:
     from outlay.models.expenses import ExpenseFilters
 

@@ -71,11 +71,31 @@ function rowMenu(label, items) {
   return h('div', { class: 'row-menu' }, toggle, menu);
 }
 
+// Imported AWS lines: what an edit or a delete does to them (issue 11: ownership of imported lines).
+const IMPORTED_EDIT_HINT = 'Imported from your AWS bill: what you change here stays when the month is imported again; fields you leave alone keep following AWS.';
+const IMPORTED_DELETE_HINT = 'It was imported from your AWS bill: deleting dismisses it, so later imports will not bring it back. You can restore it under Settings → Dismissed imported lines.';
+
+function importBadges(expense) {
+  const badges = [];
+  if (expense.estimated) badges.push(h('span', { class: 'badge', title: 'AWS has not finalized this month yet; the amount may still change.' }, 'estimated'));
+  const reported = expense.awsReported;
+  if (reported?.amount !== undefined && reported?.amount !== null) {
+    const now = formatMoney(reported.amount, reported.currency || expense.currency);
+    badges.push(h('span', { class: 'badge', title: 'You changed the amount; imports keep your value.' }, `AWS now reports ${now}`));
+  }
+  return badges;
+}
+
 function expenseRow(expense) {
-  const imported = expense.source === 'aws' || String(expense.vendor || '').startsWith('AWS - ');
+  const fromAws = expense.source === 'aws';
+  const imported = fromAws || String(expense.vendor || '').startsWith('AWS - ');
   const label = `${expense.vendor || expense.category} ${formatDate(expense.date)}`;
+  const edit = () => {
+    startEdit(expense);
+    if (fromAws) setStatus($('#form-status'), IMPORTED_EDIT_HINT, 'info');
+  };
   const actions = rowMenu(label, [
-    { text: 'Edit', aria: `Edit ${label}`, run: () => startEdit(expense) },
+    { text: 'Edit', aria: `Edit ${label}`, run: edit },
     hasReceipt(expense) ? { text: 'Receipt', aria: `View receipt of ${label}`, run: () => viewReceipt(expense) } : null,
     { text: 'Delete', aria: `Delete ${label}`, kind: 'danger-text', run: () => deleteExpense(expense) },
   ]);
@@ -83,7 +103,7 @@ function expenseRow(expense) {
   const description = expense.description || '';
   return h('tr', { dataset: { id: expense.id } },
     h('td', { 'data-label': 'Date', class: 'c-date' }, h('time', { datetime: expense.date }, formatDate(expense.date))),
-    h('td', { 'data-label': 'Vendor', class: 'c-vendor', title: expense.vendor || undefined }, expense.vendor || '—', imported ? h('span', { class: 'badge' }, 'imported') : null),
+    h('td', { 'data-label': 'Vendor', class: 'c-vendor', title: expense.vendor || undefined }, expense.vendor || '—', imported ? h('span', { class: 'badge' }, 'imported') : null, ...importBadges(expense)),
     h('td', { 'data-label': 'Category', class: 'c-category' }, expense.category || '—'),
     h('td', { 'data-label': 'Description', class: 'c-desc', title: description || undefined }, description, tags.length ? h('span', { class: 'tags' }, tags) : null),
     h('td', { 'data-label': 'Amount', class: 'num c-amount' }, formatMoney(expense.amount, expense.currency)),
@@ -140,7 +160,9 @@ export function reloadList() {
 
 async function deleteExpense(expense) {
   const label = `${expense.vendor || expense.category || 'this expense'} (${formatMoney(expense.amount, expense.currency)}, ${formatDate(expense.date)})`;
-  const ok = await confirmDialog('Delete this expense?', `${label} moves to the trash with its receipt; you can restore it for 30 days.`, 'Delete');
+  const fromAws = expense.source === 'aws';
+  const what = `${label} moves to the trash with its receipt; you can restore it for 30 days.${fromAws ? ` ${IMPORTED_DELETE_HINT}` : ''}`;
+  const ok = await confirmDialog(fromAws ? 'Delete this imported line?' : 'Delete this expense?', what, 'Delete');
   if (!ok) return;
   try {
     await api(`/expenses/${encodeURIComponent(expense.id)}`, { method: 'DELETE' });
