@@ -79,10 +79,11 @@ deploy: install web ## deploy ENV=dev|staging|prod into your AWS account (bundle
 openapi: $(STAMP_PY) ## regenerate docs/openapi.json from the route table + models
 	$(PY) -m outlay.openapi > docs/openapi.json
 
+# pyproject's addopts leave `slow` tests (they reach PyPI) out of a plain `pytest`; `make test` runs all.
 # One synthesis serves the infra tests, cdk-nag and cfn-lint (tests/infra/test_cfn_lint.py).
 test: install web browser ## every check: lint, unit, infra (synth + nag + cfn-lint), integration, browser
 	$(MAKE) --no-print-directory lint
-	$(VENV)/bin/pytest -q
+	$(VENV)/bin/pytest -q -m "slow or not slow"
 
 bench: install web ## measure what users feel; rewrites bench/RESULTS.md
 	$(PY) -m bench
