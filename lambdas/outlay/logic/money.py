@@ -179,9 +179,9 @@ ISO_4217: frozenset[str] = frozenset(
 
 DEFAULT_CURRENCY = "USD"
 
-# A plain decimal literal: optional sign, digits, optional fraction. No exponent, no underscores,
-# no "NaN"/"Infinity" (Python's Decimal() would accept all of those from a string).
-_DECIMAL_TEXT = re.compile(r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)\s*$")
+# A plain decimal literal: optional sign, ASCII digits, optional fraction. No exponent, no underscores,
+# no "NaN"/"Infinity", no other scripts' digits ("١٢") (Python's Decimal() would accept all of those).
+_DECIMAL_TEXT = re.compile(r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)\s*$", re.ASCII)
 
 
 class MoneyError(ValueError):

@@ -12,7 +12,7 @@ from datetime import date
 
 from outlay.logic.errors import InvalidInputError
 
-MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+MONTH_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
 _MONTH_RE = re.compile(MONTH_PATTERN)
 
 # Cost Explorer keeps about 13 months of history (14 with the current one); a backfill is capped here.

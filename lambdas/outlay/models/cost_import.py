@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from outlay.logic.months import MONTH_PATTERN
+from outlay.models.text import QueryInt
 
 Trigger = Literal["manual", "schedule", "admin"]
 RunStatus = Literal["succeeded", "failed", "partial"]
@@ -64,7 +65,7 @@ class ImportMessage(BaseModel):
 class HistoryQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    limit: int = Field(20, ge=1, le=100)
+    limit: QueryInt = Field(20, ge=1, le=100)
     next: str | None = Field(None, max_length=2048)
 
 

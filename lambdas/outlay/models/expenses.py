@@ -20,6 +20,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    ValidationInfo,
     WithJsonSchema,
     field_validator,
     model_validator,
@@ -27,13 +28,22 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 
 from outlay.logic.money import MoneyError, check_currency, money_text, parse_decimal, to_money
+from outlay.models.text import (
+    NO_CONTROLS_BUT_TAB_NEWLINE_PATTERN,
+    NO_CONTROLS_BUT_TAB_PATTERN,
+    NO_CONTROLS_PATTERN,
+    PlainText,
+    QueryInt,
+    check_multiline_text,
+    check_text,
+)
 
 # Expense ids: uuid4 hex for manual expenses; importers choose deterministic ids from the same
 # alphabet. '#' is excluded because ids are embedded in DynamoDB sort keys.
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"
 _ID_RE = re.compile(ID_PATTERN)
-MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
-DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+MONTH_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 RECEIPT_CONTENT_TYPES = ("image/jpeg", "image/png", "image/webp", "image/heic", "application/pdf")
 ReceiptContentType = Literal["image/jpeg", "image/png", "image/webp", "image/heic", "application/pdf"]
 
@@ -95,24 +105,24 @@ def _iso_date(value: Any) -> Any:
 
 
 def _clean_text(value: str) -> str:
-    value = value.strip()
-    if any(ord(ch) < 32 and ch not in "\t" for ch in value):
-        raise ValueError("must not contain control characters")
-    return value
+    """One line: a tab is kept (as before), any other control character is refused."""
+    return check_text(value, allow="\t").strip()
+
+
+def _clean_multiline(value: str) -> str:
+    return check_multiline_text(value).strip()
 
 
 def _category_name(value: str) -> str:
-    value = " ".join(value.split())
+    value = " ".join(check_text(value).split())
     if not value:
         raise ValueError("must not be empty")
-    if any(ord(ch) < 32 for ch in value):
-        raise ValueError("must not contain control characters")
     return value
 
 
 def _dedupe_tags(tags: list[str]) -> list[str]:
     seen: dict[str, str] = {}
-    for tag in tags:
+    for tag in tags:  # each already free of control characters (PlainText)
         cleaned = " ".join(tag.split())
         if not cleaned:
             raise ValueError("tags must not be empty strings")
@@ -122,6 +132,8 @@ def _dedupe_tags(tags: list[str]) -> list[str]:
     return list(seen.values())
 
 
+_SPACE = r"[ \t\n\r\f\v]*"
+_AMOUNT_TEXT = rf"^{_SPACE}\+?([0-9]+(\.[0-9]*)?|\.[0-9]+){_SPACE}$"  # money.parse_decimal's text, unsigned
 _money_out = PlainSerializer(money_text, return_type=str, when_used="json")
 AmountInput = Annotated[
     Decimal,
@@ -129,7 +141,10 @@ AmountInput = Annotated[
     _money_out,
     WithJsonSchema(
         {
-            "anyOf": [{"type": "string", "pattern": r"^\s*\+?(\d+(\.\d*)?|\.\d+)\s*$"}, {"type": "number"}],
+            "anyOf": [
+                {"type": "string", "pattern": _AMOUNT_TEXT},
+                {"type": "number"},
+            ],
             "description": "Decimal > 0, at most 2 decimal places, at most 1,000,000,000 (string or number)",
         }
     ),
@@ -145,10 +160,26 @@ Currency = Annotated[
     BeforeValidator(_currency),
     WithJsonSchema({"type": "string", "pattern": "^[A-Za-z]{3}$", "description": "ISO 4217 code"}),
 ]
-Vendor = Annotated[str, AfterValidator(_clean_text), Field(max_length=MAX_VENDOR)]
-Description = Annotated[str, AfterValidator(_clean_text), Field(max_length=MAX_DESCRIPTION)]
-CategoryName = Annotated[str, AfterValidator(_category_name), Field(min_length=1, max_length=MAX_CATEGORY)]
-Tags = Annotated[list[str], Field(max_length=MAX_TAGS), AfterValidator(_dedupe_tags)]
+Vendor = Annotated[
+    str,
+    AfterValidator(_clean_text),
+    Field(max_length=MAX_VENDOR, json_schema_extra={"pattern": NO_CONTROLS_BUT_TAB_PATTERN}),
+]
+Description = Annotated[
+    str,
+    AfterValidator(_clean_multiline),
+    Field(
+        max_length=MAX_DESCRIPTION,
+        description="Tabs and line breaks allowed; no other control characters",
+        json_schema_extra={"pattern": NO_CONTROLS_BUT_TAB_NEWLINE_PATTERN},
+    ),
+]
+CategoryName = Annotated[
+    str,
+    AfterValidator(_category_name),
+    Field(min_length=1, max_length=MAX_CATEGORY, json_schema_extra={"pattern": NO_CONTROLS_PATTERN}),
+]
+Tags = Annotated[list[PlainText], Field(max_length=MAX_TAGS), AfterValidator(_dedupe_tags)]
 Month = Annotated[str, Field(pattern=MONTH_PATTERN)]
 IsoDate = Annotated[
     Date,
@@ -247,7 +278,7 @@ class UpdateExpenseRequest(RequestModel):
 
 class ReceiptUploadRequest(RequestModel):
     content_type: ReceiptContentType
-    file_name: str | None = Field(None, max_length=200)
+    file_name: PlainText | None = Field(None, max_length=200)
 
 
 class CreateCategoryRequest(RequestModel):
@@ -261,36 +292,61 @@ class UpdateProfileRequest(RequestModel):
 # ---------------------------------------------------------------------------------------- queries
 
 
-def _optional_text(value: Any) -> Any:
-    return None if value == "" else value
+def _present(value: Any) -> Any:
+    """A query parameter that is given must have a value: `?to=` is refused, not read as absent."""
+    if value == "":
+        raise ValueError("must not be empty (leave the parameter out instead)")
+    return value
+
+
+AmountFilter = Annotated[
+    Decimal,
+    BeforeValidator(_signed_amount),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^[+-]?([0-9]+(\.[0-9]{0,2})?|\.[0-9]{1,2})$",
+            "description": "Decimal, at most 2 decimal places, magnitude at most 1,000,000,000",
+        }
+    ),
+]
+FilterText = Annotated[PlainText, Field(min_length=1)]
 
 
 class ExpenseFilters(CamelModel):
-    """Query-string filters shared by the list and the export (all optional)."""
+    """Query-string filters shared by the list and the export (all optional; given means non-empty)."""
 
     model_config = ConfigDict(populate_by_name=True, extra="ignore")
 
     from_: IsoDate | None = Field(None, alias="from")
     to: IsoDate | None = None
-    category: str | None = Field(None, max_length=MAX_CATEGORY)
-    tag: str | None = Field(None, max_length=MAX_TAG)
-    vendor: str | None = Field(None, max_length=MAX_VENDOR, description="Case-insensitive prefix")
-    min: Annotated[Decimal, BeforeValidator(_plain_decimal)] | None = None
-    max: Annotated[Decimal, BeforeValidator(_plain_decimal)] | None = None
+    category: FilterText | None = Field(None, max_length=MAX_CATEGORY)
+    tag: FilterText | None = Field(None, max_length=MAX_TAG)
+    vendor: FilterText | None = Field(None, max_length=MAX_VENDOR, description="Case-insensitive prefix")
+    min: AmountFilter | None = None
+    max: AmountFilter | None = None
     currency: Currency | None = None
 
     @field_validator("*", mode="before")
     @classmethod
-    def _blank_is_absent(cls, value: Any) -> Any:
-        return _optional_text(value)
+    def _given_means_not_empty(cls, value: Any) -> Any:
+        return _present(value)
 
-    @model_validator(mode="after")
-    def _ranges(self) -> ExpenseFilters:
-        if self.from_ and self.to and self.from_ > self.to:
-            raise ValueError("from must not be after to")
-        if self.min is not None and self.max is not None and self.min > self.max:
-            raise ValueError("min must not be greater than max")
-        return self
+    @field_validator("to")
+    @classmethod
+    def _to_not_before_from(cls, value: Date | None, info: ValidationInfo) -> Date | None:
+        start = info.data.get("from_")
+        if value is not None and start is not None and start > value:
+            raise ValueError("must not be before from")
+        return value
+
+    @field_validator("max")
+    @classmethod
+    def _max_not_below_min(cls, value: Decimal | None, info: ValidationInfo) -> Decimal | None:
+        low = info.data.get("min")
+        if value is not None and low is not None and low > value:
+            raise ValueError("must not be less than min")
+        return value
 
     @property
     def has_filters(self) -> bool:
@@ -300,7 +356,7 @@ class ExpenseFilters(CamelModel):
 
 
 class ListQuery(ExpenseFilters):
-    limit: int = Field(50, ge=1, le=100)
+    limit: QueryInt = Field(50, ge=1, le=100)
     next: str | None = Field(None, max_length=2048)
 
 
@@ -312,8 +368,8 @@ class SummaryQuery(CamelModel):
 
     @field_validator("*", mode="before")
     @classmethod
-    def _blank_is_absent(cls, value: Any) -> Any:
-        return _optional_text(value)
+    def _given_means_not_empty(cls, value: Any) -> Any:
+        return _present(value)
 
 
 # ---------------------------------------------------------------------------------------- responses
