@@ -63,6 +63,7 @@ QUERY_MODELS: dict[tuple[str, str], str] = {
     ("GET", "/expenses"): f"{_M}.expenses.ListQuery",
     ("GET", "/expenses/export"): f"{_M}.expenses.ExpenseFilters",
     ("GET", "/summary"): f"{_M}.expenses.SummaryQuery",
+    ("GET", "/aws-cost-import/history"): f"{_M}.cost_import.HistoryQuery",
 }
 ERROR_MODEL = f"{_M}.expenses.ErrorBody"
 SECURITY_SCHEME = "CognitoUserPool"
@@ -161,6 +162,8 @@ def to_oas30(node: Any) -> Any:
             out["nullable"] = True
             if len(rest) == 1 and "$ref" not in rest[0]:
                 out = {**rest[0], **out}
+                if "enum" in out:  # OpenAPI 3.0: `nullable` does not add null to an enum by itself
+                    out["enum"] = [*out["enum"], None]
             elif len(rest) == 1:
                 out["allOf"] = rest
             else:
@@ -251,7 +254,7 @@ def build_openapi() -> dict[str, Any]:
             "401": {"description": "Missing or invalid token"},
             "403": {"description": "Not allowed for this user", **error},
         }
-        if route.path_params:
+        if route.path_params or route.method == "DELETE":
             responses["404"] = {"description": "Not found (or another user's)", **error}
         if route.body_model:
             responses["413"] = {"description": "Body larger than 64 KB", **error}

@@ -14,9 +14,23 @@ RunStatus = Literal["succeeded", "failed", "partial"]
 
 
 class ImportRequest(BaseModel):
-    """`{}` = previous month; `{"month": "YYYY-MM"}`; or `{"from": "YYYY-MM", "to": "YYYY-MM"}` (<= 12)."""
+    """`{}` = previous month; `{"month": "YYYY-MM"}`; or `{"from": "YYYY-MM", "to": "YYYY-MM"}` (<= 12).
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    Months must be finished (up to the previous month), a range at most 12 months: rules that depend
+    on today, checked by logic/months.import_months. The schema states the static part."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+        json_schema_extra={
+            # `month` excludes `from`/`to`; `from` and `to` come together.
+            "not": {"anyOf": [{"required": ["month", "from"]}, {"required": ["month", "to"]}]},
+            "anyOf": [
+                {"required": ["from", "to"]},
+                {"not": {"anyOf": [{"required": ["from"]}, {"required": ["to"]}]}},
+            ],
+        },
+    )
 
     month: str | None = Field(None, pattern=MONTH_PATTERN)
     from_: str | None = Field(None, alias="from", pattern=MONTH_PATTERN)

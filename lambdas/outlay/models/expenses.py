@@ -27,11 +27,12 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
-from outlay.logic.money import MoneyError, check_currency, money_text, parse_decimal, to_money
+from outlay.logic.money import ISO_4217, MoneyError, check_currency, money_text, parse_decimal, to_money
+from outlay.logic.months import MONTH_PATTERN
 from outlay.models.text import (
     NO_CONTROLS_BUT_TAB_NEWLINE_PATTERN,
     NO_CONTROLS_BUT_TAB_PATTERN,
-    NO_CONTROLS_PATTERN,
+    NOT_BLANK_PATTERN,
     PlainText,
     QueryInt,
     check_multiline_text,
@@ -42,8 +43,9 @@ from outlay.models.text import (
 # alphabet. '#' is excluded because ids are embedded in DynamoDB sort keys.
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"
 _ID_RE = re.compile(ID_PATTERN)
-MONTH_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
 DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+# What the document states (the validator also checks the day exists in that month: format "date").
+DATE_IN_RANGE_PATTERN = r"^(19[0-9]{2}|2[0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
 RECEIPT_CONTENT_TYPES = ("image/jpeg", "image/png", "image/webp", "image/heic", "application/pdf")
 ReceiptContentType = Literal["image/jpeg", "image/png", "image/webp", "image/heic", "application/pdf"]
 
@@ -122,7 +124,11 @@ def _category_name(value: str) -> str:
 
 def _dedupe_tags(tags: list[str]) -> list[str]:
     seen: dict[str, str] = {}
-    for tag in tags:  # each already free of control characters (PlainText)
+    for position, tag in enumerate(tags, start=1):
+        try:
+            check_text(tag)
+        except ValueError as exc:
+            raise ValueError(f"tag {position} {exc}") from None
         cleaned = " ".join(tag.split())
         if not cleaned:
             raise ValueError("tags must not be empty strings")
@@ -133,7 +139,11 @@ def _dedupe_tags(tags: list[str]) -> list[str]:
 
 
 _SPACE = r"[ \t\n\r\f\v]*"
-_AMOUNT_TEXT = rf"^{_SPACE}\+?([0-9]+(\.[0-9]*)?|\.[0-9]+){_SPACE}$"  # money.parse_decimal's text, unsigned
+# money.parse_decimal's text as to_money accepts it: > 0, at most 2 decimals, at most 1,000,000,000.
+_AMOUNT_TEXT = (
+    rf"^{_SPACE}\+?0*([1-9][0-9]{{0,8}}(\.[0-9]{{0,2}})?|1000000000(\.0{{0,2}})?|\.(0[1-9]|[1-9][0-9]?)"
+    rf"|0\.(0[1-9]|[1-9][0-9]?)){_SPACE}$"
+)
 _money_out = PlainSerializer(money_text, return_type=str, when_used="json")
 AmountInput = Annotated[
     Decimal,
@@ -143,9 +153,10 @@ AmountInput = Annotated[
         {
             "anyOf": [
                 {"type": "string", "pattern": _AMOUNT_TEXT},
-                {"type": "number"},
+                {"type": "integer", "minimum": 1, "maximum": 1_000_000_000},
             ],
-            "description": "Decimal > 0, at most 2 decimal places, at most 1,000,000,000 (string or number)",
+            "description": "Decimal > 0, at most 2 decimal places, at most 1,000,000,000: a string like "
+            '"12.50", or a whole JSON number (a JSON number with up to 2 decimals is accepted too)',
         }
     ),
 ]
@@ -155,10 +166,23 @@ StoredAmount = Annotated[
     _money_out,
     WithJsonSchema({"type": "string", "pattern": r"^-?\d+\.\d{2}$", "description": "Exact decimal"}),
 ]
+# A sum of stored amounts: exact, 2 decimals, not bounded by the 1,000,000,000 limit of one amount.
+Total = Annotated[
+    Decimal,
+    BeforeValidator(_plain_decimal),
+    _money_out,
+    WithJsonSchema({"type": "string", "pattern": r"^-?[0-9]+\.[0-9]{2}$", "description": "Exact decimal"}),
+]
 Currency = Annotated[
     str,
     BeforeValidator(_currency),
-    WithJsonSchema({"type": "string", "pattern": "^[A-Za-z]{3}$", "description": "ISO 4217 code"}),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "enum": sorted(ISO_4217),
+            "description": "ISO 4217 code (lower case is accepted and upper-cased)",
+        }
+    ),
 ]
 Vendor = Annotated[
     str,
@@ -177,14 +201,26 @@ Description = Annotated[
 CategoryName = Annotated[
     str,
     AfterValidator(_category_name),
-    Field(min_length=1, max_length=MAX_CATEGORY, json_schema_extra={"pattern": NO_CONTROLS_PATTERN}),
+    Field(min_length=1, max_length=MAX_CATEGORY, json_schema_extra={"pattern": NOT_BLANK_PATTERN}),
 ]
-Tags = Annotated[list[PlainText], Field(max_length=MAX_TAGS), AfterValidator(_dedupe_tags)]
+# Checked as a list by _dedupe_tags, so every error names `tags` (the field a form shows it on);
+# the item schema only documents those checks.
+Tag = Annotated[
+    str, Field(json_schema_extra={"minLength": 1, "maxLength": MAX_TAG, "pattern": NOT_BLANK_PATTERN})
+]
+Tags = Annotated[list[Tag], Field(max_length=MAX_TAGS), AfterValidator(_dedupe_tags)]
 Month = Annotated[str, Field(pattern=MONTH_PATTERN)]
 IsoDate = Annotated[
     Date,
     BeforeValidator(_iso_date),
-    WithJsonSchema({"type": "string", "pattern": DATE_PATTERN, "description": "ISO date YYYY-MM-DD"}),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "date",
+            "pattern": DATE_IN_RANGE_PATTERN,
+            "description": "A real calendar date YYYY-MM-DD, years 1900-2999",
+        }
+    ),
 ]
 
 
@@ -254,8 +290,24 @@ class CreateExpenseRequest(RequestModel):
     tags: Tags = Field(default_factory=list)
 
 
+def _no_null_in_schema(schema: dict[str, Any]) -> None:
+    """The document says what the validator does: a field may be left out, never sent as null."""
+    for prop in schema.get("properties", {}).values():
+        options = prop.get("anyOf")
+        if isinstance(options, list) and {"type": "null"} in options:
+            rest = [option for option in options if option != {"type": "null"}]
+            del prop["anyOf"]
+            if len(rest) == 1:
+                prop.update(rest[0])
+            else:
+                prop["anyOf"] = rest
+        prop.pop("default", None)
+
+
 class UpdateExpenseRequest(RequestModel):
     """Partial update: only the fields present change. `null` is refused for every field."""
+
+    model_config = ConfigDict(json_schema_extra=_no_null_in_schema)
 
     amount: AmountInput | None = None
     currency: Currency | None = None
@@ -305,7 +357,7 @@ AmountFilter = Annotated[
     WithJsonSchema(
         {
             "type": "string",
-            "pattern": r"^[+-]?([0-9]+(\.[0-9]{0,2})?|\.[0-9]{1,2})$",
+            "pattern": r"^[+-]?0*([0-9]{1,9}(\.[0-9]{0,2})?|1000000000(\.0{0,2})?|\.[0-9]{1,2})$",
             "description": "Decimal, at most 2 decimal places, magnitude at most 1,000,000,000",
         }
     ),
@@ -316,15 +368,16 @@ FilterText = Annotated[PlainText, Field(min_length=1)]
 class ExpenseFilters(CamelModel):
     """Query-string filters shared by the list and the export (all optional; given means non-empty)."""
 
-    model_config = ConfigDict(populate_by_name=True, extra="ignore")
+    # An unknown parameter is refused by name (a misspelt filter must not silently match everything).
+    model_config = ConfigDict(populate_by_name=True, extra="forbid")
 
     from_: IsoDate | None = Field(None, alias="from")
-    to: IsoDate | None = None
+    to: IsoDate | None = Field(None, description="Not before `from`")
     category: FilterText | None = Field(None, max_length=MAX_CATEGORY)
     tag: FilterText | None = Field(None, max_length=MAX_TAG)
     vendor: FilterText | None = Field(None, max_length=MAX_VENDOR, description="Case-insensitive prefix")
     min: AmountFilter | None = None
-    max: AmountFilter | None = None
+    max: AmountFilter | None = Field(None, description="Not less than `min`")
     currency: Currency | None = None
 
     @field_validator("*", mode="before")
@@ -361,10 +414,12 @@ class ListQuery(ExpenseFilters):
 
 
 class SummaryQuery(CamelModel):
-    model_config = ConfigDict(populate_by_name=True, extra="ignore")
+    model_config = ConfigDict(populate_by_name=True, extra="forbid")
 
-    from_: Month | None = Field(None, alias="from")
-    to: Month | None = None
+    from_: Month | None = Field(None, alias="from", description="Default: 11 months before `to`")
+    to: Month | None = Field(
+        None, description="Not before `from`, at most 120 months after it; default: this month"
+    )
 
     @field_validator("*", mode="before")
     @classmethod
@@ -384,13 +439,13 @@ class SummaryItem(CamelModel):
     month: str
     category: str
     currency: str
-    total: StoredAmount
+    total: Total
     count: int
 
 
 class CurrencyTotal(CamelModel):
     currency: str
-    total: StoredAmount
+    total: Total
 
 
 class Summary(CamelModel):

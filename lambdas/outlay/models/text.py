@@ -35,6 +35,11 @@ def check_multiline_text(value: str) -> str:
     return check_text(value, allow="\t\n")
 
 
+# The same, and not only whitespace (what is left after whitespace is collapsed must not be empty).
+_TEXT = "[^\\u0000-\\u001f\\u007f-\\u009f]*"
+NOT_BLANK_PATTERN = f"^{_TEXT}[^\\s\\u0000-\\u001f\\u007f-\\u009f]{_TEXT}$"
+
+
 # A single-line string without control characters (query filters, file names, tags before cleaning).
 PlainText = Annotated[
     str, AfterValidator(check_text), Field(json_schema_extra={"pattern": NO_CONTROLS_PATTERN})
