@@ -17,7 +17,7 @@ STAMP_PY  := $(VENV)/.installed
 STAMP_NPM := node_modules/.installed
 STAMP_WEB := web/node_modules/.installed
 
-.PHONY: help install dev dev-reset import-now test test-fast lint typecheck synth cfn-lint diff deploy bench web openapi clean
+.PHONY: help install browser dev dev-reset import-now test test-fast lint typecheck synth cfn-lint diff deploy bench web openapi clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}' \
@@ -38,6 +38,11 @@ $(STAMP_WEB): web/package.json web/package-lock.json
 	@touch $@
 
 install: $(STAMP_PY) $(STAMP_NPM) $(STAMP_WEB) ## create .venv and install Python + npm dependencies
+
+# The browser tests' Chromium: one that launches already, else Debian's `chromium` through apt (root or
+# sudo), else Playwright's own download; none is a failure that says why (tests/e2e/provision_browser.py).
+browser: $(STAMP_PY) ## make sure a Chromium launches for the browser tests (installs one if needed)
+	$(PY) -m tests.e2e.provision_browser
 
 web: $(STAMP_WEB) ## build the dashboard into web/dist
 	cd web && npm run build --silent
@@ -75,10 +80,11 @@ deploy: install web ## deploy ENV=dev|staging|prod into your AWS account (bundle
 openapi: $(STAMP_PY) ## regenerate docs/openapi.json from the route table + models
 	$(PY) -m outlay.openapi > docs/openapi.json
 
+# pyproject's addopts leave `slow` tests (they reach PyPI) out of a plain `pytest`; `make test` runs all.
 # One synthesis serves the infra tests, cdk-nag and cfn-lint (tests/infra/test_cfn_lint.py).
-test: install web ## every check: lint, unit, infra (synth + nag + cfn-lint), integration, browser
+test: install web browser ## every check: lint, unit, infra (synth + nag + cfn-lint), integration, browser
 	$(MAKE) --no-print-directory lint
-	$(VENV)/bin/pytest -q
+	$(VENV)/bin/pytest -q -m "slow or not slow"
 
 bench: install web ## measure what users feel; rewrites bench/RESULTS.md
 	$(PY) -m bench

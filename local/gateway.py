@@ -28,6 +28,7 @@ from outlay.routes import HTTP_FUNCTIONS
 
 from local.auth import CognitoVerifier, Unauthorized, api_gateway_claims
 from local.lambdas import HandlerMissing, allowed_methods, invoke, match_route, rest_event
+from local.validation import body_error
 
 log = logging.getLogger("outlay.local.gateway")
 
@@ -212,6 +213,10 @@ class _Handler(BaseHTTPRequestHandler):
         except Unauthorized:
             self._json(401, {"message": "Unauthorized"}, self._cors_headers())
             return 401
+        invalid = body_error(route, self.body)  # API Gateway's request validation, same models
+        if invalid is not None:
+            self._json(400, invalid, self._cors_headers())
+            return 400
         event = rest_event(
             route=route,
             method=self.command,

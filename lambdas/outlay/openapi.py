@@ -69,6 +69,7 @@ QUERY_MODELS: dict[tuple[str, str], str] = {
     ("GET", "/expenses/export"): f"{_M}.expenses.ExpenseFilters",
     ("GET", "/summary"): f"{_M}.expenses.SummaryQuery",
     ("GET", "/trash"): f"{_M}.expenses.TrashQuery",
+    ("GET", "/aws-cost-import/history"): f"{_M}.cost_import.HistoryQuery",
 }
 ERROR_MODEL = f"{_M}.expenses.ErrorBody"
 SECURITY_SCHEME = "CognitoUserPool"
@@ -126,15 +127,77 @@ def to_draft4(node: Any) -> Any:
     return out
 
 
+# What API Gateway's own request validation checks: the body's structure (JSON types, required and
+# unknown properties), the same for every client. Values (patterns, ranges, lengths, enums, dates)
+# are left to the function, whose 400 names the field, so the dashboard can show it next to the input:
+# a gateway refusal can only say "body". JSON numbers are one type here (the function checks decimals).
+_STRUCTURAL_KEYS = {
+    "$schema",
+    "title",
+    "type",
+    "properties",
+    "required",
+    "additionalProperties",
+    "items",
+    "anyOf",
+    "oneOf",
+    "allOf",
+}
+
+
+def structural(node: Any) -> Any:
+    """The structural part of a draft-4 schema (see _STRUCTURAL_KEYS); `oneOf` becomes `anyOf`."""
+    if isinstance(node, list):
+        return [structural(v) for v in node]
+    if not isinstance(node, dict):
+        return node
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key not in _STRUCTURAL_KEYS:
+            continue
+        if key == "properties":
+            out[key] = {name: structural(sub) for name, sub in value.items()}
+        elif key == "type":
+            out[key] = [_json_type(v) for v in value] if isinstance(value, list) else _json_type(value)
+        elif key == "oneOf":  # alternatives that differ only in values would all match structurally
+            out["anyOf"] = structural(value)
+        else:
+            out[key] = structural(value)
+    return out
+
+
+def _json_type(name: str) -> str:
+    return "number" if name == "integer" else name
+
+
 def request_schema(dotted: str) -> dict[str, Any]:
-    """A self-contained draft-4 JSON Schema for an API Gateway request model."""
+    """A self-contained draft-4 JSON Schema for an API Gateway request model: the structure of the
+    body (see `structural`); the local gateway validates bodies against exactly this schema."""
     model = load_model(dotted)
     schema = model.model_json_schema(by_alias=True, mode="validation")
     defs = schema.pop("$defs", {})
-    result: dict[str, Any] = to_draft4(_inline(schema, defs))
+    result: dict[str, Any] = structural(to_draft4(_inline(schema, defs)))
     result["$schema"] = DRAFT4
     result.setdefault("title", model.__name__)
     return result
+
+
+# API Gateway's answers to requests its validator refuses, in the product's error shape. The API stack
+# installs them as gateway responses; the local gateway renders the same template with its own
+# validator's message ($context.error.validationErrorString is API Gateway's).
+VALIDATION_ERROR_STRING = "$context.error.validationErrorString"
+GATEWAY_VALIDATION_RESPONSES: dict[str, tuple[str, str]] = {
+    # response type -> (field named in `details`, message)
+    "BAD_REQUEST_BODY": ("body", "Invalid request body"),
+    "BAD_REQUEST_PARAMETERS": ("parameters", "Invalid request parameters"),
+}
+
+
+def gateway_error_template(response_type: str) -> str:
+    """The application/json mapping template for a BAD_REQUEST_* gateway response."""
+    field, message = GATEWAY_VALIDATION_RESPONSES[response_type]
+    detail = f'{{"field": "{field}", "message": "{VALIDATION_ERROR_STRING}"}}'
+    return f'{{"error": "invalid_input", "message": "{message}", "details": [{detail}]}}'
 
 
 # ------------------------------------------------------------------------------------ OpenAPI 3.0
@@ -167,6 +230,8 @@ def to_oas30(node: Any) -> Any:
             out["nullable"] = True
             if len(rest) == 1 and "$ref" not in rest[0]:
                 out = {**rest[0], **out}
+                if "enum" in out:  # OpenAPI 3.0: `nullable` does not add null to an enum by itself
+                    out["enum"] = [*out["enum"], None]
             elif len(rest) == 1:
                 out["allOf"] = rest
             else:
@@ -257,7 +322,7 @@ def build_openapi() -> dict[str, Any]:
             "401": {"description": "Missing or invalid token"},
             "403": {"description": "Not allowed for this user", **error},
         }
-        if route.path_params:
+        if route.path_params or route.method == "DELETE":
             responses["404"] = {"description": "Not found (or another user's)", **error}
         if route.body_model:
             responses["413"] = {"description": "Body larger than 64 KB", **error}

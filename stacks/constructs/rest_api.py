@@ -16,6 +16,7 @@ from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
+from outlay.openapi import GATEWAY_VALIDATION_RESPONSES, gateway_error_template
 from outlay.routes import ROUTES, Route
 
 from stacks.config import EnvironmentConfig
@@ -154,9 +155,20 @@ class OutlayRestApi(Construct):
     def _gateway_responses(self, origins: list[str]) -> None:
         # Errors API Gateway answers itself (401 from the authorizer, throttling, 5xx) must still carry
         # CORS headers, or the browser reports a CORS failure instead of the real status.
+        headers = {"Access-Control-Allow-Origin": f"'{origins[0]}'", "Vary": "'Origin'"} if origins else None
+        # Its request validator's refusals answer in the product's error shape, like the functions
+        # (local/validation.py renders the same templates).
+        for name in GATEWAY_VALIDATION_RESPONSES:
+            response_type = getattr(apigw.ResponseType, name)
+            self.api.add_gateway_response(
+                f"Gateway{response_type.response_type}",
+                type=response_type,
+                status_code="400",
+                response_headers=headers,
+                templates={"application/json": gateway_error_template(name)},
+            )
         if not origins:
             return
-        headers = {"Access-Control-Allow-Origin": f"'{origins[0]}'", "Vary": "'Origin'"}
         for response_type in (
             apigw.ResponseType.DEFAULT_4_XX,
             apigw.ResponseType.DEFAULT_5_XX,

@@ -1,17 +1,29 @@
-"""What the browser tests share: where things are, Chromium's flags, console watching, axe checks."""
+"""What the browser tests share: where things are, which Chromium they launch and with which flags,
+console watching, axe checks."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+import shutil
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from playwright.sync_api import ConsoleMessage, Error, Page
+from playwright.sync_api import Browser, ConsoleMessage, Error, Page, Playwright
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 WEB_DIST = REPO_ROOT / "web" / "dist"
-CHROMIUM = Path("/usr/bin/chromium")
+# An explicit Chromium (any path); else the system's (Debian/Ubuntu package names); else Playwright's own.
+CHROMIUM_ENV = "OUTLAY_CHROMIUM"
+SYSTEM_CHROMIUM_NAMES = ("chromium", "chromium-browser")
+PLAYWRIGHT_CHROMIUM = "Playwright's own Chromium"
+NO_BROWSER_HELP = (
+    "No Chromium launches for the browser tests. `make browser` (which `make test` runs) installs one: "
+    "Debian's `chromium` with apt when run as root or with sudo, else Playwright's own download "
+    "(`.venv/bin/playwright install chromium`, needs network access to Playwright's CDN). "
+    f"Or point {CHROMIUM_ENV} at a Chromium/Chrome executable."
+)
 SCREENSHOTS = REPO_ROOT / "test-artifacts" / "screenshots"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -22,6 +34,40 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+class BrowserUnavailableError(RuntimeError):
+    """No Chromium could be launched; the message says what was tried and how to get one."""
+
+
+def system_chromium(path: str | None = None, env: Mapping[str, str] | None = None) -> str | None:
+    """The Chromium to try before Playwright's own: $OUTLAY_CHROMIUM, else `chromium` on PATH."""
+    env = os.environ if env is None else env
+    if override := env.get(CHROMIUM_ENV):
+        return override
+    search = env.get("PATH", os.defpath) if path is None else path
+    for name in SYSTEM_CHROMIUM_NAMES:
+        if found := shutil.which(name, path=search):
+            return found
+    return None
+
+
+def launch_chromium(playwright: Playwright, *, env: Mapping[str, str] | None = None) -> Browser:
+    """The first Chromium that launches headless: the system's (or $OUTLAY_CHROMIUM, then the only
+    candidate), else the one Playwright downloaded. Raises BrowserUnavailableError naming each failure."""
+    env = os.environ if env is None else env
+    found = system_chromium(env=env)
+    candidates: list[str | None] = [found] if env.get(CHROMIUM_ENV) else [found, None] if found else [None]
+    failures = []
+    for executable in candidates:
+        try:
+            return playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        except Error as exc:
+            reason = exc.message.strip().splitlines()[0] if exc.message.strip() else type(exc).__name__
+            failures.append(f"{executable or PLAYWRIGHT_CHROMIUM}: {reason}")
+    raise BrowserUnavailableError(NO_BROWSER_HELP + "\nTried:\n" + "\n".join(f"  - {f}" for f in failures))
+
+
 AXE = REPO_ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
 # WCAG 2.x A + AA rules (labels, names, contrast >= 4.5:1, landmarks, lang...) and axe's best practices.
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]

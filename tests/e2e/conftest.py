@@ -1,6 +1,8 @@
 """Browser tests: the built dashboard (web/dist) in Debian's headless Chromium, against the local runtime.
 
-Playwright drives /usr/bin/chromium (CI installs it via .ci/run); `playwright install` is never used.
+Playwright drives the first Chromium that launches: $OUTLAY_CHROMIUM, Debian's `chromium` on PATH, else
+Playwright's own download (`make browser`, run by `make test`, provisions one). None is a test error with
+the reason, never a skip.
 `local_runtime` here is the same `LocalRuntime` as local.pytest_plugin's fixture, with one difference:
 no demo seed. The demo user's queued Cost Explorer answers would be the ones our user's "Import now"
 receives; unseeded, the journey queues its own and can assert the exact imported expenses. It is
@@ -15,7 +17,13 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from local.runtime import LocalRuntime
-from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, WEB_DIST, ConsoleWatch
+from tests.e2e.browser import (
+    SCREENSHOTS,
+    WEB_DIST,
+    BrowserUnavailableError,
+    ConsoleWatch,
+    launch_chromium,
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -35,7 +43,10 @@ def local_runtime() -> Iterator[LocalRuntime]:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            browser = launch_chromium(p)
+        except BrowserUnavailableError as exc:
+            pytest.fail(str(exc), pytrace=False)
         try:
             yield browser
         finally:

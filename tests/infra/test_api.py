@@ -152,4 +152,7 @@ def test_dev_allows_its_configured_origins_and_gateway_errors_carry_cors(synth: 
 def test_prod_is_same_origin_only(synth: Synthesized) -> None:
     template = synth.json("prod", "api")
     assert not [m for m, _, _ in _methods(template) if m == "OPTIONS"]
-    assert not resources(template, "AWS::ApiGateway::GatewayResponse")
+    # Only the request validator's refusals (product error shape), and without any CORS header.
+    responses = [r["Properties"] for r in resources(template, "AWS::ApiGateway::GatewayResponse").values()]
+    assert sorted(r["ResponseType"] for r in responses) == ["BAD_REQUEST_BODY", "BAD_REQUEST_PARAMETERS"]
+    assert not any(r.get("ResponseParameters") for r in responses)

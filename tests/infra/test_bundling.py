@@ -1,4 +1,7 @@
-"""Local bundling: arm64 wheels for the Lambda runtime without Docker, and a hash that skips re-bundling."""
+"""Local bundling: arm64 wheels for the Lambda runtime without Docker, and a hash that skips re-bundling.
+
+The two tests that run pip against PyPI are marked `slow`: a plain `pytest` (or `pytest tests/infra`)
+leaves them out, `make test` runs them (`-m "slow or not slow"`)."""
 
 from __future__ import annotations
 
@@ -37,12 +40,18 @@ def test_hash_follows_sources_requirements_and_target_only(tmp_path: Path) -> No
     assert content_hash(root, PY_VERSION, "aarch64") not in {first, second}
 
 
-def test_real_repo_hash_is_stable() -> None:
-    assert content_hash(LAMBDAS_DIR, PY_VERSION, "aarch64") == content_hash(
-        LAMBDAS_DIR, PY_VERSION, "aarch64"
-    )
+def test_real_tree_hash_depends_on_content_not_location_or_caches(tmp_path: Path) -> None:
+    """A fresh clone elsewhere (other path, other mtimes, stray caches) reuses the same bundle."""
+    copy = tmp_path / "elsewhere" / "lambdas"
+    shutil.copytree(LAMBDAS_DIR, copy, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    (copy / "outlay" / "__pycache__").mkdir(exist_ok=True)
+    (copy / "outlay" / "__pycache__" / "stray.pyc").write_bytes(b"\0")
+    assert content_hash(copy, PY_VERSION, "aarch64") == content_hash(LAMBDAS_DIR, PY_VERSION, "aarch64")
+    (copy / "outlay" / "routes.py").write_text((copy / "outlay" / "routes.py").read_text() + "\n# edit\n")
+    assert content_hash(copy, PY_VERSION, "aarch64") != content_hash(LAMBDAS_DIR, PY_VERSION, "aarch64")
 
 
+@pytest.mark.slow
 def test_local_bundler_installs_aarch64_wheels_for_the_runtime(tmp_path: Path) -> None:
     """Runs pip for real against PyPI: a pure package plus one with a compiled extension."""
     root = _fake_lambdas(tmp_path / "lambdas", "six==1.17.0\nmarkupsafe==3.0.3\n")
@@ -61,6 +70,7 @@ def test_local_bundler_installs_aarch64_wheels_for_the_runtime(tmp_path: Path) -
     assert any("manylinux" in t for t in tags)
 
 
+@pytest.mark.slow
 def test_local_bundler_reports_failure_so_cdk_can_fall_back(tmp_path: Path) -> None:
     root = _fake_lambdas(tmp_path / "lambdas", "this-package-does-not-exist-outlay==0.0.0\n")
     out = tmp_path / "asset"

@@ -3,6 +3,8 @@ one place where domain exceptions become HTTP statuses and `{"error", "message",
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 from dataclasses import dataclass
 from decimal import Decimal
@@ -11,7 +13,7 @@ from typing import Any, TypeVar
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response, content_types
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, RootModel, ValidationError
 
 from outlay.logic.errors import (
     ConflictError,
@@ -28,6 +30,10 @@ logger = Logger()
 
 # Request bodies beyond this are refused with 413 before parsing (API Gateway itself allows 10 MB).
 MAX_BODY_BYTES = 64 * 1024
+# JSON's own whitespace (RFC 8259); str.strip() would also drop \x1c-\x1f, \x85 and other Unicode spaces.
+JSON_WHITESPACE = " \t\n\r"
+# No field takes a number this long; refusing it early keeps int() from working on 4,300-digit strings.
+MAX_JSON_INTEGER_DIGITS = 40
 
 STATUS_BY_ERROR: dict[type[OutlayError], HTTPStatus] = {
     InvalidInputError: HTTPStatus.BAD_REQUEST,
@@ -72,13 +78,28 @@ def status_for(error: OutlayError) -> HTTPStatus:
     return HTTPStatus.INTERNAL_SERVER_ERROR
 
 
-def validation_details(error: ValidationError) -> list[dict[str, Any]]:
-    """pydantic errors -> [{"field": "amount", "message": "..."}], never echoing the input value."""
+def validation_details(error: ValidationError, *, tagged_union: bool = False) -> list[dict[str, Any]]:
+    """pydantic errors -> [{"field": "amount", "message": "..."}], never echoing the input value.
+
+    A discriminated union (`tagged_union`) puts the chosen tag first in each location ("keys",
+    "accessKeyId"); the client's field is what follows. A missing or unknown tag names the
+    discriminator field itself ("type"), not the whole body.
+    """
     details = []
     for item in error.errors(include_input=False, include_url=False):
-        field = ".".join(str(part) for part in item["loc"]) or "body"
+        loc = item["loc"]
+        if item["type"] in ("union_tag_invalid", "union_tag_not_found"):
+            loc = (*loc, str((item.get("ctx") or {}).get("discriminator", "")).strip("'"))
+        elif tagged_union and loc:
+            loc = loc[1:]
+        field = ".".join(str(part) for part in loc if part != "") or "body"
         details.append({"field": field, "message": item["msg"], "type": item["type"]})
     return details
+
+
+def invalid_input(details: list[dict[str, Any]]) -> InvalidInputError:
+    fields = ", ".join(sorted({d["field"] for d in details}))
+    return InvalidInputError(f"Invalid value for: {fields}", details)
 
 
 def build_resolver(origins: list[str]) -> APIGatewayRestResolver:
@@ -108,11 +129,8 @@ def build_resolver(origins: list[str]) -> APIGatewayRestResolver:
 
     @app.exception_handler(ValidationError)
     def _validation_error(error: ValidationError) -> Response:
-        details = validation_details(error)
-        fields = ", ".join(sorted({d["field"] for d in details}))
-        return error_response(
-            HTTPStatus.BAD_REQUEST, "invalid_input", f"Invalid value for: {fields}", details
-        )
+        invalid = invalid_input(validation_details(error))
+        return error_response(HTTPStatus.BAD_REQUEST, invalid.code, invalid.message, invalid.details)
 
     @app.not_found
     def _no_route(_: Exception) -> Response:
@@ -134,35 +152,77 @@ def caller(app: APIGatewayRestResolver) -> Caller:
     return Caller(sub=sub, email=claims.get("email", ""), groups=groups)
 
 
-def parse_body(app: APIGatewayRestResolver, model: type[ModelT], *, required: bool = True) -> ModelT:
-    """Parse and validate the JSON body: 413 when oversize, 400 when malformed or invalid."""
-    raw = app.current_event.decoded_body or ""
-    if len(raw.encode()) > MAX_BODY_BYTES:
-        raise PayloadTooLargeError(f"Request body exceeds {MAX_BODY_BYTES // 1024} KB")
-    if not raw.strip():
-        if required:
-            raise InvalidInputError(
-                "A JSON request body is required", [{"field": "body", "message": "missing"}]
-            )
-        raw = "{}"
+def _body_error(message: str, detail: str) -> InvalidInputError:
+    return InvalidInputError(message, [{"field": "body", "message": detail}])
+
+
+def _body_bytes(app: APIGatewayRestResolver) -> bytes:
+    """The body exactly as the client sent it (API Gateway base64-encodes what is not UTF-8 text)."""
+    event = app.current_event
+    body = event.body or ""
+    if event.is_base64_encoded:
+        try:
+            return base64.b64decode(body, validate=True)
+        except (binascii.Error, ValueError):
+            raise _body_error("Request body is not valid base64", "not base64") from None
     try:
-        # JSON numbers with a fraction become Decimal exactly (12.10 never passes through a float).
-        data = json.loads(raw, parse_float=Decimal)
+        return body.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate in the event's string
+        raise _body_error("Request body is not valid UTF-8", "not UTF-8") from None
+
+
+def _json_integer(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_JSON_INTEGER_DIGITS:
+        raise ValueError(f"an integer longer than {MAX_JSON_INTEGER_DIGITS} digits")
+    return int(text)
+
+
+def parse_json_body(app: APIGatewayRestResolver, *, required: bool = True) -> Any:
+    """The body as JSON (fractions as exact Decimal), or a 400/413 naming `body`: never a 5xx."""
+    raw = _body_bytes(app)
+    if len(raw) > MAX_BODY_BYTES:
+        raise PayloadTooLargeError(f"Request body exceeds {MAX_BODY_BYTES // 1024} KB")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _body_error("Request body is not valid UTF-8", "not UTF-8") from None
+    if not text.strip(JSON_WHITESPACE):
+        if required:
+            raise _body_error("A JSON request body is required", "missing")
+        return {}
+    try:
+        # JSON numbers with a fraction become Decimal exactly (12.10 never passes through a float);
+        # NaN/Infinity stay floats, which every field refuses by name (money never takes a float).
+        return json.loads(text, parse_float=Decimal, parse_int=_json_integer)
     except json.JSONDecodeError as exc:
-        raise InvalidInputError(
-            "Request body is not valid JSON",
-            [{"field": "body", "message": f"line {exc.lineno} column {exc.colno}: {exc.msg}"}],
-        ) from exc
+        raise _body_error(
+            "Request body is not valid JSON", f"line {exc.lineno} column {exc.colno}: {exc.msg}"
+        ) from None
+    except ValueError as exc:  # from the hooks above: their messages never echo the input
+        raise _body_error("Request body is not valid JSON", str(exc)) from None
+    except RecursionError:
+        raise _body_error("Request body is not valid JSON", "nested too deeply") from None
+
+
+def parse_body(app: APIGatewayRestResolver, model: type[ModelT], *, required: bool = True) -> ModelT:
+    """Parse and validate the JSON body: 413 when oversize, 400 naming the body or the field otherwise."""
+    data = parse_json_body(app, required=required)
     if not isinstance(data, dict):
-        raise InvalidInputError(
-            "Request body must be a JSON object", [{"field": "body", "message": "not an object"}]
-        )
-    return model.model_validate(data)
+        raise _body_error("Request body must be a JSON object", "not an object")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        tagged = issubclass(model, RootModel)  # a discriminated union of bodies (see validation_details)
+        raise invalid_input(validation_details(exc, tagged_union=tagged)) from None
 
 
 def parse_query(app: APIGatewayRestResolver, model: type[ModelT]) -> ModelT:
+    """Validate the query string: a 400 naming each refused parameter."""
     params = app.current_event.query_string_parameters or {}
-    return model.model_validate(params)
+    try:
+        return model.model_validate(params)
+    except ValidationError as exc:
+        raise invalid_input(validation_details(exc)) from None
 
 
 def json_response(status: HTTPStatus, payload: Any) -> Response:

@@ -8,18 +8,33 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 
 from outlay.logic.money import money_text
 from outlay.models.expenses import Expense
 
 COLUMNS = ("id", "date", "amount", "currency", "category", "vendor", "description", "tags", "source")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# What starts a formula (ASCII and the full-width forms some spreadsheets also read), and what a
+# spreadsheet may split a cell on: ';' (European locales, and our tag separator), ',', '|', tab, line breaks.
+FORMULA_CHARS = "=+-@\uff1d\uff0b\uff0d\uff20"
+SEPARATORS = ",;|\t\r\n"
+# Ignorable before a formula character: whitespace and control characters (a leading NUL is skipped).
+_IGNORABLE = "\\s\\x00-\\x1f\\x7f-\\x9f"
+_FORMULA_AHEAD = re.compile(
+    rf"(?:^|(?<=[{re.escape(SEPARATORS)}]))(?=[{_IGNORABLE}]*[{re.escape(FORMULA_CHARS)}])"
+)
 
 
 def guard_cell(value: str) -> str:
-    """Cells a spreadsheet would run as a formula get a leading apostrophe (OWASP CSV injection)."""
-    return "'" + value if value.startswith(_FORMULA_START) else value
+    """OWASP CSV injection: an apostrophe goes before anything a spreadsheet could run as a formula,
+    at the start of the cell and at the start of every piece it could be split into. A cell starting
+    with a control character (tab, CR, NUL, ...) is guarded too. Only apostrophes are ever added."""
+    guarded = _FORMULA_AHEAD.sub("'", value)
+    if guarded and guarded[0] != "'" and unicodedata.category(guarded[0]) == "Cc":
+        guarded = "'" + guarded
+    return guarded
 
 
 def expense_row(expense: Expense) -> list[str]:

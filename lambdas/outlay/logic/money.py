@@ -14,9 +14,9 @@ MAX_AMOUNT = Decimal("1000000000")  # 1,000,000,000 in any currency
 
 DEFAULT_CURRENCY = "USD"
 
-# A plain decimal literal: optional sign, digits, optional fraction. No exponent, no underscores,
-# no "NaN"/"Infinity" (Python's Decimal() would accept all of those from a string).
-_DECIMAL_TEXT = re.compile(r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)\s*$")
+# A plain decimal literal: optional sign, ASCII digits, optional fraction. No exponent, no underscores,
+# no "NaN"/"Infinity", no other scripts' digits ("١٢") (Python's Decimal() would accept all of those).
+_DECIMAL_TEXT = re.compile(r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)\s*$", re.ASCII)
 
 
 class MoneyError(ValueError):

@@ -12,7 +12,8 @@ from datetime import date
 
 from outlay.logic.errors import InvalidInputError
 
-MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+MONTH_PATTERN = r"^(19[0-9]{2}|2[0-9]{3})-(0[1-9]|1[0-2])$"  # years 1900-2999, as dates
+FIRST_MONTH = "1900-01"
 _MONTH_RE = re.compile(MONTH_PATTERN)
 
 # Cost Explorer keeps about 13 months of history (14 with the current one); a backfill is capped here.

@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal
 
 from outlay.logic.errors import InvalidInputError
-from outlay.logic.months import MONTH_PATTERN, add_months, month_of
+from outlay.logic.months import FIRST_MONTH, MONTH_PATTERN, add_months, month_of
 from outlay.models.expenses import CurrencyTotal, Expense, Summary, SummaryItem
 
 _MONTH = re.compile(MONTH_PATTERN)
@@ -66,7 +66,7 @@ def month_range(start: str | None, end: str | None, today: date) -> tuple[str, s
     if end is None:
         end = add_months(start, DEFAULT_MONTHS - 1) if start else month_of(today)
     if start is None:
-        start = add_months(end, -(DEFAULT_MONTHS - 1))
+        start = max(add_months(end, -(DEFAULT_MONTHS - 1)), FIRST_MONTH)
     if start > end:
         raise InvalidInputError("from must not be after to", [{"field": "from", "message": "after to"}])
     if add_months(start, MAX_MONTHS - 1) < end:

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from outlay.logic.months import MAX_BACKFILL_MONTHS, MONTH_PATTERN
 from outlay.models.expenses import CurrencyTotal
+from outlay.models.text import QueryInt
 
 Trigger = Literal["manual", "schedule", "admin"]
 RunStatus = Literal["succeeded", "failed", "partial", "running"]
@@ -15,9 +16,23 @@ MonthStatus = Literal["pending", "succeeded", "failed"]
 
 
 class ImportRequest(BaseModel):
-    """`{}` = previous month; `{"month": "YYYY-MM"}`; or `{"from": "YYYY-MM", "to": "YYYY-MM"}` (<= 12)."""
+    """`{}` = previous month; `{"month": "YYYY-MM"}`; or `{"from": "YYYY-MM", "to": "YYYY-MM"}` (<= 12).
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    Months must be finished (up to the previous month), a range at most 12 months: rules that depend
+    on today, checked by logic/months.import_months. The schema states the static part."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+        json_schema_extra={
+            # `month` excludes `from`/`to`; `from` and `to` come together.
+            "not": {"anyOf": [{"required": ["month", "from"]}, {"required": ["month", "to"]}]},
+            "anyOf": [
+                {"required": ["from", "to"]},
+                {"not": {"anyOf": [{"required": ["from"]}, {"required": ["to"]}]}},
+            ],
+        },
+    )
 
     month: str | None = Field(None, pattern=MONTH_PATTERN)
     from_: str | None = Field(None, alias="from", pattern=MONTH_PATTERN)
@@ -90,7 +105,7 @@ class ImportMessage(BaseModel):
 class HistoryQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    limit: int = Field(20, ge=1, le=100)
+    limit: QueryInt = Field(20, ge=1, le=100)
     next: str | None = Field(None, max_length=2048)
 
 

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel, SecretStr, StrictBool, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    RootModel,
+    SecretStr,
+    StrictBool,
+    field_validator,
+    model_validator,
+)
 
 from outlay.logic.role_setup import ROLE_ARN_PATTERN
 
@@ -24,6 +33,16 @@ class KeysCredentialsRequest(_Strict):
     secret_access_key: SecretStr = Field(alias="secretAccessKey", min_length=16, max_length=128)
     region: str = Field("us-east-1", pattern=REGION_PATTERN)
     enabled: StrictBool = True
+
+    @field_validator("secret_access_key")
+    @classmethod
+    def _printable_ascii(cls, value: SecretStr) -> SecretStr:
+        # AWS secret keys are base64-like ASCII; anything else cannot sign a request (and would
+        # otherwise fail inside botocore's signer rather than here, by name).
+        secret = value.get_secret_value()
+        if not all("!" <= char <= "~" for char in secret):
+            raise ValueError("must be printable ASCII without spaces, as AWS secret access keys are")
+        return value
 
 
 class RoleCredentialsRequest(_Strict):

@@ -21,6 +21,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    ValidationInfo,
     WithJsonSchema,
     field_serializer,
     field_validator,
@@ -28,14 +29,26 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
+from outlay.logic.currencies import MAX_MINOR_UNITS, PAYABLE
 from outlay.logic.money import MoneyError, check_currency, money_text, parse_decimal, to_money
 from outlay.logic.months import MONTH_PATTERN
+from outlay.models.text import (
+    NO_CONTROLS_BUT_TAB_NEWLINE_PATTERN,
+    NO_CONTROLS_BUT_TAB_PATTERN,
+    NOT_BLANK_PATTERN,
+    PlainText,
+    QueryInt,
+    check_multiline_text,
+    check_text,
+)
 
 # Expense ids: uuid4 hex for manual expenses; importers choose deterministic ids from the same
 # alphabet. '#' is excluded because ids are embedded in DynamoDB sort keys.
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"
 _ID_RE = re.compile(ID_PATTERN)
-DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+# What the document states (the validator also checks the day exists in that month: format "date").
+DATE_IN_RANGE_PATTERN = r"^(19[0-9]{2}|2[0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
 RECEIPT_CONTENT_TYPES = ("image/jpeg", "image/png", "image/webp", "image/heic", "application/pdf")
 ReceiptContentType = Literal["image/jpeg", "image/png", "image/webp", "image/heic", "application/pdf"]
 
@@ -98,24 +111,28 @@ def _iso_date(value: Any) -> Any:
 
 
 def _clean_text(value: str) -> str:
-    value = value.strip()
-    if any(ord(ch) < 32 and ch not in "\t" for ch in value):
-        raise ValueError("must not contain control characters")
-    return value
+    """One line: a tab is kept (as before), any other control character is refused."""
+    return check_text(value, allow="\t").strip()
+
+
+def _clean_multiline(value: str) -> str:
+    return check_multiline_text(value).strip()
 
 
 def _category_name(value: str) -> str:
-    value = " ".join(value.split())
+    value = " ".join(check_text(value).split())
     if not value:
         raise ValueError("must not be empty")
-    if any(ord(ch) < 32 for ch in value):
-        raise ValueError("must not contain control characters")
     return value
 
 
 def _dedupe_tags(tags: list[str]) -> list[str]:
     seen: dict[str, str] = {}
-    for tag in tags:
+    for position, tag in enumerate(tags, start=1):
+        try:
+            check_text(tag)
+        except ValueError as exc:
+            raise ValueError(f"tag {position} {exc}") from None
         cleaned = " ".join(tag.split())
         if not cleaned:
             raise ValueError("tags must not be empty strings")
@@ -126,19 +143,30 @@ def _dedupe_tags(tags: list[str]) -> list[str]:
 
 
 # Amounts without their currency at hand (request bodies, amortized cost) serialize as exact digits.
+_SPACE = r"[ \t\n\r\f\v]*"
+# money.parse_decimal's text as to_money accepts it: > 0, at most 1,000,000,000, ASCII digits, at most
+# MAX_MINOR_UNITS decimals (the currency's own minor units are checked by the validator, naming `amount`).
+_AMOUNT_INPUT_TEXT = (
+    rf"^{_SPACE}\+?0*([1-9][0-9]{{0,8}}(\.[0-9]{{0,{MAX_MINOR_UNITS}}})?|1000000000(\.0{{0,{MAX_MINOR_UNITS}}})?"
+    rf"|0?\.(?=[0-9]{{0,{MAX_MINOR_UNITS - 1}}}[1-9])[0-9]{{1,{MAX_MINOR_UNITS}}}){_SPACE}$"
+)
 _money_out = PlainSerializer(money_text, return_type=str, when_used="json")
-_AMOUNT_TEXT = r"^-?\d+(\.\d{1,4})?$"
+_AMOUNT_TEXT = r"^-?[0-9]+(\.[0-9]{1,4})?$"
 AmountInput = Annotated[
     Decimal,
     BeforeValidator(_amount_input),
     _money_out,
     WithJsonSchema(
         {
-            "anyOf": [{"type": "string", "pattern": r"^\s*\+?(\d+(\.\d*)?|\.\d+)\s*$"}, {"type": "number"}],
+            "anyOf": [
+                {"type": "string", "pattern": _AMOUNT_INPUT_TEXT},
+                {"type": "integer", "minimum": 1, "maximum": 1_000_000_000},
+            ],
             "description": (
-                "Decimal > 0, at most 1,000,000,000 (string or number), with at most the currency's"
-                " ISO 4217 minor units of decimals: JPY 0 (1200), USD/EUR 2 (12.50), KWD/BHD/OMR 3"
-                " (1.234); more is a 400 naming `amount`"
+                'Decimal > 0, at most 1,000,000,000: a string like "12.50" or a whole JSON number (a JSON'
+                " number with decimals is accepted too), with at most the currency's ISO 4217 minor units"
+                " of decimals: JPY 0 (1200), USD/EUR 2 (12.50), KWD/BHD/OMR 3 (1.234); more is a 400"
+                " naming `amount`"
             ),
         }
     ),
@@ -155,20 +183,68 @@ StoredAmount = Annotated[
         }
     ),
 ]
+# A sum of stored amounts: exact, in the currency's minor units, not bounded by the 1,000,000,000
+# limit of one amount.
+Total = Annotated[
+    Decimal,
+    BeforeValidator(_plain_decimal),
+    _money_out,
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": _AMOUNT_TEXT,
+            "description": "Exact decimal in the currency's ISO 4217 minor units",
+        }
+    ),
+]
 Currency = Annotated[
     str,
     BeforeValidator(_currency),
-    WithJsonSchema({"type": "string", "pattern": "^[A-Za-z]{3}$", "description": "ISO 4217 code"}),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "enum": sorted(PAYABLE),
+            "description": "ISO 4217 code (lower case is accepted and upper-cased)",
+        }
+    ),
 ]
-Vendor = Annotated[str, AfterValidator(_clean_text), Field(max_length=MAX_VENDOR)]
-Description = Annotated[str, AfterValidator(_clean_text), Field(max_length=MAX_DESCRIPTION)]
-CategoryName = Annotated[str, AfterValidator(_category_name), Field(min_length=1, max_length=MAX_CATEGORY)]
-Tags = Annotated[list[str], Field(max_length=MAX_TAGS), AfterValidator(_dedupe_tags)]
+Vendor = Annotated[
+    str,
+    AfterValidator(_clean_text),
+    Field(max_length=MAX_VENDOR, json_schema_extra={"pattern": NO_CONTROLS_BUT_TAB_PATTERN}),
+]
+Description = Annotated[
+    str,
+    AfterValidator(_clean_multiline),
+    Field(
+        max_length=MAX_DESCRIPTION,
+        description="Tabs and line breaks allowed; no other control characters",
+        json_schema_extra={"pattern": NO_CONTROLS_BUT_TAB_NEWLINE_PATTERN},
+    ),
+]
+CategoryName = Annotated[
+    str,
+    AfterValidator(_category_name),
+    Field(min_length=1, max_length=MAX_CATEGORY, json_schema_extra={"pattern": NOT_BLANK_PATTERN}),
+]
+# Checked as a list by _dedupe_tags, so every error names `tags` (the field a form shows it on);
+# the item schema only documents those checks.
+Tag = Annotated[
+    str, Field(json_schema_extra={"minLength": 1, "maxLength": MAX_TAG, "pattern": NOT_BLANK_PATTERN})
+]
+Tags = Annotated[list[Tag], Field(max_length=MAX_TAGS), AfterValidator(_dedupe_tags)]
 Month = Annotated[str, Field(pattern=MONTH_PATTERN)]
 IsoDate = Annotated[
     Date,
     BeforeValidator(_iso_date),
-    WithJsonSchema({"type": "string", "pattern": DATE_PATTERN, "description": "ISO date YYYY-MM-DD"}),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "date",
+            "pattern": DATE_IN_RANGE_PATTERN,
+            "description": "A real calendar date YYYY-MM-DD, years 1900-2999",
+        }
+    ),
 ]
 
 
@@ -264,8 +340,24 @@ class CreateExpenseRequest(RequestModel):
     tags: Tags = Field(default_factory=list)
 
 
+def _no_null_in_schema(schema: dict[str, Any]) -> None:
+    """The document says what the validator does: a field may be left out, never sent as null."""
+    for prop in schema.get("properties", {}).values():
+        options = prop.get("anyOf")
+        if isinstance(options, list) and {"type": "null"} in options:
+            rest = [option for option in options if option != {"type": "null"}]
+            del prop["anyOf"]
+            if len(rest) == 1:
+                prop.update(rest[0])
+            else:
+                prop["anyOf"] = rest
+        prop.pop("default", None)
+
+
 class UpdateExpenseRequest(RequestModel):
     """Partial update: only the fields present change. `null` is refused for every field."""
+
+    model_config = ConfigDict(json_schema_extra=_no_null_in_schema)
 
     amount: AmountInput | None = None
     currency: Currency | None = None
@@ -288,7 +380,7 @@ class UpdateExpenseRequest(RequestModel):
 
 class ReceiptUploadRequest(RequestModel):
     content_type: ReceiptContentType
-    file_name: str | None = Field(None, max_length=200)
+    file_name: PlainText | None = Field(None, max_length=200)
 
 
 class CreateCategoryRequest(RequestModel):
@@ -302,36 +394,62 @@ class UpdateProfileRequest(RequestModel):
 # ---------------------------------------------------------------------------------------- queries
 
 
-def _optional_text(value: Any) -> Any:
-    return None if value == "" else value
+def _present(value: Any) -> Any:
+    """A query parameter that is given must have a value: `?to=` is refused, not read as absent."""
+    if value == "":
+        raise ValueError("must not be empty (leave the parameter out instead)")
+    return value
+
+
+AmountFilter = Annotated[
+    Decimal,
+    BeforeValidator(_signed_amount),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^[+-]?0*([0-9]{1,9}(\.[0-9]{0,2})?|1000000000(\.0{0,2})?|\.[0-9]{1,2})$",
+            "description": "Decimal, at most 2 decimal places, magnitude at most 1,000,000,000",
+        }
+    ),
+]
+FilterText = Annotated[PlainText, Field(min_length=1)]
 
 
 class ExpenseFilters(CamelModel):
-    """Query-string filters shared by the list and the export (all optional)."""
+    """Query-string filters shared by the list and the export (all optional; given means non-empty)."""
 
-    model_config = ConfigDict(populate_by_name=True, extra="ignore")
+    # An unknown parameter is refused by name (a misspelt filter must not silently match everything).
+    model_config = ConfigDict(populate_by_name=True, extra="forbid")
 
     from_: IsoDate | None = Field(None, alias="from")
-    to: IsoDate | None = None
-    category: str | None = Field(None, max_length=MAX_CATEGORY)
-    tag: str | None = Field(None, max_length=MAX_TAG)
-    vendor: str | None = Field(None, max_length=MAX_VENDOR, description="Case-insensitive prefix")
-    min: Annotated[Decimal, BeforeValidator(_plain_decimal)] | None = None
-    max: Annotated[Decimal, BeforeValidator(_plain_decimal)] | None = None
+    to: IsoDate | None = Field(None, description="Not before `from`")
+    category: FilterText | None = Field(None, max_length=MAX_CATEGORY)
+    tag: FilterText | None = Field(None, max_length=MAX_TAG)
+    vendor: FilterText | None = Field(None, max_length=MAX_VENDOR, description="Case-insensitive prefix")
+    min: AmountFilter | None = None
+    max: AmountFilter | None = Field(None, description="Not less than `min`")
     currency: Currency | None = None
 
     @field_validator("*", mode="before")
     @classmethod
-    def _blank_is_absent(cls, value: Any) -> Any:
-        return _optional_text(value)
+    def _given_means_not_empty(cls, value: Any) -> Any:
+        return _present(value)
 
-    @model_validator(mode="after")
-    def _ranges(self) -> ExpenseFilters:
-        if self.from_ and self.to and self.from_ > self.to:
-            raise ValueError("from must not be after to")
-        if self.min is not None and self.max is not None and self.min > self.max:
-            raise ValueError("min must not be greater than max")
-        return self
+    @field_validator("to")
+    @classmethod
+    def _to_not_before_from(cls, value: Date | None, info: ValidationInfo) -> Date | None:
+        start = info.data.get("from_")
+        if value is not None and start is not None and start > value:
+            raise ValueError("must not be before from")
+        return value
+
+    @field_validator("max")
+    @classmethod
+    def _max_not_below_min(cls, value: Decimal | None, info: ValidationInfo) -> Decimal | None:
+        low = info.data.get("min")
+        if value is not None and low is not None and low > value:
+            raise ValueError("must not be less than min")
+        return value
 
     @property
     def has_filters(self) -> bool:
@@ -341,27 +459,29 @@ class ExpenseFilters(CamelModel):
 
 
 class ListQuery(ExpenseFilters):
-    limit: int = Field(50, ge=1, le=100)
+    limit: QueryInt = Field(50, ge=1, le=100)
     next: str | None = Field(None, max_length=2048)
 
 
 class TrashQuery(CamelModel):
-    model_config = ConfigDict(populate_by_name=True, extra="ignore")
+    model_config = ConfigDict(populate_by_name=True, extra="forbid")
 
-    limit: int = Field(50, ge=1, le=100)
+    limit: QueryInt = Field(50, ge=1, le=100)
     next: str | None = Field(None, max_length=2048)
 
 
 class SummaryQuery(CamelModel):
-    model_config = ConfigDict(populate_by_name=True, extra="ignore")
+    model_config = ConfigDict(populate_by_name=True, extra="forbid")
 
-    from_: Month | None = Field(None, alias="from")
-    to: Month | None = None
+    from_: Month | None = Field(None, alias="from", description="Default: 11 months before `to`")
+    to: Month | None = Field(
+        None, description="Not before `from`, at most 120 months after it; default: this month"
+    )
 
     @field_validator("*", mode="before")
     @classmethod
-    def _blank_is_absent(cls, value: Any) -> Any:
-        return _optional_text(value)
+    def _given_means_not_empty(cls, value: Any) -> Any:
+        return _present(value)
 
 
 # ---------------------------------------------------------------------------------------- responses
@@ -406,7 +526,7 @@ class SummaryItem(CamelModel):
     month: str
     category: str
     currency: str
-    total: StoredAmount
+    total: Total
     count: int
 
     @field_serializer("total", when_used="json")
@@ -419,7 +539,7 @@ class CurrencyTotal(CamelModel):
     text in the currency's minor units, e.g. "12.50" USD or "1200" JPY, in Python dumps as in JSON."""
 
     currency: str
-    total: StoredAmount
+    total: Total
 
     @field_serializer("total")
     def _total_text(self, total: Decimal) -> str:

@@ -126,13 +126,19 @@ amounts = st.decimals(min_value=Decimal("-1000"), max_value=Decimal("100000"), p
     )
 )
 def test_line_amounts_are_rounded_sums_of_their_groups(rows: list[tuple[str, str, Decimal]]) -> None:
+    """Exactly one line per service (Usage) and per other record type, each the half-even rounded sum of
+    its groups; only lines whose sum is below half a cent are left out."""
     groups = [ce_group(s, r, str(a)) for s, r, a in rows]
     lines = lines_from_pages([ce_result("2026-10-01", "2026-11-01", groups)])
-    for line in lines:
-        if line.line.startswith("service:"):
-            raw = sum((a for s, r, a in rows if s == line.name and r == "Usage"), Decimal(0))
-        else:
-            raw = sum((a for _s, r, a in rows if r == line.record_type), Decimal(0))
-        assert line.amount == raw.quantize(Decimal("0.01"), rounding="ROUND_HALF_EVEN")
-        assert abs(raw) >= Decimal("0.005")
-        assert line.amount.as_tuple().exponent == -2
+    sums: dict[str, Decimal] = {}
+    for service, record_type, amount in rows:
+        key = f"service:{service}" if record_type == "Usage" else f"record:{record_type}"
+        sums[key] = sums.get(key, Decimal(0)) + amount
+    expected = {
+        key: raw.quantize(Decimal("0.01"), rounding="ROUND_HALF_EVEN")
+        for key, raw in sums.items()
+        if abs(raw) >= Decimal("0.005")
+    }
+    assert {line.line: line.amount for line in lines} == expected
+    assert len(lines) == len(expected)  # no line twice
+    assert all(line.amount.as_tuple().exponent == -2 and line.currency == "USD" for line in lines)

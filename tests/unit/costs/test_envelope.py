@@ -74,9 +74,32 @@ def test_tampered_ciphertext_fails() -> None:
 
 
 def test_kms_is_called_with_aes256_and_the_users_context(moto_aws: Moto) -> None:
+    sent: list[tuple[str, dict[str, Any]]] = []
+    data_keys: list[bytes] = []
+
+    def record(params: dict[str, Any], model: Any, **_: Any) -> None:
+        sent.append((model.name, dict(params)))
+
+    def record_key(parsed: dict[str, Any], **_: Any) -> None:
+        data_keys.append(parsed["Plaintext"])
+
+    # The parameters exactly as the KMS client sends them, and the data key KMS hands back.
+    moto_aws.kms.meta.events.register("provide-client-params.kms.*", record)
+    moto_aws.kms.meta.events.register("after-call.kms.GenerateDataKey", record_key)
     box = KmsEnvelope(moto_aws.key_id, kms_client=moto_aws.kms)
     sealed = box.encrypt("alice", SECRET)
     assert box.decrypt("alice", sealed) == SECRET
+    assert [name for name, _ in sent] == ["GenerateDataKey", "Decrypt"]
+    generate, decrypt = sent[0][1], sent[1][1]
+    assert generate == {
+        "KeyId": moto_aws.key_id,
+        "KeySpec": "AES_256",
+        "EncryptionContext": {"userId": "alice"},
+    }
+    assert decrypt["EncryptionContext"] == {"userId": "alice"}
+    assert decrypt["KeyId"] == moto_aws.key_id
+    assert decrypt["CiphertextBlob"] == base64.b64decode(sealed.encrypted_data_key)
+    assert [len(key) for key in data_keys] == [32]  # a 256-bit data key
     item = sealed.to_item()
     assert set(item) == {"ciphertext", "nonce", "encryptedDataKey", "version"}
     assert item["version"] == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -12,8 +13,10 @@ from typing import Any
 from urllib.parse import urlparse
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from outlay.dal.export_store import MIN_PART_BYTES, ExportStore, MultipartWriter
-from outlay.logic.csv_export import COLUMNS, csv_chunks, guard_cell
+from outlay.logic.csv_export import COLUMNS, FORMULA_CHARS, SEPARATORS, csv_chunks, expense_row, guard_cell
 from outlay.models.expenses import Expense
 
 from tests.unit.expenses.expense_events import Call
@@ -140,3 +143,41 @@ def test_multipart_writer_aborts_on_failure(s3_client: Any, receipts_bucket: str
 def test_part_size_below_s3_minimum_is_refused(s3_client: Any, receipts_bucket: str) -> None:
     with pytest.raises(ValueError, match="5 MB"):
         MultipartWriter(s3_client, receipts_bucket, "k", part_size=1024)
+
+
+@pytest.mark.parametrize(
+    ("cell", "guarded"),
+    [
+        ("ok;=1+1", "ok;'=1+1"),
+        ("ok,+cmd", "ok,'+cmd"),
+        ("a|@SUM(1)", "a|'@SUM(1)"),
+        ("line\n-2+3", "line\n'-2+3"),
+        ("x; =1+1", "x;' =1+1"),
+        ("\x00=1+1", "'\x00=1+1"),
+        ("\x00plain", "'\x00plain"),
+        ("\uff1d1+1", "'\uff1d1+1"),
+        ("semi;colon;plain", "semi;colon;plain"),
+    ],
+)
+def test_guard_covers_a_leading_nul_and_every_piece_after_a_separator(cell: str, guarded: str) -> None:
+    assert guard_cell(cell) == guarded
+
+
+_SPLIT = re.compile(f"[{re.escape(SEPARATORS)}]")
+_IGNORABLE = re.compile(r"^[\s\x00-\x1f\x7f-\x9f]*")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab =+-@;,|\t\r\n\x00\x1f'\uff1d")), max_size=30))
+def test_no_piece_of_a_guarded_cell_starts_a_formula(cell: str) -> None:
+    guarded = guard_cell(cell)
+    assert guarded.replace("'", "") == cell.replace("'", "")  # only apostrophes are added
+    for piece in _SPLIT.split(guarded):
+        rest = _IGNORABLE.sub("", piece)
+        assert piece.startswith("'") or not rest or rest[0] not in FORMULA_CHARS, (cell, guarded, piece)
+
+
+def test_export_row_guards_each_joined_tag(call: Call) -> None:
+    expense = call("POST", "/expenses", body={"amount": "1", "category": "Food", "tags": ["ok", "=1+1"]}).json
+    row = expense_row(Expense.model_validate(expense))
+    assert row[COLUMNS.index("tags")] == "ok;'=1+1"
