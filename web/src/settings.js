@@ -1,6 +1,7 @@
 // Settings page: connect an AWS account (role + ExternalId, or access keys), status, enable/disable,
 // import now, import history, remove; the default currency. A secret is never shown or kept.
 import './styles.css';
+import { mountAccountData } from './account-data.js';
 import { ApiError, api, itemsOf } from './api.js';
 import {
   $,
@@ -355,6 +356,7 @@ async function start() {
   $('#history-more').addEventListener('click', () => loadHistory(historyNext));
   for (const input of $$('input.upper')) input.addEventListener('input', () => (input.value = input.value.toUpperCase()));
   showPanels();
+  mountAccountData($('#account-data'));
   await Promise.all([loadStatus(), loadHistory(), loadProfile()]);
   document.body.dataset.ready = 'true';
 }

@@ -50,3 +50,21 @@ test('cleanQuery drops filters that are not set and trims the rest', () => {
     limit: '25',
   });
 });
+
+test('describeCounts names every kind the account holds, singular or plural, and skips empty ones', async () => {
+  const { describeCounts } = await import('../src/account-data.js');
+  assert.deepEqual(describeCounts({ expenses: 3, receipts: 1, categories: 0, connections: 1, lakeMonths: 2 }), [
+    '3 expenses',
+    '1 receipt file',
+    '1 AWS connection (with its stored secret)',
+    '2 months of analytics data',
+  ]);
+  assert.deepEqual(describeCounts({}), []);
+});
+
+test('confirmationMatches wants exactly the word the API asked for', async () => {
+  const { confirmationMatches } = await import('../src/account-data.js');
+  assert.equal(confirmationMatches('DELETE', 'DELETE'), true);
+  for (const typed of ['delete', 'DELETE ', ' DELETE', '', 'DELET']) assert.equal(confirmationMatches(typed, 'DELETE'), false);
+  assert.equal(confirmationMatches('', ''), false); // no word from the API: never confirmed
+});
