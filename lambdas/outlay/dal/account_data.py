@@ -20,7 +20,6 @@ from outlay.logic.errors import UpstreamUnavailableError
 if TYPE_CHECKING:
     from mypy_boto3_s3.type_defs import ObjectIdentifierTypeDef
 
-PAGE_SIZE = 100  # items read per Query page (then deleted in BatchWriteItem calls of 25)
 BATCH_WRITE_MAX = 25
 DELETE_OBJECTS_MAX = 1000
 RETRIES = 5
@@ -29,8 +28,9 @@ RETRIES = 5
 class PartitionItems(TableAdapter):
     """The user's partition `USER#<sub>`: every item in it, whatever its kind."""
 
-    def pages(self, sub: str, page_size: int = PAGE_SIZE) -> Iterator[list[StoredItem]]:
-        """Pages of (sort key, month for expenses); consistent reads, so nothing written is missed."""
+    def pages(self, sub: str, page_size: int | None = None) -> Iterator[list[StoredItem]]:
+        """Pages of (sort key, month for expenses); consistent reads, so nothing written is missed.
+        Without `page_size` a page is what one Query returns (up to 1 MB)."""
         args: dict[str, Any] = {
             "TableName": self.table_name,
             "KeyConditionExpression": "pk = :pk",
@@ -38,8 +38,9 @@ class PartitionItems(TableAdapter):
             "ProjectionExpression": "sk, #date",
             "ExpressionAttributeNames": {"#date": "date"},
             "ConsistentRead": True,
-            "Limit": page_size,
         }
+        if page_size:
+            args["Limit"] = page_size
         while True:
             response = self.client.query(**args)
             page = [_stored_item(raw) for raw in response.get("Items", [])]

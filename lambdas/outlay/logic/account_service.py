@@ -43,6 +43,8 @@ MAX_EXPORT_EXPENSES = 50_000
 # link also ends when the signing function's session credentials do).
 RECEIPT_LINK_SECONDS = 3600
 IMPORT_HISTORY_PAGE = 100
+# Items deleted between two looks at the clock (20 BatchWriteItem calls of 25).
+DELETE_PAGE_ITEMS = 500
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,7 @@ class StoredItem:
 
 # ------------------------------------------------------------------------------------------ ports
 class UserPartition(Protocol):
-    def pages(self, sub: str) -> Iterator[list[StoredItem]]: ...
+    def pages(self, sub: str, page_size: int | None = None) -> Iterator[list[StoredItem]]: ...
     def delete(self, sub: str, sort_keys: Sequence[str]) -> None: ...
 
 
@@ -255,7 +257,7 @@ class AccountService:
         items = 1 if self.connections.forget(sub) else 0
         objects = 0
         months: set[str] = set()
-        for page in self.partition.pages(sub):
+        for page in self.partition.pages(sub, DELETE_PAGE_ITEMS):
             # Lake objects of a page's months go before its items, so a retry still knows the months.
             new_months = {item.month for item in page if item.month} - months
             for month in sorted(new_months):

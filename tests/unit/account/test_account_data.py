@@ -66,3 +66,43 @@ def test_an_object_version_s3_refuses_to_delete_is_an_error() -> None:
     )
     with stub, pytest.raises(UpstreamUnavailableError):
         ObjectVersions("b", s3_client=client).purge("u1/")
+
+
+def test_deleting_page_by_page_reaches_every_item_of_the_partition_and_only_it(
+    expenses_table: str, dynamodb_client: Any
+) -> None:
+    for sub, count in (("u1", 7), ("u2", 3)):
+        for n in range(count):
+            dynamodb_client.put_item(
+                TableName=expenses_table,
+                Item={
+                    "pk": {"S": f"USER#{sub}"},
+                    "sk": {"S": f"KIND{n % 3}#{n}"},
+                    "date": {"S": "2026-01-02"},
+                },
+            )
+    partition = PartitionItems(expenses_table, dynamodb_client=dynamodb_client)
+
+    seen = 0
+    for page in partition.pages("u1", page_size=2):  # deleting while the Query goes on
+        assert len(page) <= 2
+        partition.delete("u1", [item.sk for item in page])
+        seen += len(page)
+
+    assert seen == 7
+    assert (
+        dynamodb_client.query(
+            TableName=expenses_table,
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues={":pk": {"S": "USER#u1"}},
+        )["Count"]
+        == 0
+    )
+    assert (
+        dynamodb_client.query(
+            TableName=expenses_table,
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues={":pk": {"S": "USER#u2"}},
+        )["Count"]
+        == 3
+    )
