@@ -1,4 +1,4 @@
-"""api: the REST API and the two HTTP functions (expenses, costs), each with only its own grants."""
+"""api: the REST API and the HTTP functions (expenses, costs, account), each with only its own grants."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from stacks.auth_stack import AuthStack
 from stacks.config import EnvironmentConfig
 from stacks.constructs import grants
 from stacks.constructs.cdk_providers import imported_arn
+from stacks.constructs.glue_catalog import LAKE_PREFIX
 from stacks.constructs.nag import acknowledge_findings
 from stacks.constructs.python_function import OutlayFunction
 from stacks.constructs.rest_api import OutlayRestApi
@@ -97,11 +98,65 @@ class ApiStack(Stack):
             grants.ASSUME_ROLE_REASON,
         )
 
+        self.account_api = self._account(config, auth, data, allowed_origins)
+
         self.rest_api = OutlayRestApi(
             self,
             "Rest",
             config=config,
             user_pool=auth.user_pool,
-            functions={"expenses": self.expenses.function, "costs": self.costs.function},
+            functions={
+                "expenses": self.expenses.function,
+                "costs": self.costs.function,
+                "account": self.account_api.function,
+            },
         )
         self.api = self.rest_api.api
+
+    def _account(
+        self, config: EnvironmentConfig, auth: AuthStack, data: DataStack, allowed_origins: str
+    ) -> OutlayFunction:
+        """Account self-service: the only function that deletes across both tables and both data
+        buckets, and deletes a user. Reads what the export needs; no KMS key (deleting an envelope
+        needs none, and the export never opens one)."""
+        account = OutlayFunction(
+            self,
+            "Account",
+            name="account",
+            config=config,
+            no_dlq_reason=_SYNC,
+            environment={
+                "EXPENSES_TABLE": data.expenses_table.table_name,
+                "CREDENTIALS_TABLE": data.credentials_table.table_name,
+                "RECEIPTS_BUCKET": data.receipts_bucket.bucket_name,
+                "LAKE_BUCKET": data.lake_bucket.bucket_name,
+                "USER_POOL_ID": auth.user_pool.user_pool_id,
+                "ALLOWED_ORIGINS": allowed_origins,
+            },
+        )
+        fn = account.function
+        grants.table_actions(fn, data.expenses_table, ["dynamodb:Query", "dynamodb:BatchWriteItem"])
+        grants.table_actions(fn, data.credentials_table, ["dynamodb:GetItem", "dynamodb:DeleteItem"])
+        grants.listing(fn, data.receipts_bucket, ["s3:ListBucket", "s3:ListBucketVersions"])
+        grants.objects(fn, data.receipts_bucket, "", [*ACCOUNT_EXPORT_ACTIONS, *ACCOUNT_DELETE_ACTIONS])
+        grants.listing(fn, data.lake_bucket, ["s3:ListBucketVersions"])
+        grants.objects(fn, data.lake_bucket, LAKE_PREFIX, ACCOUNT_DELETE_ACTIONS)
+        grants.delete_users(fn, auth.user_pool)
+        acknowledge_findings(
+            account.role.node.find_child("DefaultPolicy"),
+            "AwsSolutions-IAM5",
+            [
+                f"Resource::{imported_arn(data, data.receipts_bucket.bucket_arn)}/*",
+                f"Resource::{imported_arn(data, data.lake_bucket.bucket_arn)}/{LAKE_PREFIX}*",
+            ],
+            "Every key of a user's data names the caller's Cognito sub, known only per request (receipts "
+            "and exports under <sub>/, lake objects <sub>.json per month); the function builds every key "
+            "from the verified sub.",
+        )
+        return account
+
+
+# The export: written in parts (tagged kind=export, aborted on failure), read back through links.
+ACCOUNT_EXPORT_ACTIONS = ["s3:GetObject", "s3:PutObject", "s3:PutObjectTagging", "s3:AbortMultipartUpload"]
+# Deletion removes every version, so nothing of the user's stays restorable.
+ACCOUNT_DELETE_ACTIONS = ["s3:DeleteObject", "s3:DeleteObjectVersion"]

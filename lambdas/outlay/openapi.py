@@ -62,6 +62,18 @@ RESPONSES: dict[tuple[str, str], tuple[int, str | None]] = {
     ("GET", "/aws-credentials"): (200, f"{_M}.credentials.CredentialsStatus"),
     ("POST", "/aws-cost-import"): (200, f"{_M}.cost_import.ImportRun"),
     ("POST", "/aws-cost-import/all"): (202, None),
+    ("GET", "/account"): (200, f"{_M}.account.AccountInventory"),
+    ("POST", "/account/export"): (200, f"{_M}.account.AccountExport"),
+    ("DELETE", "/account"): (200, f"{_M}.account.AccountDeletion"),
+}
+# Other outcomes of an operation: status -> (description, True = the success body, False = an error).
+MORE_RESPONSES: dict[tuple[str, str], dict[str, tuple[str, bool]]] = {
+    ("DELETE", "/account"): {
+        "202": ("Part of the data is deleted; call again to continue (status in_progress)", True)
+    },
+    ("POST", "/account/export"): {
+        "413": ("Too many expenses for one export; export them as CSV by date range", False)
+    },
 }
 # Query-string models give parameters their types; other parameters are plain strings.
 QUERY_MODELS: dict[tuple[str, str], str] = {
@@ -329,6 +341,9 @@ def build_openapi() -> dict[str, Any]:
         if route.method in {"POST", "PUT", "PATCH"}:
             responses["409"] = {"description": "Conflict", **error}
         responses["503"] = {"description": "A dependency is unavailable; retry later", **error}
+        for code, (description, is_success) in MORE_RESPONSES.get((route.method, route.path), {}).items():
+            body = {k: v for k, v in success.items() if k != "description"} if is_success else error
+            responses[code] = {"description": description, **body}
         operation["responses"] = responses
         paths.setdefault(route.path, {})[route.method.lower()] = operation
     return {

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 HTTP_FUNCTIONS: dict[str, str] = {
     "expenses": "outlay.handlers.expenses_api.handler",
     "costs": "outlay.handlers.costs_api.handler",
+    "account": "outlay.handlers.account_api.handler",
 }
 
 # Lambda functions driven by events, not HTTP.
@@ -134,4 +135,19 @@ ROUTES: tuple[Route, ...] = (
         "Restore a dismissed imported line (imports update it again)",
     ),
     Route("GET", "/aws-costs/forecast", "costs", "This month's cost forecast"),
+    # --- account self-service (bounded context: everything of one user) ---
+    Route("GET", "/account", "account", "What the account holds, counted by kind, before deletion"),
+    Route(
+        "POST",
+        "/account/export",
+        "account",
+        "Download all my data: one JSON document (receipts as links), never a secret",
+    ),
+    Route(
+        "DELETE",
+        "/account",
+        "account",
+        "Delete everything of the caller's and the sign-in (202 = in progress, call again)",
+        f"{_M}.account.DeleteAccountRequest",
+    ),
 )

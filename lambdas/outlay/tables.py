@@ -111,8 +111,8 @@ def receipt_key(sub: str, expense_id: str) -> str:
     return f"{sub}/receipts/{expense_id}"
 
 
-def export_key(sub: str, stamp: str) -> str:
-    return f"{sub}/exports/{stamp}.csv"
+def export_key(sub: str, stamp: str, extension: str = "csv") -> str:
+    return f"{sub}/exports/{stamp}.{extension}"
 
 
 def lake_key(year: str, month: str, sub: str) -> str:

@@ -13,6 +13,7 @@ tables are encrypted with DynamoDB's AWS managed key, so reading a table needs n
 from __future__ import annotations
 
 from aws_cdk import Aws, Stack
+from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -48,6 +49,13 @@ def table_access(
     )
 
 
+def table_actions(grantee: iam.IGrantable, table: dynamodb.ITable, actions: list[str]) -> None:
+    """Exactly `actions` on the table itself (no index): for a function with one narrow job."""
+    grantee.grant_principal.add_to_principal_policy(
+        iam.PolicyStatement(actions=actions, resources=[table.table_arn])
+    )
+
+
 def envelope_key(grantee: iam.IGrantable, key: kms.IKey, *, seal: bool) -> None:
     """Open (and with `seal`, create) envelopes: only under a user-bound encryption context.
 
@@ -78,6 +86,20 @@ def envelope_key(grantee: iam.IGrantable, key: kms.IKey, *, seal: bool) -> None:
 def objects(grantee: iam.IGrantable, bucket: s3.IBucket, prefix: str, actions: list[str]) -> None:
     grantee.grant_principal.add_to_principal_policy(
         iam.PolicyStatement(actions=actions, resources=[bucket.arn_for_objects(f"{prefix}*")])
+    )
+
+
+def listing(grantee: iam.IGrantable, bucket: s3.IBucket, actions: list[str]) -> None:
+    """Bucket-level actions (s3:ListBucket, s3:ListBucketVersions) on the bucket itself."""
+    grantee.grant_principal.add_to_principal_policy(
+        iam.PolicyStatement(actions=actions, resources=[bucket.bucket_arn])
+    )
+
+
+def delete_users(grantee: iam.IGrantable, user_pool: cognito.IUserPool) -> None:
+    """Delete a user of this one pool (account deletion); nothing else in Cognito."""
+    grantee.grant_principal.add_to_principal_policy(
+        iam.PolicyStatement(actions=["cognito-idp:AdminDeleteUser"], resources=[user_pool.user_pool_arn])
     )
 
 

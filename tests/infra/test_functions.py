@@ -260,3 +260,90 @@ def test_lake_writer_may_only_delete_receipts_of_expired_trash(synth: Synthesize
     assert {
         a for s in on_receipts for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
     } == {"s3:DeleteObject"}
+
+
+def _statement_actions(statement: dict[str, Any]) -> list[str]:
+    return statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+
+
+def _actions_by_resource(statements: list[dict[str, Any]]) -> dict[str, set[str]]:
+    """Resource (as JSON, to compare CloudFormation references) -> every action granted on it."""
+    granted: dict[str, set[str]] = {}
+    for statement in statements:
+        actions = _statement_actions(statement)
+        targets = (
+            statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+        )
+        for target in targets:
+            granted.setdefault(json.dumps(target, sort_keys=True), set()).update(actions)
+    return granted
+
+
+def test_account_function_deletes_everywhere_and_nothing_more(synth: Synthesized) -> None:
+    """Account self-service may delete across both tables, both data buckets and the user pool, with
+    exactly the actions it needs: no KMS at all, no table writes beyond deletion, no index."""
+    api = synth.json("dev", "api")
+    fn = _function(api, "Account")
+    assert fn["Properties"]["Handler"] == HTTP_FUNCTIONS["account"]
+    env = fn["Properties"]["Environment"]["Variables"]
+    assert set(env) >= {
+        "EXPENSES_TABLE",
+        "CREDENTIALS_TABLE",
+        "RECEIPTS_BUCKET",
+        "LAKE_BUCKET",
+        "USER_POOL_ID",
+        "ALLOWED_ORIGINS",
+    }
+    statements = [s for s in _role_statements(api, fn) if s["Resource"] != "*"]  # "*" = X-Ray only
+    assert not any(a.startswith("kms:") for s in statements for a in _statement_actions(s))
+    granted = {
+        resource: actions
+        for resource, actions in _actions_by_resource(statements).items()
+        if "LogGroup" not in resource and "Logs" not in resource
+    }
+    by_target: dict[str, set[str]] = {}
+    for resource, actions in granted.items():
+        if "ExpensesTable" in resource:
+            by_target["expenses"] = actions
+        elif "AwsCredentials" in resource:
+            by_target["credentials"] = actions
+        elif "UserPool" in resource:
+            by_target["pool"] = actions
+        elif "Receipts" in resource:
+            by_target["receipts objects" if "/*" in resource else "receipts bucket"] = actions
+        elif "Lake" in resource:
+            by_target["lake objects" if "expenses/*" in resource else "lake bucket"] = actions
+        else:
+            by_target[resource] = actions
+    assert len(by_target) == len(granted), granted  # each resource recognised once
+    assert by_target == {
+        "expenses": {"dynamodb:Query", "dynamodb:BatchWriteItem"},
+        "credentials": {"dynamodb:GetItem", "dynamodb:DeleteItem"},
+        "receipts bucket": {"s3:ListBucket", "s3:ListBucketVersions"},
+        "receipts objects": {
+            "s3:GetObject",
+            "s3:PutObject",
+            "s3:PutObjectTagging",
+            "s3:AbortMultipartUpload",
+            "s3:DeleteObject",
+            "s3:DeleteObjectVersion",
+        },
+        "lake bucket": {"s3:ListBucketVersions"},
+        "lake objects": {"s3:DeleteObject", "s3:DeleteObjectVersion"},
+        "pool": {"cognito-idp:AdminDeleteUser"},
+    }
+
+
+def test_only_the_account_function_may_delete_users_or_object_versions(synth: Synthesized) -> None:
+    for env, stack_id, template in synth.all_templates():
+        for logical_id, fn in resources(template, "AWS::Lambda::Function").items():
+            if not _ours(logical_id) or logical_id.startswith("Account"):
+                continue
+            actions = {
+                a for s in _role_statements(template, fn) for a in _actions_by_resource([s]).popitem()[1]
+            }
+            assert not actions & {"cognito-idp:AdminDeleteUser", "s3:DeleteObjectVersion"}, (
+                env,
+                stack_id,
+                logical_id,
+            )

@@ -11,6 +11,7 @@ import {
   getAccount,
   signOutEverywhere,
 } from './auth.js';
+import { mountAccountData } from './account-data.js';
 import { startFrame } from './frame.js';
 import { passwordProblems, renderPasswordRules } from './password.js';
 import { drawTotpQr } from './qr.js';
@@ -170,6 +171,7 @@ async function confirmSignOutEverywhere() {
 
 async function start() {
   if (!startFrame()) return;
+  mountAccountData($('#account-data'));
   $('#mfa-on').addEventListener('click', startMfaSetup);
   $('#mfa-cancel').addEventListener('click', cancelMfaSetup);
   $('#mfa-off').addEventListener('click', turnMfaOff);

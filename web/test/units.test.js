@@ -70,3 +70,21 @@ test("amountRule follows the currency's minor units", () => {
   assert.deepEqual([amountRule(0).step, amountRule(2).step, amountRule(3).step], ['1', '0.01', '0.001']);
   assert.equal(amountRule(undefined).regex.test('1.2345'), true); // unknown: the API decides
 });
+
+test('describeCounts names every kind the account holds, singular or plural, and skips empty ones', async () => {
+  const { describeCounts } = await import('../src/account-data.js');
+  assert.deepEqual(describeCounts({ expenses: 3, receipts: 1, categories: 0, connections: 1, lakeMonths: 2 }), [
+    '3 expenses',
+    '1 receipt file',
+    '1 AWS connection (with its stored secret)',
+    '2 months of analytics data',
+  ]);
+  assert.deepEqual(describeCounts({}), []);
+});
+
+test('confirmationMatches wants exactly the word the API asked for', async () => {
+  const { confirmationMatches } = await import('../src/account-data.js');
+  assert.equal(confirmationMatches('DELETE', 'DELETE'), true);
+  for (const typed of ['delete', 'DELETE ', ' DELETE', '', 'DELET']) assert.equal(confirmationMatches(typed, 'DELETE'), false);
+  assert.equal(confirmationMatches('', ''), false); // no word from the API: never confirmed
+});

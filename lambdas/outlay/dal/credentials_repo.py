@@ -99,6 +99,13 @@ class CredentialsRepository(TableAdapter):
             raise
         return True
 
+    def forget(self, sub: str) -> bool:
+        """Delete the user's whole item (envelope, ExternalId and all): account deletion only."""
+        response = self.client.delete_item(
+            TableName=self.table_name, Key={"userId": {"S": sub}}, ReturnValues="ALL_OLD"
+        )
+        return "Attributes" in response
+
     def set_enabled(self, sub: str, enabled: bool, now_iso: str) -> None:
         try:
             self.client.update_item(

@@ -83,13 +83,21 @@ class ExportStore(BucketAdapter):
         super().__init__(bucket, s3_client)
         self.part_size = part_size
 
-    def write(self, key: str, chunks: Iterable[bytes], *, file_name: str) -> int:
+    def write(
+        self,
+        key: str,
+        chunks: Iterable[bytes],
+        *,
+        file_name: str,
+        content_type: str = "text/csv; charset=utf-8",
+    ) -> int:
         """Upload `chunks` to `key` (tagged kind=export); returns the bytes written."""
         writer = MultipartWriter(
             self.client,
             self.bucket,
             key,
             part_size=self.part_size,
+            content_type=content_type,
             tagging="kind=export",
             content_disposition=f'attachment; filename="{file_name}"',
         )

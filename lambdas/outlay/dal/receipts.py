@@ -46,7 +46,9 @@ class ReceiptStore(BucketAdapter):
             raise
         return True
 
-    def presigned_download(self, sub: str, expense_id: str, content_type: str) -> str:
+    def presigned_download(
+        self, sub: str, expense_id: str, content_type: str, expires_in: int = LINK_TTL_SECONDS
+    ) -> str:
         return self.client.generate_presigned_url(
             "get_object",
             Params={
@@ -54,7 +56,7 @@ class ReceiptStore(BucketAdapter):
                 "Key": tables.receipt_key(sub, expense_id),
                 "ResponseContentType": content_type,
             },
-            ExpiresIn=LINK_TTL_SECONDS,
+            ExpiresIn=expires_in,
         )
 
     def delete(self, sub: str, expense_id: str) -> None:

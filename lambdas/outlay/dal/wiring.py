@@ -11,18 +11,21 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from outlay.dal.account_data import ObjectVersions, PartitionItems
 from outlay.dal.aws_sessions import AwsSessions
 from outlay.dal.connections import AccountConnector
 from outlay.dal.credentials_repo import CredentialsRepository
 from outlay.dal.expense_writer import RepositoryExpenseWriter
 from outlay.dal.expenses_repo import ExpensesRepository
 from outlay.dal.export_store import ExportStore
+from outlay.dal.identity import CognitoIdentity
 from outlay.dal.import_queue import ImportQueue
 from outlay.dal.import_runs import ImportRunsRepository
 from outlay.dal.kms_envelope import KmsEnvelope
 from outlay.dal.lake_store import LakeStore
 from outlay.dal.receipts import ReceiptStore
 from outlay.dal.s3_base import LINK_TTL_SECONDS
+from outlay.logic.account_service import AccountService
 from outlay.logic.costs_service import CostsService
 from outlay.logic.expenses_service import ExpensesService
 from outlay.logic.lake import LakeSync
@@ -35,6 +38,31 @@ def build_expenses_service(
         repo=ExpensesRepository(expenses_table, dynamodb_client=dynamodb_client),
         receipts=ReceiptStore(receipts_bucket, s3_client=s3_client),
         exports=ExportStore(receipts_bucket, s3_client=s3_client),
+        link_ttl_seconds=LINK_TTL_SECONDS,
+    )
+
+
+def build_account_service(
+    *,
+    expenses_table: str,
+    credentials_table: str,
+    receipts_bucket: str,
+    lake_bucket: str,
+    user_pool_id: str,
+    dynamodb_client: Any = None,
+    s3_client: Any = None,
+    cognito_client: Any = None,
+) -> AccountService:
+    return AccountService(
+        partition=PartitionItems(expenses_table, dynamodb_client=dynamodb_client),
+        expenses=ExpensesRepository(expenses_table, dynamodb_client=dynamodb_client),
+        runs=ImportRunsRepository(expenses_table, dynamodb_client=dynamodb_client),
+        connections=CredentialsRepository(credentials_table, dynamodb_client=dynamodb_client),
+        files=ObjectVersions(receipts_bucket, s3_client=s3_client),
+        lake=ObjectVersions(lake_bucket, s3_client=s3_client),
+        exports=ExportStore(receipts_bucket, s3_client=s3_client),
+        receipts=ReceiptStore(receipts_bucket, s3_client=s3_client),
+        identity=CognitoIdentity(user_pool_id, client=cognito_client),
         link_ttl_seconds=LINK_TTL_SECONDS,
     )
 

@@ -45,6 +45,16 @@ class CostsSettings(ApiSettings):
     service_account_id: str = Field("", alias="SERVICE_ACCOUNT_ID")
 
 
+class AccountSettings(ApiSettings):
+    """Account self-service: reads and deletes everything of one user, and the user's sign-in."""
+
+    expenses_table: str = Field(alias="EXPENSES_TABLE")
+    credentials_table: str = Field(alias="CREDENTIALS_TABLE")
+    receipts_bucket: str = Field(alias="RECEIPTS_BUCKET")
+    lake_bucket: str = Field(alias="LAKE_BUCKET")
+    user_pool_id: str = Field(alias="USER_POOL_ID")
+
+
 def metrics_namespace() -> str:
     """The stack sets POWERTOOLS_METRICS_NAMESPACE per environment (Outlay/<env>); tests and the local
     runtime may import handlers before setting it, so they fall back to plain "Outlay"."""
