@@ -10,20 +10,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
-from outlay.dal.wiring import build_lake_sync
 from outlay.handlers.wiring import Lazy
 from outlay.logic.lake import LakeSync, UserMonth, affected_months
 from outlay.models.settings import LakeSettings, load, metrics_namespace
 
 logger = Logger(service="lake-writer")
-tracer = Tracer(service="lake-writer")
 metrics = Metrics(namespace=metrics_namespace(), service="lake-writer")
 
 
 def _build_sync() -> LakeSync:
+    from outlay.dal.wiring import build_lake_sync  # boto3 and the adapters: first request, not INIT
+
     settings = load(LakeSettings)
     return build_lake_sync(expenses_table=settings.expenses_table, lake_bucket=settings.lake_bucket)
 
@@ -36,7 +36,6 @@ def rewrite_month(key: UserMonth) -> int:
     return sync().rewrite_month(key)
 
 
-@tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     months = affected_months(event.get("Records") or [])
