@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -43,6 +44,33 @@ def time_python(code: str, runs: int, *, cwd: Path = ROOT) -> float:
         start = time.perf_counter()
         subprocess.run([sys.executable, "-c", code], cwd=cwd, env=env(), check=True, capture_output=True)
         samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def cpu_python(
+    code: str, runs: int, *, args: tuple[str, ...] = (), run_env: dict[str, str] | None = None
+) -> float:
+    """Median CPU seconds (user + system) of `python -c code` in a fresh interpreter.
+
+    A cold import is single-threaded CPU work; on a shared machine its wall time mostly measures how
+    many neighbours wanted the same cores, so figure and floor are compared by the CPU they burn.
+    The child's stdout must end with "ok" (the code checks its own result).
+    """
+    samples = []
+    for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        done = subprocess.run(
+            [sys.executable, "-c", code, *args],
+            cwd=ROOT,
+            env=run_env or env(),
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        if not done.stdout.strip().endswith("ok"):
+            raise RuntimeError(f"measured code did not finish as expected: {done.stdout[-500:]}")
+        samples.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
     return statistics.median(samples)
 
 
