@@ -22,6 +22,7 @@ from outlay.routes import EVENT_FUNCTIONS, HTTP_FUNCTIONS
 from bench.common import Row, cpu_python
 from bench.world import SUB, World, api_event, demo_expenses, moto_world, seed
 from local.provision import table_definition
+from stacks.constructs.python_function import NO_PYDANTIC_PLUGINS
 
 TARGET = 1.5
 CREDENTIALS_TABLE = "bench-credentials"
@@ -93,6 +94,7 @@ def _function_env(world: World) -> dict[str, str]:
         "IMPORT_QUEUE_URL": f"{world.endpoint}/123456789012/bench-imports",
         "LAKE_BUCKET": LAKE_BUCKET,
         "POWERTOOLS_METRICS_NAMESPACE": "Outlay",
+        **NO_PYDANTIC_PLUGINS,  # as OutlayFunction sets it on every function
     }
 
 

@@ -26,6 +26,9 @@ from stacks.constructs.nag import acknowledge
 RUNTIME = lambda_.Runtime.PYTHON_3_14  # newest Python runtime aws-cdk-lib 2.275 knows
 ARCHITECTURE = lambda_.Architecture.ARM_64
 SERVICE_NAME = "outlay"
+# No pydantic plugin is used: skip their discovery (a scan of every installed distribution's entry
+# points on the first model class) during INIT. bench/cold_start.py runs handlers with the same.
+NO_PYDANTIC_PLUGINS = {"PYDANTIC_DISABLE_PLUGINS": "__all__"}
 
 
 def handler_for(name: str) -> str:
@@ -83,6 +86,7 @@ class OutlayFunction(Construct):
             environment={
                 "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,
                 "POWERTOOLS_METRICS_NAMESPACE": config.metrics_namespace,
+                **NO_PYDANTIC_PLUGINS,
                 **environment,
             },
         )

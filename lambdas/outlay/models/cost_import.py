@@ -16,7 +16,7 @@ RunStatus = Literal["succeeded", "failed", "partial"]
 class ImportRequest(BaseModel):
     """`{}` = previous month; `{"month": "YYYY-MM"}`; or `{"from": "YYYY-MM", "to": "YYYY-MM"}` (<= 12)."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
 
     month: str | None = Field(None, pattern=MONTH_PATTERN)
     from_: str | None = Field(None, alias="from", pattern=MONTH_PATTERN)
@@ -26,7 +26,7 @@ class ImportRequest(BaseModel):
 class ImportRun(BaseModel):
     """One import attempt for one user, as stored in the user's partition and shown in history."""
 
-    model_config = ConfigDict(populate_by_name=True)
+    model_config = ConfigDict(populate_by_name=True, defer_build=True)
 
     run_id: str = Field(alias="runId")
     started_at: str = Field(alias="startedAt")
@@ -49,7 +49,7 @@ class ImportRun(BaseModel):
 class ImportMessage(BaseModel):
     """Dispatcher -> worker SQS body. `userId` comes from our own credentials table, not a request."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
 
     user_id: str = Field(alias="userId", min_length=1, max_length=128)
     months: list[Annotated[str, Field(pattern=MONTH_PATTERN)]] = Field(min_length=1, max_length=12)
@@ -58,7 +58,7 @@ class ImportMessage(BaseModel):
 
 
 class HistoryQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     limit: int = Field(20, ge=1, le=100)
     next: str | None = Field(None, max_length=2048)
@@ -67,7 +67,7 @@ class HistoryQuery(BaseModel):
 class DispatchEvent(BaseModel):
     """EventBridge Scheduler payload: both kinds import the previous month unless `month` is given."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     kind: Literal["monthly", "finalize"] = "monthly"
     month: str | None = Field(None, pattern=MONTH_PATTERN)
