@@ -19,7 +19,7 @@ from outlay import tables
 from outlay.dal.expense_items import expense_to_item, serialize
 from outlay.routes import EVENT_FUNCTIONS, HTTP_FUNCTIONS
 
-from bench.common import Row, cpu_python
+from bench.common import Row, cpu_once, cpu_paired
 from bench.world import SUB, World, api_event, demo_expenses, moto_world, seed
 from local.provision import table_definition
 from stacks.constructs.python_function import NO_PYDANTIC_PLUGINS
@@ -124,33 +124,42 @@ def measure(runs: int = 7) -> list[Row]:
         )
         world.client("s3").create_bucket(Bucket=LAKE_BUCKET)
         run_env = _function_env(world)
-        import_floor = cpu_python("import boto3; print('ok')", runs, run_env=run_env)
-        call_floor = cpu_python(FLOOR_CALL, runs, args=(world.table,), run_env=run_env)
+
+        def floor_import() -> float:
+            return cpu_once("import boto3; print('ok')", run_env=run_env)
+
+        def floor_call() -> float:
+            return cpu_once(FLOOR_CALL, args=(world.table,), run_env=run_env)
+
         for name, entry in functions.items():
             module = entry.rsplit(".", 1)[0]
-            seconds = cpu_python(f"import {module}; print('ok')", runs, run_env=run_env)
+            event, expected = FIRST_REQUESTS[name]()
+            invoke_args = (json.dumps(event), json.dumps(expected))
+            seconds, floor = cpu_paired(
+                lambda m=module: cpu_once(f"import {m}; print('ok')", run_env=run_env), floor_import, runs
+            )
             rows.append(
                 _row(
                     f"Cold import of `{name}` handler vs `import boto3`",
                     seconds,
-                    import_floor,
+                    floor,
                     "import boto3",
                     "Import only what every request needs at module level; route models and adapters "
                     "on first use (python -X importtime shows the largest items).",
                 )
             )
-            event, expected = FIRST_REQUESTS[name]()
-            seconds = cpu_python(
-                INVOKE.replace("{module}", module),
+            seconds, floor = cpu_paired(
+                lambda m=module, a=invoke_args: cpu_once(
+                    INVOKE.replace("{module}", m), args=a, run_env=run_env
+                ),
+                floor_call,
                 runs,
-                args=(json.dumps(event), json.dumps(expected)),
-                run_env=run_env,
             )
             rows.append(
                 _row(
                     f"Import + first request of `{name}` vs boto3 + one DynamoDB call (moto)",
                     seconds,
-                    call_floor,
+                    floor,
                     "import boto3 + GetItem",
                     "Load only the adapters and models the first route uses; one client per service.",
                 )
