@@ -161,7 +161,9 @@ def measure(runs: int = 7) -> list[Row]:
                     seconds,
                     floor,
                     "import boto3 + GetItem",
-                    "Load only the adapters and models the first route uses; one client per service.",
+                    "The gap is the handler's own import before the call (Powertools' resolver ~100 ms, "
+                    "pydantic ~80 ms CPU); next: one DynamoDB client per function, and .pyc compiled by "
+                    "the runtime's Python in the bundle (it has none: Lambda compiles each module at INIT).",
                 )
             )
     return rows
