@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 from aws_cdk import App, Validations
 from cdk_nag import AwsSolutionsChecks, ServerlessChecks
@@ -22,8 +23,19 @@ from stacks.pipeline_stack import (  # noqa: E402
 from stacks.stage import OutlayStage  # noqa: E402
 
 
+def new_app(**props: Any) -> App:
+    """The App of every entry point (this file, the infra tests, the delivery check).
+
+    CDK's built-in CloudFormation validation is off: it re-checks a subset of cfn-lint's rules in a
+    WASM engine that costs seconds of CPU per synth (the largest item of a profiled synth) and only
+    warns, while `make test` runs cfn-lint itself over every template (tests/infra/test_cfn_lint.py)
+    and cdk-nag runs in every synth.
+    """
+    return App(builtin_cloud_formation_validation=False, **props)
+
+
 def build_app(app: App | None = None) -> tuple[App, list[OutlayStage]]:
-    app = app or App()
+    app = app or new_app()
     # One instance of each pack, registered on every stage: CDK evaluates a plugin once per synth
     # over all the stages it is attached to, instead of once per stage over the whole app.
     packs = [AwsSolutionsChecks(app), ServerlessChecks(app)]

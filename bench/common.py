@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
+import resource
 import statistics
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,14 +36,35 @@ def env() -> dict[str, str]:
     return out
 
 
-def time_python(code: str, runs: int, *, cwd: Path = ROOT) -> float:
-    """Median wall seconds of `python -c code` in a fresh interpreter (what a cold start pays)."""
-    samples = []
+def cpu_once(code: str, *, args: tuple[str, ...] = (), run_env: dict[str, str] | None = None) -> float:
+    """CPU seconds (user + system) of one `python -c code` in a fresh interpreter.
+
+    A cold import is single-threaded CPU work; on a shared machine its wall time mostly measures how
+    many neighbours wanted the same cores, so figure and floor are compared by the CPU they burn.
+    The child's stdout must end with "ok" (the code checks its own result).
+    """
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        cwd=ROOT,
+        env=run_env or env(),
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if not done.stdout.strip().endswith("ok"):
+        raise RuntimeError(f"measured code did not finish as expected: {done.stdout[-500:]}")
+    return after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+
+
+def cpu_paired(figure: Callable[[], float], floor: Callable[[], float], runs: int) -> tuple[float, float]:
+    """Medians of figure and floor measured alternately, so both see the same neighbours."""
+    figures, floors = [], []
     for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run([sys.executable, "-c", code], cwd=cwd, env=env(), check=True, capture_output=True)
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
+        floors.append(floor())
+        figures.append(figure())
+    return statistics.median(figures), statistics.median(floors)
 
 
 def median_of(fn: Callable[[], float], runs: int) -> float:

@@ -30,6 +30,9 @@ from stacks.constructs.nag import acknowledge
 RUNTIME = lambda_.Runtime.PYTHON_3_14  # newest Python runtime aws-cdk-lib 2.275 knows
 ARCHITECTURE = lambda_.Architecture.ARM_64
 SERVICE_NAME = "outlay"
+# No pydantic plugin is used: skip their discovery (a scan of every installed distribution's entry
+# points on the first model class) during INIT. bench/cold_start.py runs handlers with the same.
+NO_PYDANTIC_PLUGINS = {"PYDANTIC_DISABLE_PLUGINS": "__all__"}
 
 UNCAPPED_REASON = (
     "Reserved concurrency is off in this environment (cdk.json reservedConcurrency.enabled=false): "
@@ -83,6 +86,9 @@ class OutlayFunction(Construct):
             role=self.role,
             timeout=timeout or Duration.seconds(29),
             memory_size=memory_size,
+            # Lambda's own X-Ray tracing (no SDK in the bundle): each invocation's Initialization,
+            # Invocation and Overhead segments and the caller -> function edges of the service map;
+            # per-AWS-call subsegments would need the X-Ray SDK's ~450 ms import on every cold start.
             tracing=lambda_.Tracing.ACTIVE,
             logging_format=lambda_.LoggingFormat.JSON,
             application_log_level_v2=lambda_.ApplicationLogLevel.INFO,
@@ -93,6 +99,7 @@ class OutlayFunction(Construct):
             environment={
                 "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,
                 "POWERTOOLS_METRICS_NAMESPACE": config.metrics_namespace,
+                **NO_PYDANTIC_PLUGINS,
                 **environment,
             },
         )

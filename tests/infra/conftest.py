@@ -20,10 +20,10 @@ import pytest
 os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
-from aws_cdk import App, Stack
+from aws_cdk import Stack
 from aws_cdk.assertions import Template
 
-from app import build_app
+from app import build_app, new_app
 from stacks.config import EnvironmentConfig
 from stacks.stage import STACK_IDS, OutlayStage
 
@@ -69,7 +69,7 @@ def synth(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
     context["outlay:skipBundling"] = "true"
     context["@aws-cdk/core:failSynthOnValidationErrors"] = False
     outdir = tmp_path_factory.mktemp("cdk.out")
-    app, stages = build_app(App(context=context, outdir=str(outdir)))
+    app, stages = build_app(new_app(context=context, outdir=str(outdir)))
     app.synth()
     return Synthesized(outdir=outdir, stages={s.config.name: s for s in stages})
 

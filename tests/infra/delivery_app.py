@@ -16,9 +16,7 @@ from pathlib import Path
 from tempfile import mkdtemp
 from typing import Any
 
-from aws_cdk import App
-
-from app import build_app
+from app import build_app, new_app
 from stacks.pipeline_stack import PIPELINE_CONTEXT_KEY, PIPELINE_STACK_ID
 from tests.infra.conftest import ROOT, Synthesized
 
@@ -52,7 +50,7 @@ def delivery() -> Synthesized:
     saved = {k: os.environ.get(k) for k in ("CDK_DEFAULT_ACCOUNT", "CDK_DEFAULT_REGION")}
     os.environ.update(CDK_DEFAULT_ACCOUNT=ACCOUNT, CDK_DEFAULT_REGION=REGION)
     try:
-        app, stages = build_app(App(context=context, outdir=str(outdir)))
+        app, stages = build_app(new_app(context=context, outdir=str(outdir)))
         app.synth()
     finally:
         for key, value in saved.items():

@@ -9,26 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from outlay.dal.account_data import ObjectVersions, PartitionItems
-from outlay.dal.aws_sessions import AwsSessions
-from outlay.dal.connections import AccountConnector
-from outlay.dal.credentials_repo import CredentialsRepository
-from outlay.dal.expense_writer import RepositoryExpenseWriter
 from outlay.dal.expenses_repo import ExpensesRepository
 from outlay.dal.export_store import ExportStore
-from outlay.dal.identity import CognitoIdentity
-from outlay.dal.import_queue import ImportQueue
-from outlay.dal.import_runs import ImportRunsRepository
-from outlay.dal.kms_envelope import KmsEnvelope
-from outlay.dal.lake_store import LakeStore
 from outlay.dal.receipts import ReceiptStore
 from outlay.dal.s3_base import LINK_TTL_SECONDS
-from outlay.logic.account_service import AccountService
-from outlay.logic.costs_service import CostsService
 from outlay.logic.expenses_service import ExpensesService
-from outlay.logic.lake import LakeSync
+
+if TYPE_CHECKING:
+    from outlay.dal.aws_sessions import AwsSessions
+    from outlay.logic.account_service import AccountService
+    from outlay.logic.costs_service import CostsService
+    from outlay.logic.lake import LakeSync
 
 
 def build_expenses_service(
@@ -53,6 +46,13 @@ def build_account_service(
     s3_client: Any = None,
     cognito_client: Any = None,
 ) -> AccountService:
+    # Imported here: only the account function pays for these.
+    from outlay.dal.account_data import ObjectVersions, PartitionItems
+    from outlay.dal.credentials_repo import CredentialsRepository
+    from outlay.dal.identity import CognitoIdentity
+    from outlay.dal.import_runs import ImportRunsRepository
+    from outlay.logic.account_service import AccountService
+
     return AccountService(
         partition=PartitionItems(expenses_table, dynamodb_client=dynamodb_client),
         expenses=ExpensesRepository(expenses_table, dynamodb_client=dynamodb_client),
@@ -70,6 +70,9 @@ def build_account_service(
 def build_lake_sync(
     *, expenses_table: str, lake_bucket: str, dynamodb_client: Any = None, s3_client: Any = None
 ) -> LakeSync:
+    from outlay.dal.lake_store import LakeStore
+    from outlay.logic.lake import LakeSync
+
     return LakeSync(
         expenses=ExpensesRepository(expenses_table, dynamodb_client=dynamodb_client),
         lake=LakeStore(lake_bucket, s3_client=s3_client),
@@ -97,6 +100,16 @@ def build_costs_service(
     writer: Any = None,
     clock: Callable[[], datetime] | None = None,
 ) -> CostsService:
+    # Imported here, not at the top: the expenses and lake functions never pay for KMS/AES-GCM/STS code.
+    from outlay.dal.aws_sessions import AwsSessions
+    from outlay.dal.connections import AccountConnector
+    from outlay.dal.credentials_repo import CredentialsRepository
+    from outlay.dal.expense_writer import RepositoryExpenseWriter
+    from outlay.dal.import_queue import ImportQueue
+    from outlay.dal.import_runs import ImportRunsRepository
+    from outlay.dal.kms_envelope import KmsEnvelope
+    from outlay.logic.costs_service import CostsService
+
     sessions = sessions or AwsSessions()
     envelope = KmsEnvelope(kms_key_id or "", kms_client=kms_client)
     if writer is None and expenses_table:

@@ -10,27 +10,29 @@ from __future__ import annotations
 
 import time
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from outlay.dal.wiring import build_account_service
 from outlay.handlers.http import build_resolver, caller, json_response, parse_body
 from outlay.handlers.wiring import Lazy
-from outlay.logic.account_service import AccountService
 from outlay.models.account import DeleteAccountRequest
 from outlay.models.settings import AccountSettings, load
 
+if TYPE_CHECKING:
+    from outlay.logic.account_service import AccountService
+
 logger = Logger(service="account")
-tracer = Tracer(service="account")
 
 # Stop starting new work this long after a deletion call began (API Gateway gives up at 29 s).
 DELETE_BUDGET_SECONDS = 20.0
 
 
 def _build_service() -> AccountService:
+    from outlay.dal.wiring import build_account_service  # boto3 and the adapters: first request
+
     settings = load(AccountSettings)
     return build_account_service(
         expenses_table=settings.expenses_table,
@@ -79,6 +81,5 @@ resolver = Lazy(_build_resolver)
 
 
 @logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler(capture_response=False)  # responses carry presigned links
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return resolver().resolve(event, context)

@@ -7,24 +7,26 @@ finalized it, updating the same expenses in place).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from outlay.dal.wiring import build_costs_service
 from outlay.handlers.wiring import Lazy
-from outlay.logic.costs_service import CostsService
 from outlay.models.cost_import import DispatchEvent
 from outlay.models.settings import DispatcherSettings, load, metrics_namespace
 
+if TYPE_CHECKING:
+    from outlay.logic.costs_service import CostsService
+
 logger = Logger(service="cost-import-dispatcher")
-tracer = Tracer(service="cost-import-dispatcher")
 metrics = Metrics(namespace=metrics_namespace(), service="cost-import")
 
 
 def _build_service() -> CostsService:
+    from outlay.dal.wiring import build_costs_service  # boto3 and the adapters: first request, not INIT
+
     settings = load(DispatcherSettings)
     return build_costs_service(
         credentials_table=settings.credentials_table, queue_url=settings.import_queue_url
@@ -43,7 +45,6 @@ def parse_event(event: dict[str, Any] | None) -> DispatchEvent:
 
 @metrics.log_metrics(raise_on_empty_metrics=False)
 @logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     request = parse_event(event)
     result = service().enqueue_all("schedule", request.kind, request.month)

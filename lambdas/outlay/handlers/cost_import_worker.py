@@ -10,22 +10,22 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from outlay.dal.wiring import build_costs_service
 from outlay.handlers.wiring import Lazy
-from outlay.logic.costs_service import CostsService
 from outlay.models.cost_import import ImportMessage
 from outlay.models.settings import WorkerSettings, load, metrics_namespace
 
+if TYPE_CHECKING:
+    from outlay.logic.costs_service import CostsService
+
 logger = Logger(service="cost-import-worker")
-tracer = Tracer(service="cost-import-worker")
 metrics = Metrics(namespace=metrics_namespace(), service="cost-import")
 processor = BatchProcessor(event_type=EventType.SQS)
 
@@ -35,6 +35,8 @@ class TransientImportError(Exception):
 
 
 def _build_service() -> CostsService:
+    from outlay.dal.wiring import build_costs_service  # boto3 and the adapters: first request, not INIT
+
     settings = load(WorkerSettings)
     return build_costs_service(
         expenses_table=settings.expenses_table,
@@ -77,7 +79,6 @@ def record_handler(record: SQSRecord) -> dict[str, Any]:
 
 @metrics.log_metrics(raise_on_empty_metrics=False)
 @logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler(capture_response=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     response = process_partial_response(
         event=event, record_handler=record_handler, processor=processor, context=context

@@ -8,25 +8,27 @@ or builds a client at import time: `service()` and `resolver()` are built on fir
 from __future__ import annotations
 
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from outlay.dal.wiring import build_costs_service
 from outlay.handlers.http import build_resolver, caller, json_response, parse_body, parse_query
 from outlay.handlers.wiring import Lazy
-from outlay.logic.costs_service import CostsService
 from outlay.models.cost_import import HistoryQuery, ImportRequest
 from outlay.models.credentials import SaveCredentialsRequest, ToggleRequest
 from outlay.models.settings import CostsSettings, load
 
+if TYPE_CHECKING:
+    from outlay.logic.costs_service import CostsService
+
 logger = Logger(service="costs")
-tracer = Tracer(service="costs")
 
 
 def _build_service() -> CostsService:
+    from outlay.dal.wiring import build_costs_service  # boto3 and the adapters: first request, not INIT
+
     settings = load(CostsSettings)
     return build_costs_service(
         expenses_table=settings.expenses_table,
@@ -118,6 +120,5 @@ resolver = Lazy(_build_resolver)
 
 
 @logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler(capture_response=False)  # responses may carry account ids: not traced
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return resolver().resolve(event, context)

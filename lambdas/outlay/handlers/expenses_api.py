@@ -10,11 +10,10 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.metrics import MetricUnit
 
-from outlay.dal.wiring import build_expenses_service
 from outlay.handlers.http import build_resolver, caller, json_response, parse_body, parse_query
 from outlay.handlers.wiring import Lazy
 from outlay.logic.expenses_service import ExpensesService
@@ -32,11 +31,12 @@ from outlay.models.expenses import (
 from outlay.models.settings import ExpensesSettings, load, metrics_namespace
 
 logger = Logger(service="expenses")
-tracer = Tracer(service="expenses")
 metrics = Metrics(namespace=metrics_namespace(), service="expenses")
 
 
 def _build_service() -> ExpensesService:
+    from outlay.dal.wiring import build_expenses_service  # boto3 and the adapters: first request, not INIT
+
     settings = load(ExpensesSettings)
     return build_expenses_service(
         expenses_table=settings.expenses_table, receipts_bucket=settings.receipts_bucket
@@ -48,7 +48,6 @@ service = Lazy(_build_service)
 
 def _register(app: APIGatewayRestResolver) -> None:
     @app.post("/expenses")
-    @tracer.capture_method
     def create_expense() -> Response:
         sub = caller(app).sub
         request = parse_body(app, CreateExpenseRequest)
@@ -62,14 +61,12 @@ def _register(app: APIGatewayRestResolver) -> None:
         return json_response(HTTPStatus.CREATED, created.expense)
 
     @app.get("/expenses")
-    @tracer.capture_method
     def list_expenses() -> Response:
         sub = caller(app).sub
         return json_response(HTTPStatus.OK, service().page(sub, parse_query(app, ListQuery)))
 
     # Registered before /expenses/<id> so "export" is never taken for an id.
     @app.get("/expenses/export")
-    @tracer.capture_method
     def export_expenses() -> Response:
         sub = caller(app).sub
         result = service().export(sub, parse_query(app, ExpenseFilters))
@@ -77,13 +74,11 @@ def _register(app: APIGatewayRestResolver) -> None:
         return json_response(HTTPStatus.OK, result)
 
     @app.get("/expenses/<expense_id>")
-    @tracer.capture_method
     def get_expense(expense_id: str) -> Response:
         sub = caller(app).sub
         return json_response(HTTPStatus.OK, service().get(sub, expense_id))
 
     @app.patch("/expenses/<expense_id>")
-    @tracer.capture_method
     def update_expense(expense_id: str) -> Response:
         sub = caller(app).sub
         expense_id = ExpensesService.known_id(expense_id)  # 404 before any body error
@@ -91,37 +86,31 @@ def _register(app: APIGatewayRestResolver) -> None:
         return json_response(HTTPStatus.OK, service().update(sub, expense_id, request))
 
     @app.delete("/expenses/<expense_id>")
-    @tracer.capture_method
     def delete_expense(expense_id: str) -> Response:
         service().delete(caller(app).sub, expense_id)
         return Response(status_code=HTTPStatus.NO_CONTENT.value, body="")
 
     @app.get("/trash")
-    @tracer.capture_method
     def list_trash() -> Response:
         sub = caller(app).sub
         return json_response(HTTPStatus.OK, service().trash(sub, parse_query(app, TrashQuery)))
 
     @app.delete("/trash")
-    @tracer.capture_method
     def empty_trash() -> Response:
         return json_response(HTTPStatus.OK, service().empty_trash(caller(app).sub))
 
     @app.post("/trash/<expense_id>/restore")
-    @tracer.capture_method
     def restore_expense(expense_id: str) -> Response:
         restored = service().restore(caller(app).sub, expense_id)
         logger.info("expense restored", extra={"expense_id": restored.id})
         return json_response(HTTPStatus.OK, restored)
 
     @app.delete("/trash/<expense_id>")
-    @tracer.capture_method
     def purge_expense(expense_id: str) -> Response:
         service().purge(caller(app).sub, expense_id)
         return Response(status_code=HTTPStatus.NO_CONTENT.value, body="")
 
     @app.post("/expenses/<expense_id>/receipt")
-    @tracer.capture_method
     def start_receipt_upload(expense_id: str) -> Response:
         sub = caller(app).sub
         expense_id = ExpensesService.known_id(expense_id)  # 404 before any body error
@@ -130,41 +119,34 @@ def _register(app: APIGatewayRestResolver) -> None:
         return json_response(HTTPStatus.CREATED, upload)
 
     @app.get("/expenses/<expense_id>/receipt")
-    @tracer.capture_method
     def get_receipt(expense_id: str) -> Response:
         return json_response(HTTPStatus.OK, service().receipt_link(caller(app).sub, expense_id))
 
     @app.get("/summary")
-    @tracer.capture_method
     def summary() -> Response:
         sub = caller(app).sub
         return json_response(HTTPStatus.OK, service().summary(sub, parse_query(app, SummaryQuery)))
 
     @app.get("/categories")
-    @tracer.capture_method
     def list_categories() -> Response:
         return json_response(HTTPStatus.OK, service().categories(caller(app).sub))
 
     @app.post("/categories")
-    @tracer.capture_method
     def create_category() -> Response:
         sub = caller(app).sub
         request = parse_body(app, CreateCategoryRequest)
         return json_response(HTTPStatus.CREATED, service().add_category(sub, request.name))
 
     @app.get("/currencies")
-    @tracer.capture_method
     def list_currencies() -> Response:
         caller(app)  # authorized like every route, though the table is the same for everybody
         return json_response(HTTPStatus.OK, ExpensesService.currencies())
 
     @app.get("/profile")
-    @tracer.capture_method
     def get_profile() -> Response:
         return json_response(HTTPStatus.OK, service().profile(caller(app).sub))
 
     @app.put("/profile")
-    @tracer.capture_method
     def put_profile() -> Response:
         sub = caller(app).sub
         request = parse_body(app, UpdateProfileRequest)
@@ -180,7 +162,6 @@ def _build_resolver() -> APIGatewayRestResolver:
 resolver = Lazy(_build_resolver)
 
 
-@tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     request_id = (event.get("requestContext") or {}).get("requestId")

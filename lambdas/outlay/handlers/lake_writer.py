@@ -11,30 +11,40 @@ on-failure destination (DLQ), so a disagreement is never silent.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
-from outlay.dal.receipts import ReceiptStore
-from outlay.dal.wiring import build_lake_sync, build_receipt_store
 from outlay.handlers.wiring import Lazy
 from outlay.logic.lake import LakeSync, UserMonth, affected_months
 from outlay.logic.trash import expired_receipts
 from outlay.models.settings import LakeSettings, load, metrics_namespace
 
+if TYPE_CHECKING:
+    from outlay.dal.receipts import ReceiptStore
+
 logger = Logger(service="lake-writer")
-tracer = Tracer(service="lake-writer")
 metrics = Metrics(namespace=metrics_namespace(), service="lake-writer")
 
 
 def _build_sync() -> LakeSync:
+    from outlay.dal.wiring import build_lake_sync  # boto3 and the adapters: first request, not INIT
+
     settings = load(LakeSettings)
     return build_lake_sync(expenses_table=settings.expenses_table, lake_bucket=settings.lake_bucket)
 
 
 sync = Lazy(_build_sync)
-receipts = Lazy(lambda: build_receipt_store(receipts_bucket=load(LakeSettings).receipts_bucket))
+
+
+def _build_receipts() -> ReceiptStore:
+    from outlay.dal.wiring import build_receipt_store
+
+    return build_receipt_store(receipts_bucket=load(LakeSettings).receipts_bucket)
+
+
+receipts = Lazy(_build_receipts)
 
 
 def _drop_expired_receipts(records: list[dict[str, Any]], failed: set[str]) -> int:
@@ -59,7 +69,6 @@ def rewrite_month(key: UserMonth) -> int:
     return sync().rewrite_month(key)
 
 
-@tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     records = event.get("Records") or []

@@ -24,6 +24,7 @@ class ImportRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
         populate_by_name=True,
+        defer_build=True,
         json_schema_extra={
             # `month` excludes `from`/`to`; `from` and `to` come together.
             "not": {"anyOf": [{"required": ["month", "from"]}, {"required": ["month", "to"]}]},
@@ -58,7 +59,7 @@ class ImportRun(BaseModel):
     A multi-month backfill runs through the queue: it is "running" while `progress` has pending
     months, and its counts are the sums of the months done so far."""
 
-    model_config = ConfigDict(populate_by_name=True)
+    model_config = ConfigDict(populate_by_name=True, defer_build=True)
 
     run_id: str = Field(alias="runId")
     started_at: str = Field(alias="startedAt")
@@ -89,7 +90,7 @@ class ImportRun(BaseModel):
 class ImportMessage(BaseModel):
     """Dispatcher -> worker SQS body. `userId` comes from our own credentials table, not a request."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
 
     user_id: str = Field(alias="userId", min_length=1, max_length=128)
     months: list[Annotated[str, Field(pattern=MONTH_PATTERN)]] = Field(
@@ -103,7 +104,7 @@ class ImportMessage(BaseModel):
 
 
 class HistoryQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     limit: QueryInt = Field(20, ge=1, le=100)
     next: str | None = Field(None, max_length=2048)
@@ -112,7 +113,7 @@ class HistoryQuery(BaseModel):
 class DispatchEvent(BaseModel):
     """EventBridge Scheduler payload: both kinds import the previous month unless `month` is given."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     kind: Literal["monthly", "finalize"] = "monthly"
     month: str | None = Field(None, pattern=MONTH_PATTERN)

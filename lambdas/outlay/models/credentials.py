@@ -22,7 +22,7 @@ ACCESS_KEY_ID_PATTERN = r"^(AKIA|ASIA)[A-Z0-9]{12,124}$"
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
 
 
 class KeysCredentialsRequest(_Strict):
@@ -75,7 +75,7 @@ class ToggleRequest(_Strict):
 class StoredCredentials(BaseModel):
     """The credentials-table item. `secret` is the envelope (see logic/envelope.py), never plaintext."""
 
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+    model_config = ConfigDict(extra="ignore", populate_by_name=True, defer_build=True)
 
     user_id: str = Field(alias="userId")
     external_id: str | None = Field(None, alias="externalId")
@@ -95,7 +95,7 @@ class StoredCredentials(BaseModel):
 
 
 class CredentialsStatus(BaseModel):
-    model_config = ConfigDict(populate_by_name=True)
+    model_config = ConfigDict(populate_by_name=True, defer_build=True)
 
     configured: bool
     enabled: bool
