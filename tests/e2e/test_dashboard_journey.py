@@ -547,8 +547,7 @@ class Journey:
     def dismiss_imported_line(self) -> None:
         """Deleting an imported line says it dismisses it; Undo and Settings' Restore bring it back."""
         page = self.page
-        lambda_row = self.row("AWS - AWS Lambda")
-        lambda_row.get_by_role("button", name="Delete").click()
+        self.row_action("AWS - AWS Lambda", "Delete").click()
         dialog = page.get_by_role("dialog", name="Delete this imported line?")
         expect(dialog).to_contain_text("later imports will not bring it back")
         dialog.get_by_role("button", name="Delete").click()
@@ -556,7 +555,7 @@ class Journey:
         page.locator("#toasts").get_by_role("button", name="Undo").click()
         expect(self.row("AWS - AWS Lambda")).to_have_count(1)
         # Deleted again, it is listed under Settings and restored from there.
-        self.row("AWS - AWS Lambda").get_by_role("button", name="Delete").click()
+        self.row_action("AWS - AWS Lambda", "Delete").click()
         page.get_by_role("dialog", name="Delete this imported line?").get_by_role(
             "button", name="Delete"
         ).click()

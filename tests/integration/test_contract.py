@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
+from outlay.logic.money import DEFAULT_CURRENCY, MoneyError, minor_units
 from outlay.logic.summary import MAX_MONTHS
 from schemathesis.config import SchemathesisConfig
 from schemathesis.generation import GenerationMode
@@ -41,7 +42,9 @@ STATEFUL_ACCEPTANCE = {
     "POST /aws-credentials",
 }
 
-schema = schemathesis.openapi.from_path(DOCUMENT, config=CONFIG)
+# DELETE /account's one valid body deletes the contract user mid-run; unit and integration tests
+# (tests/unit/account, tests/integration/test_account.py) cover it instead.
+schema = schemathesis.openapi.from_path(DOCUMENT, config=CONFIG).exclude(method="DELETE", path="/account")
 STATUSES: Counter[int] = Counter()  # answers per status, printed at the end (pytest -s shows it)
 
 
@@ -56,6 +59,9 @@ def _acceptance_is_up_to_the_request(case: schemathesis.Case) -> bool:
     values to each other, to stored state or to AWS, which a static document cannot state."""
     if case.operation.label in STATEFUL_ACCEPTANCE:
         return False
+    body = case.body if isinstance(case.body, dict) else {}
+    if "amount" in body and _decimals(body["amount"]) > _minor_units_of(body.get("currency")):
+        return False  # more decimals than the currency's ISO 4217 minor units (stated on `amount`)
     query = case.query or {}
     if "next" in query:
         return False  # a page cursor is opaque: only one a previous page returned is valid
@@ -68,6 +74,20 @@ def _acceptance_is_up_to_the_request(case: schemathesis.Case) -> bool:
             return False  # a summary covers at most MAX_MONTHS months
     low, high = query.get("min"), query.get("max")
     return low is None or high is None or Decimal(str(low)) <= Decimal(str(high))
+
+
+def _decimals(amount: object) -> int:
+    text = str(amount).strip(" \t\n\r\f\v")
+    return len(text.partition(".")[2])
+
+
+def _minor_units_of(currency: object) -> int:
+    """The digits a currency allows; a new user's default currency when the body names none."""
+    code = str(currency).upper() if isinstance(currency, str) and currency else DEFAULT_CURRENCY
+    try:
+        return minor_units(code)
+    except MoneyError:
+        return 0  # an unknown code is refused anyway (a documented 400 naming `currency`)
 
 
 @pytest.fixture(scope="module")

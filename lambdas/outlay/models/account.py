@@ -40,7 +40,11 @@ class AccountExport(CamelModel):
 
 
 class DeleteAccountRequest(RequestModel):
-    confirm: str = Field(max_length=64, description=f'must be exactly "{DELETE_CONFIRMATION}"')
+    confirm: str = Field(
+        max_length=64,
+        description=f'must be exactly "{DELETE_CONFIRMATION}"',
+        json_schema_extra={"enum": [DELETE_CONFIRMATION]},
+    )
 
 
 class AccountDeletion(CamelModel):
