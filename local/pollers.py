@@ -6,14 +6,16 @@ Both run in background threads, invoke the same handlers the stacks wire up, and
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
 import traceback
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
+from outlay.event_sources import IMPORT_QUEUE, LAKE_STREAM
 from outlay.routes import EVENT_FUNCTIONS
 
 from local.lambdas import HandlerMissing, invoke
@@ -59,11 +61,23 @@ def _failed_ids(result: Any) -> list[str]:
     return []
 
 
-class StreamPoller(_Poller):
-    """DynamoDB stream -> lake writer, batch size 100, retrying from the first failed record."""
+def sqs_sender(sqs: Any, queue_url: str) -> Callable[[dict[str, Any]], None]:
+    """An on-failure destination: each failure record becomes one message on the queue."""
 
-    batch_size = 100
-    max_attempts = 3
+    def send(record: dict[str, Any]) -> None:
+        sqs.send_message(QueueUrl=queue_url, MessageBody=json.dumps(record, default=str))
+
+    return send
+
+
+class StreamPoller(_Poller):
+    """DynamoDB stream -> lake writer with the mapping's settings (outlay.event_sources.LAKE_STREAM):
+    a failed batch is retried `retry_attempts` times from its first failed record, bisected when the
+    writer raises, and then recorded on the on-failure queue, as Lambda does."""
+
+    batch_size = LAKE_STREAM.batch_size
+    retry_attempts = LAKE_STREAM.retry_attempts
+    bisect_batch_on_error = LAKE_STREAM.bisect_batch_on_error
 
     def __init__(
         self,
@@ -71,15 +85,18 @@ class StreamPoller(_Poller):
         stream_arn: str,
         region: str,
         trim: Callable[[str], None] | None = None,
+        on_failure: Callable[[dict[str, Any]], None] | None = None,
     ) -> None:
         super().__init__("lake-writer-stream")
         self.trim = trim
+        self.on_failure = on_failure
         self.streams = streams
         self.stream_arn = stream_arn
         self.region = region
         self._iterators: dict[str, str] = {}
         self._pending: list[dict[str, Any]] = []
         self.delivered = 0
+        self.failed_batches = 0
 
     def _refresh_shards(self) -> None:
         description = self.streams.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]
@@ -105,31 +122,74 @@ class StreamPoller(_Poller):
         if not self._pending:
             return False
         batch = self._pending[: self.batch_size]
-        taken = len(batch)
-        for attempt in range(1, self.max_attempts + 1):
+        try:
+            self._deliver(batch, self.retry_attempts)
+        except HandlerMissing as exc:
+            self._report_missing(exc)
+            return False  # keep the records; deliver them once the handler exists
+        del self._pending[: len(batch)]
+        self.delivered += len(batch)
+        return True
+
+    def _deliver(self, batch: list[dict[str, Any]], retries: int) -> None:
+        """Invoke until the batch succeeds; after `retries` retries it goes to the failure destination."""
+        invocations = 0
+        while True:
+            invocations += 1
             try:
                 result = invoke(
-                    EVENT_FUNCTIONS["lake_writer"], "outlay-local-lake-writer", {"Records": batch}
+                    EVENT_FUNCTIONS["lake_writer"],
+                    "outlay-local-lake-writer",
+                    {"Records": batch},
+                    timeout_s=LAKE_STREAM.function_timeout_s,
                 )
-            except HandlerMissing as exc:
-                self._report_missing(exc)
-                return False  # keep the records; deliver them once the handler exists
+            except HandlerMissing:
+                raise
             except Exception:
-                log.error("lake writer raised (attempt %d)\n%s", attempt, traceback.format_exc())
-                continue
-            failed = set(_failed_ids(result))
-            if not failed:
-                break
-            # Bisect-free retry: resume from the first record the writer reported as failed.
-            first = next((i for i, r in enumerate(batch) if r["dynamodb"]["SequenceNumber"] in failed), 0)
-            batch = batch[first:]
-        else:
-            log.error(
-                "lake writer: dropping %d stream records after %d attempts", len(batch), self.max_attempts
-            )
-        del self._pending[:taken]
-        self.delivered += taken
-        return True
+                log.error("lake writer raised (invocation %d)\n%s", invocations, traceback.format_exc())
+                if self.bisect_batch_on_error and len(batch) > 1 and invocations <= retries:
+                    # Lambda splits a failing batch in two and retries each half: a record is still
+                    # invoked at most 1 + retry_attempts times before it reaches the failure queue.
+                    half = len(batch) // 2
+                    self._deliver(batch[:half], retries - invocations)
+                    self._deliver(batch[half:], retries - invocations)
+                    return
+            else:
+                failed = set(_failed_ids(result))
+                if not failed:
+                    return
+                # ReportBatchItemFailures: resume from the first record the writer reported as failed.
+                first = next((i for i, r in enumerate(batch) if r["dynamodb"]["SequenceNumber"] in failed), 0)
+                batch = batch[first:]
+            if invocations > retries:
+                self._record_failure(batch, invocations)
+                return
+
+    def _record_failure(self, batch: list[dict[str, Any]], invocations: int) -> None:
+        """What Lambda sends to the mapping's on-failure destination: the batch's coordinates."""
+        self.failed_batches += 1
+        log.error("lake writer: %d records to the failure queue, %d invocations", len(batch), invocations)
+        if self.on_failure is None:
+            return
+        created = [r["dynamodb"].get("ApproximateCreationDateTime") for r in batch]
+        self.on_failure(
+            {
+                "version": "1.0",
+                "timestamp": datetime.now(UTC).isoformat(),
+                "requestContext": {
+                    "condition": "RetryAttemptsExhausted",
+                    "approximateInvokeCount": invocations,
+                },
+                "DDBStreamBatchInfo": {
+                    "streamArn": self.stream_arn,
+                    "startSequenceNumber": batch[0]["dynamodb"]["SequenceNumber"],
+                    "endSequenceNumber": batch[-1]["dynamodb"]["SequenceNumber"],
+                    "approximateArrivalOfFirstRecord": created[0],
+                    "approximateArrivalOfLastRecord": created[-1],
+                    "batchSize": len(batch),
+                },
+            }
+        )
 
     def _lambda_record(self, record: dict[str, Any]) -> dict[str, Any]:
         """boto3 parses ApproximateCreationDateTime; Lambda delivers epoch seconds."""
@@ -162,7 +222,9 @@ class StreamPoller(_Poller):
 
 
 class QueuePoller(_Poller):
-    """SQS work queue -> cost-import worker, batch up to 10, failed messages stay for a retry."""
+    """SQS work queue -> cost-import worker with the event source's settings (IMPORT_QUEUE): failed
+    messages become visible again after the queue's visibility timeout; the redrive policy moves
+    them to the DLQ after `max_receive_count` receives. One poller: concurrency 1 <= max_concurrency."""
 
     def __init__(self, sqs: Any, queue_url: str, queue_arn: str, region: str) -> None:
         super().__init__("cost-import-queue")
@@ -177,7 +239,7 @@ class QueuePoller(_Poller):
     def poll_once(self) -> bool:
         received = self.sqs.receive_message(
             QueueUrl=self.queue_url,
-            MaxNumberOfMessages=10,
+            MaxNumberOfMessages=IMPORT_QUEUE.batch_size,
             WaitTimeSeconds=0,
             AttributeNames=["All"],
             MessageAttributeNames=["All"],
@@ -192,7 +254,7 @@ class QueuePoller(_Poller):
                     EVENT_FUNCTIONS["cost_import_worker"],
                     "outlay-local-cost-import-worker",
                     {"Records": records},
-                    timeout_s=300,
+                    timeout_s=IMPORT_QUEUE.worker_timeout_s,
                 )
                 failed = set(_failed_ids(result))
             except HandlerMissing as exc:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import boto3
+from outlay.event_sources import IMPORT_QUEUE, LAKE_STREAM
 from outlay.tables import CREDENTIALS_TABLE, EXPENSES_TABLE, TableSpec
 
 PREFIX = "outlay-local"
@@ -33,11 +34,9 @@ AUTO_VERIFIED_ATTRIBUTES = ["email"]
 CLIENT_AUTH_FLOWS = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
 ADMINS_GROUP = "admins"
 
-# --- SQS (scheduler stack) --------------------------------------------------------------------------
-DLQ_MAX_RECEIVE_COUNT = 3
-# Short locally so a failed message is retried while you watch; the stack derives it from the
-# worker's timeout.
-QUEUE_VISIBILITY_TIMEOUT_S = 30
+# --- SQS (scheduler stack, lake writer): settings from outlay.event_sources ------------------------
+DLQ_RETENTION_S = IMPORT_QUEUE.dlq_retention_days * 86400
+LAKE_FAILURES_RETENTION_S = LAKE_STREAM.failure_retention_days * 86400
 
 # --- S3 (data stack) --------------------------------------------------------------------------------
 RECEIPT_CORS_METHODS = ["POST", "GET"]
@@ -58,6 +57,7 @@ class Resources:
     queue_url: str
     dlq_url: str
     stream_arn: str
+    lake_failures_url: str = ""  # the stream mapping's on-failure destination
 
     def handler_environment(self, origins: list[str]) -> dict[str, str]:
         """The environment variables the stacks give the functions (models/settings.py)."""
@@ -124,6 +124,15 @@ def table_definition(spec: TableSpec) -> dict[str, Any]:
     if spec.stream:
         definition["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
     return definition
+
+
+def import_queue_attributes(dlq_arn: str) -> dict[str, str]:
+    """CreateQueue attributes of the import queue: the scheduler stack's visibility and redrive."""
+    redrive = {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(IMPORT_QUEUE.max_receive_count)}
+    return {
+        "VisibilityTimeout": str(IMPORT_QUEUE.visibility_timeout_s),
+        "RedrivePolicy": json.dumps(redrive),
+    }
 
 
 def receipts_cors(origins: list[str]) -> dict[str, Any]:
@@ -201,18 +210,18 @@ def provision(session: boto3.Session, endpoint_url: str, origins: list[str]) -> 
     kms.create_alias(AliasName=f"alias/{PREFIX}-credentials", TargetKeyId=key_id)
 
     sqs = client("sqs")
-    dlq_url = sqs.create_queue(QueueName=f"{PREFIX}-cost-import-dlq")["QueueUrl"]
+    dlq_url = sqs.create_queue(
+        QueueName=f"{PREFIX}-cost-import-dlq", Attributes={"MessageRetentionPeriod": str(DLQ_RETENTION_S)}
+    )["QueueUrl"]
     dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"][
         "QueueArn"
     ]
     queue_url = sqs.create_queue(
-        QueueName=f"{PREFIX}-cost-import",
-        Attributes={
-            "VisibilityTimeout": str(QUEUE_VISIBILITY_TIMEOUT_S),
-            "RedrivePolicy": json.dumps(
-                {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(DLQ_MAX_RECEIVE_COUNT)}
-            ),
-        },
+        QueueName=f"{PREFIX}-cost-import", Attributes=import_queue_attributes(dlq_arn)
+    )["QueueUrl"]
+    lake_failures_url = sqs.create_queue(
+        QueueName=f"{PREFIX}-lake-writer-failures",
+        Attributes={"MessageRetentionPeriod": str(LAKE_FAILURES_RETENTION_S)},
     )["QueueUrl"]
 
     return Resources(
@@ -227,4 +236,5 @@ def provision(session: boto3.Session, endpoint_url: str, origins: list[str]) -> 
         queue_url=queue_url,
         dlq_url=dlq_url,
         stream_arn=stream_arn,
+        lake_failures_url=lake_failures_url,
     )

@@ -23,6 +23,7 @@ from typing import Any
 
 import boto3
 import requests
+from outlay.event_sources import DISPATCHER
 from outlay.handlers.wiring import reset_all
 from outlay.routes import EVENT_FUNCTIONS
 
@@ -31,7 +32,7 @@ from local import state as state_mod
 from local.auth import CognitoVerifier
 from local.gateway import Gateway, make_server
 from local.lambdas import invoke
-from local.pollers import QueuePoller, StreamPoller
+from local.pollers import QueuePoller, StreamPoller, sqs_sender
 
 log = logging.getLogger("outlay.local")
 
@@ -261,7 +262,11 @@ class LocalRuntime:
 
         res = self._res
         self._stream = StreamPoller(
-            self.client("dynamodbstreams"), res.stream_arn, self.region, trim=self._trim_moto_stream
+            self.client("dynamodbstreams"),
+            res.stream_arn,
+            self.region,
+            trim=self._trim_moto_stream,
+            on_failure=sqs_sender(self.client("sqs"), res.lake_failures_url),
         )
         queue_arn = self.client("sqs").get_queue_attributes(
             QueueUrl=res.queue_url, AttributeNames=["QueueArn"]
@@ -398,7 +403,7 @@ class LocalRuntime:
             EVENT_FUNCTIONS["cost_import_dispatcher"],
             "outlay-local-cost-import-dispatcher",
             {"kind": "monthly"},
-            timeout_s=300,
+            timeout_s=DISPATCHER.timeout_s,
         )
         report: dict[str, Any] = {"dispatcher": result if isinstance(result, dict | list) else str(result)}
         if wait and self._queue is not None:

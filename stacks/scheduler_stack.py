@@ -11,6 +11,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
+from outlay.event_sources import DISPATCHER, IMPORT_QUEUE
 from outlay.tables import CREDENTIALS_TABLE, EXPENSES_TABLE
 
 from stacks.config import EnvironmentConfig
@@ -20,9 +21,9 @@ from stacks.constructs.python_function import OutlayFunction
 from stacks.constructs.queues import encrypted_queue
 from stacks.data_stack import DataStack
 
-WORKER_TIMEOUT = Duration.minutes(5)
+WORKER_TIMEOUT = Duration.seconds(IMPORT_QUEUE.worker_timeout_s)
 # Import workers polling the queue at once (the SQS event source's maximum concurrency).
-WORKER_MAX_CONCURRENCY = 2
+WORKER_MAX_CONCURRENCY = IMPORT_QUEUE.max_concurrency
 # 1st of the month: import last month. 8th: re-import it once Cost Explorer has finalized the bill.
 SCHEDULES = {
     "Monthly": ("cron(0 9 1 * ? *)", "monthly"),
@@ -46,16 +47,22 @@ class SchedulerStack(Stack):
             raise ValueError(
                 f"reservedConcurrency.background {cap} < {WORKER_MAX_CONCURRENCY} import workers"
             )
-        self.dead_letters = encrypted_queue(self, "ImportDeadLetters", retention_period=Duration.days(14))
+        self.dead_letters = encrypted_queue(
+            self, "ImportDeadLetters", retention_period=Duration.days(IMPORT_QUEUE.dlq_retention_days)
+        )
         self.queue = encrypted_queue(
             self,
             "ImportQueue",
             # SQS re-delivers only after this; 6x the worker timeout covers retries inside a batch.
-            visibility_timeout=Duration.seconds(WORKER_TIMEOUT.to_seconds() * 6),
-            dead_letter_queue=sqs.DeadLetterQueue(queue=self.dead_letters, max_receive_count=3),
+            visibility_timeout=Duration.seconds(IMPORT_QUEUE.visibility_timeout_s),
+            dead_letter_queue=sqs.DeadLetterQueue(
+                queue=self.dead_letters, max_receive_count=IMPORT_QUEUE.max_receive_count
+            ),
         )
         # Failed scheduled invocations (EventBridge delivery or the async Lambda call) land here.
-        self.dispatch_failures = encrypted_queue(self, "DispatchFailures", retention_period=Duration.days(14))
+        self.dispatch_failures = encrypted_queue(
+            self, "DispatchFailures", retention_period=Duration.days(DISPATCHER.failure_retention_days)
+        )
         for dead_letters in (self.dead_letters, self.dispatch_failures):
             acknowledge(
                 dead_letters.node.default_child,  # type: ignore[arg-type]
@@ -68,12 +75,22 @@ class SchedulerStack(Stack):
             "Dispatcher",
             name="cost_import_dispatcher",
             config=config,
-            timeout=Duration.minutes(2),
+            timeout=Duration.seconds(DISPATCHER.timeout_s),
             dead_letter_queue=self.dispatch_failures,
             environment={
                 "CREDENTIALS_TABLE": data.credentials_table.table_name,
                 "IMPORT_QUEUE_URL": self.queue.queue_url,
             },
+        )
+        self.dispatcher.function.configure_async_invoke(
+            retry_attempts=DISPATCHER.retry_attempts,
+            max_event_age=Duration.seconds(DISPATCHER.max_event_age_s),
+        )
+        acknowledge(
+            self.dispatcher.function.node.find_child("EventInvokeConfig").node.default_child,  # type: ignore[arg-type]
+            "Serverless-LambdaAsyncFailureDestination",
+            "Async invocations that exhaust their retries go to the function's dead-letter queue "
+            "(DispatchFailures), the same queue as the schedules' failed deliveries.",
         )
         # Who has a connection, never what it holds: no KMS permission at all.
         grants.table_access(
@@ -91,7 +108,8 @@ class SchedulerStack(Stack):
                         self.dispatcher.function,
                         event=events.RuleTargetInput.from_object({"kind": kind}),
                         dead_letter_queue=self.dispatch_failures,
-                        retry_attempts=3,
+                        retry_attempts=DISPATCHER.schedule_retry_attempts,
+                        max_event_age=Duration.seconds(DISPATCHER.schedule_max_event_age_s),
                     )
                 ],
             )
@@ -103,7 +121,8 @@ class SchedulerStack(Stack):
             config=config,
             timeout=WORKER_TIMEOUT,
             no_dlq_reason="Polled synchronously by the SQS event source: a message that keeps failing "
-            "goes to the import queue's DLQ (maxReceiveCount 3), not to a function DLQ.",
+            f"goes to the import queue's DLQ (maxReceiveCount {IMPORT_QUEUE.max_receive_count}), "
+            "not to a function DLQ.",
             environment={
                 "EXPENSES_TABLE": data.expenses_table.table_name,
                 "RECEIPTS_BUCKET": data.receipts_bucket.bucket_name,
@@ -125,9 +144,10 @@ class SchedulerStack(Stack):
         self.worker.function.add_event_source(
             sources.SqsEventSource(
                 self.queue,
-                batch_size=5,
-                max_concurrency=WORKER_MAX_CONCURRENCY,
-                report_batch_item_failures=True,
+                batch_size=IMPORT_QUEUE.batch_size,
+                max_batching_window=Duration.seconds(IMPORT_QUEUE.max_batching_window_s),
+                max_concurrency=IMPORT_QUEUE.max_concurrency,
+                report_batch_item_failures=IMPORT_QUEUE.report_batch_item_failures,
             )
         )
         for child in self.worker.function.node.children:
@@ -136,5 +156,5 @@ class SchedulerStack(Stack):
                     child,
                     "Serverless-LambdaEventSourceMappingDestination",
                     "SQS event sources take no on-failure destination; the queue's redrive policy "
-                    "moves failing messages to its DLQ after 3 receives.",
+                    f"moves failing messages to its DLQ after {IMPORT_QUEUE.max_receive_count} receives.",
                 )

@@ -9,6 +9,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
+from outlay.event_sources import LAKE_STREAM
 from outlay.tables import EXPENSES_TABLE
 
 from stacks.config import EnvironmentConfig
@@ -34,13 +35,15 @@ class LakeWriter(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         # Records that still fail after retries and bisection: their metadata lands here for replay.
-        self.failures = encrypted_queue(self, "Failures", retention_period=Duration.days(14))
+        self.failures = encrypted_queue(
+            self, "Failures", retention_period=Duration.days(LAKE_STREAM.failure_retention_days)
+        )
         self.handler = OutlayFunction(
             self,
             "Handler",
             name="lake_writer",
             config=config,
-            timeout=Duration.minutes(2),
+            timeout=Duration.seconds(LAKE_STREAM.function_timeout_s),
             no_dlq_reason="Invoked synchronously by the DynamoDB stream mapping; records that keep "
             "failing go to the mapping's on-failure queue.",
             environment={
@@ -73,11 +76,16 @@ class LakeWriter(Construct):
         fn.add_event_source(
             sources.DynamoEventSource(
                 table,
-                starting_position=lambda_.StartingPosition.TRIM_HORIZON,
-                batch_size=100,
-                bisect_batch_on_error=True,
-                retry_attempts=10,
-                report_batch_item_failures=True,
+                starting_position=lambda_.StartingPosition(LAKE_STREAM.starting_position),
+                batch_size=LAKE_STREAM.batch_size,
+                bisect_batch_on_error=LAKE_STREAM.bisect_batch_on_error,
+                retry_attempts=LAKE_STREAM.retry_attempts,
+                max_record_age=(
+                    None
+                    if LAKE_STREAM.max_record_age_s is None
+                    else Duration.seconds(LAKE_STREAM.max_record_age_s)
+                ),
+                report_batch_item_failures=LAKE_STREAM.report_batch_item_failures,
                 on_failure=sources.SqsDlq(self.failures),
             )
         )
