@@ -13,14 +13,13 @@ import random
 import threading
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from outlay.routes import HTTP_FUNCTIONS
 
+from local import users
+from local.aws import LocalAws
 from local.lambdas import HandlerMissing, invoke, match_route, rest_event
-
-if TYPE_CHECKING:
-    from local.runtime import LocalRuntime
 
 log = logging.getLogger("outlay.local.seed")
 
@@ -82,7 +81,7 @@ def demo_expenses(today: date, count: int = DEMO_EXPENSE_COUNT) -> list[dict[str
 
 
 def call_api(
-    runtime: LocalRuntime, method: str, path: str, claims: dict[str, str], body: Any = None
+    method: str, path: str, claims: dict[str, str], body: Any = None, *, origin: str
 ) -> tuple[int, Any]:
     """Invoke the handler behind `method path` with claims, as the gateway would after the authorizer."""
     route, params, _ = match_route(method, path)
@@ -94,7 +93,7 @@ def call_api(
         method=method,
         path=path,
         query="",
-        headers=[("Content-Type", "application/json"), ("Origin", runtime.origins[0])],
+        headers=[("Content-Type", "application/json"), ("Origin", origin)],
         body=raw,
         path_params=params,
         claims=claims,
@@ -155,11 +154,9 @@ def _group(service: str, record_type: str, amount: Decimal) -> dict[str, Any]:
     }
 
 
-def create_demo_user(runtime: LocalRuntime) -> str:
+def create_demo_user(aws: LocalAws, email: str, password: str) -> str:
     """The demo login printed at start-up: confirmed, permanent password, not an admin."""
-    sub = runtime.create_user(runtime.demo_email, runtime.demo_password)
-    runtime.seed_report["sub"] = sub
-    return sub
+    return users.create_user(aws, email, password)
 
 
 # Demo access key pair: any key works against moto (STS GetCallerIdentity answers for it).
@@ -167,15 +164,21 @@ DEMO_ACCESS_KEY_ID = "AKIAEXAMPLEOUTLAY001"  # AWS documentation style: never a 
 DEMO_SECRET_ACCESS_KEY = "outlay-demo-secret-not-a-real-key"  # noqa: S105 - a fake key for moto
 
 
-def seed_demo_data(runtime: LocalRuntime, cancel: threading.Event | None = None) -> dict[str, Any]:
-    """A year of expenses, a connected (demo) AWS account, and Cost Explorer answers for the import."""
+def seed_demo_data(
+    aws: LocalAws,
+    sub: str,
+    email: str,
+    *,
+    origin: str,
+    count: int = DEMO_EXPENSE_COUNT,
+    cancel: threading.Event | None = None,
+) -> dict[str, Any]:
+    """A year of expenses and a connected (demo) AWS account for the demo user `sub`."""
     report: dict[str, Any] = {"expenses": 0}
-    sub = runtime.seed_report["sub"]
     today = datetime.now(UTC).date()
-    claims = runtime.minted_claims(sub, runtime.demo_email)
+    claims = users.minted_claims(aws, sub, email)
     try:
         status, payload = call_api(
-            runtime,
             "POST",
             "/aws-credentials",
             claims,
@@ -183,8 +186,9 @@ def seed_demo_data(runtime: LocalRuntime, cancel: threading.Event | None = None)
                 "type": "keys",
                 "accessKeyId": DEMO_ACCESS_KEY_ID,
                 "secretAccessKey": DEMO_SECRET_ACCESS_KEY,
-                "region": runtime.region,
+                "region": aws.region,
             },
+            origin=origin,
         )
         report["awsConnected"] = status in (200, 201)
         if not report["awsConnected"]:
@@ -192,10 +196,10 @@ def seed_demo_data(runtime: LocalRuntime, cancel: threading.Event | None = None)
     except HandlerMissing as exc:
         log.warning("no demo AWS connection: %s", exc)
     try:
-        for body in demo_expenses(today, runtime.demo_expense_count):
+        for body in demo_expenses(today, count):
             if cancel is not None and cancel.is_set():
                 break
-            status, payload = call_api(runtime, "POST", "/expenses", claims, body)
+            status, payload = call_api("POST", "/expenses", claims, body, origin=origin)
             if status not in (200, 201):
                 log.warning("demo expense refused (%s): %s", status, payload)
                 continue

@@ -16,18 +16,16 @@ import logging
 import shutil
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from local import users
+from local.aws import LocalAws
 from local.provision import ADMINS_GROUP, Resources
-
-if TYPE_CHECKING:
-    from local.runtime import LocalRuntime
 
 log = logging.getLogger("outlay.local.state")
 
 SNAPSHOT = "snapshot.json"
 VERSION = 1
-ACCOUNT = "123456789012"
 
 
 def _encode(value: Any) -> Any:
@@ -81,20 +79,19 @@ def _scan(ddb: Any, table: str) -> list[dict[str, Any]]:
     return items
 
 
-def save(runtime: LocalRuntime, state_dir: Path) -> None:
-    res = runtime.resources
-    assert res is not None
-    ddb, s3 = runtime.client("dynamodb"), runtime.client("s3")
+def save(aws: LocalAws, demo_password: str, state_dir: Path) -> None:
+    res = aws.res
+    ddb, s3 = aws.client("dynamodb"), aws.client("s3")
     snapshot: dict[str, Any] = {
         "version": VERSION,
-        "demoPassword": runtime.demo_password,
+        "demoPassword": demo_password,
         "tables": {
             "expenses": _scan(ddb, res.expenses_table),
             "credentials": _scan(ddb, res.credentials_table),
         },
         "objects": {},
-        "users": _users(runtime),
-        "kmsKey": _kms_key(runtime),
+        "users": _users(aws),
+        "kmsKey": _kms_key(aws),
     }
     for name, bucket in (("receipts", res.receipts_bucket), ("lake", res.lake_bucket)):
         objects = []
@@ -117,17 +114,15 @@ def save(runtime: LocalRuntime, state_dir: Path) -> None:
     tmp.replace(state_dir / SNAPSHOT)
 
 
-def _pool(runtime: LocalRuntime) -> Any:
-    from moto.cognitoidp.models import cognitoidp_backends
-
-    return cognitoidp_backends[ACCOUNT][runtime.region].user_pools[runtime.user_pool_id]
+def _pool(aws: LocalAws) -> Any:
+    return aws.backend("cognitoidp").user_pools[aws.res.user_pool_id]
 
 
-def _users(runtime: LocalRuntime) -> list[dict[str, Any]]:
-    users = []
-    for user in _pool(runtime).users.values():
+def _users(aws: LocalAws) -> list[dict[str, Any]]:
+    kept = []
+    for user in _pool(aws).users.values():
         attributes = {a["Name"]: a["Value"] for a in user.attributes}
-        users.append(
+        kept.append(
             {
                 "email": attributes.get("email", user.username),
                 "sub": user.id,
@@ -136,25 +131,18 @@ def _users(runtime: LocalRuntime) -> list[dict[str, Any]]:
                 "groups": sorted(g.group_name for g in user.groups),
             }
         )
-    return users
+    return kept
 
 
-def _kms_backend(runtime: LocalRuntime) -> Any:
-    from moto.kms.models import kms_backends
-
-    return kms_backends[ACCOUNT][runtime.region]
-
-
-def _kms_key(runtime: LocalRuntime) -> dict[str, Any]:
-    assert runtime.resources is not None
-    key = _kms_backend(runtime).keys[runtime.resources.kms_key_id]
+def _kms_key(aws: LocalAws) -> dict[str, Any]:
+    key = aws.backend("kms").keys[aws.res.kms_key_id]
     return {"id": key.id, "material": bytes(key.key_material)}
 
 
-def restore(runtime: LocalRuntime, snapshot: dict[str, Any]) -> Resources:
-    res = runtime.resources
-    assert res is not None
-    ddb, s3 = runtime.client("dynamodb"), runtime.client("s3")
+def restore(aws: LocalAws, snapshot: dict[str, Any]) -> Resources:
+    """Put a snapshot back into a freshly provisioned world; returns (and keeps) the resources."""
+    res = aws.res
+    ddb, s3 = aws.client("dynamodb"), aws.client("s3")
     for name, table in (("expenses", res.expenses_table), ("credentials", res.credentials_table)):
         for item in snapshot["tables"].get(name, []):
             ddb.put_item(TableName=table, Item=item)
@@ -167,22 +155,19 @@ def restore(runtime: LocalRuntime, snapshot: dict[str, Any]) -> Resources:
                 ContentType=obj["contentType"],
                 Metadata=obj.get("metadata") or {},
             )
-    idp = runtime.client("cognito-idp")
-    pool = _pool(runtime)
+    pool = _pool(aws)
     for user in snapshot.get("users", []):
         if user.get("status") != "CONFIRMED" or not user.get("password"):
             continue  # unconfirmed sign-ups simply sign up again
-        runtime.create_user(user["email"], user["password"])
+        users.create_user(aws, user["email"], user["password"])
         moto_user = pool._get_user(user["email"])
         moto_user.id = user["sub"]
         moto_user.update_attributes([{"Name": "sub", "Value": user["sub"]}])
         for group in user.get("groups", []):
-            idp.admin_add_user_to_group(
-                UserPoolId=runtime.user_pool_id, Username=user["email"], GroupName=group or ADMINS_GROUP
-            )
+            users.add_to_group(aws, user["email"], group or ADMINS_GROUP)
     key = snapshot.get("kmsKey")
     if key:
-        backend = _kms_backend(runtime)
+        backend = aws.backend("kms")
         moto_key = backend.keys.pop(res.kms_key_id)
         moto_key.arn = moto_key.arn.replace(res.kms_key_id, key["id"])
         moto_key.id = key["id"]
@@ -192,4 +177,5 @@ def restore(runtime: LocalRuntime, snapshot: dict[str, Any]) -> Resources:
         if isinstance(aliases, dict) and res.kms_key_id in aliases:
             aliases[key["id"]] = aliases.pop(res.kms_key_id)
         res = replace(res, kms_key_id=key["id"])
+    aws.resources = res
     return res
