@@ -24,7 +24,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
-from outlay.routes import HTTP_FUNCTIONS
+from outlay.routes import HTTP_FUNCTIONS, Route
 
 from local.auth import CognitoVerifier, Unauthorized, api_gateway_claims
 from local.lambdas import HandlerMissing, allowed_methods, invoke, match_route, rest_event
@@ -69,8 +69,11 @@ class Gateway:
 
 
 class _Server(ThreadingHTTPServer):
+    """One thread per connection; a listen backlog that takes a burst of clients (the default is 5)."""
+
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128
     gateway: Gateway
 
 
@@ -80,11 +83,27 @@ def make_server(gateway: Gateway, host: str, port: int) -> _Server:
     return server
 
 
+class BadRequest(Exception):
+    """A request the gateway cannot frame or accept; answered in the API's error shape."""
+
+    def __init__(self, status: int, code: str, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.field = status, code, message, field
+
+    def payload(self) -> dict[str, Any]:
+        details = [{"field": self.field, "message": self.message}] if self.field else []
+        return {"error": self.code, "message": self.message, "details": details}
+
+
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
     body: bytes = b""
     protocol_version = "HTTP/1.1"
     server_version = "OutlayLocal/1"
+    timeout = 60  # a client that stops sending mid-request frees its thread
 
     # --- plumbing ----------------------------------------------------------------------------------
     @property
@@ -99,13 +118,24 @@ class _Handler(BaseHTTPRequestHandler):
             ms = (time.monotonic() - started) * 1000
             print(f"  {self.command:6} {self.path}  {status}  {ms:.0f} ms", flush=True)
 
-    def _read_body(self) -> bytes | None:
+    def _read_body(self) -> bytes:
         """The request body, read once up front: an unread body would be parsed as the next request
-        on this keep-alive connection. None when over API Gateway's limit (the connection closes)."""
-        length = int(self.headers.get("Content-Length") or 0)
+        on this keep-alive connection, so a body that cannot be framed closes the connection."""
+        raw = self.headers.get("Content-Length")
+        if self.headers.get("Transfer-Encoding"):
+            self.close_connection = True
+            raise BadRequest(411, "length_required", "Send the body with a Content-Length", "Content-Length")
+        if raw is None or raw.strip() == "":
+            return b""
+        if not raw.strip().isdigit():
+            self.close_connection = True
+            raise BadRequest(
+                400, "invalid_input", "Content-Length must be a whole number of bytes", "Content-Length"
+            )
+        length = int(raw)
         if length > MAX_BODY:
             self.close_connection = True
-            return None
+            raise BadRequest(413, "payload_too_large", "Request Too Long")
         return self.rfile.read(length) if length else b""
 
     def _send(
@@ -139,14 +169,18 @@ class _Handler(BaseHTTPRequestHandler):
         started = time.monotonic()
         status = 500
         try:
-            body = self._read_body()
-            if body is None:
-                self._json(413, {"message": "Request Too Long"}, self._cors_headers())
-                status = 413
+            try:
+                self.body = self._read_body()
+            except BadRequest as exc:
+                status = exc.status
+                if status == 413:  # API Gateway's own answer for an oversized payload
+                    self._json(413, {"message": exc.message}, self._cors_headers())
+                else:
+                    self._json(status, exc.payload(), self._cors_headers())
             else:
-                self.body = body
                 status = self._route()
-        except (BrokenPipeError, ConnectionResetError):
+        except (BrokenPipeError, ConnectionResetError, TimeoutError):
+            self.close_connection = True
             return
         except Exception:
             log.error("local gateway error\n%s", traceback.format_exc())
@@ -154,6 +188,35 @@ class _Handler(BaseHTTPRequestHandler):
         self._log_request(status, started)
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _dispatch
+
+    def __getattr__(self, name: str) -> Any:
+        """`do_TRACE`, `do_CONNECT`, ...: any method API Gateway does not route is a 405."""
+        if name.startswith("do_"):
+            return self._method_not_allowed
+        raise AttributeError(name)
+
+    def _method_not_allowed(self) -> None:
+        self.close_connection = True  # its body, if any, is not read
+        error = BadRequest(405, "method_not_allowed", f"Method {self.command} is not allowed")
+        self._json(405, error.payload(), [("Allow", ", ".join(METHODS)), *self._cors_headers()])
+        self._log_request(405, time.monotonic())
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's own errors (a malformed request line, headers too long) in the API's shape."""
+        self.close_connection = True
+        try:
+            phrase = HTTPStatus(code).phrase
+        except ValueError:
+            phrase = "Error"
+        payload = {"error": phrase.lower().replace(" ", "_"), "message": message or phrase, "details": []}
+        body = json.dumps(payload).encode()
+        self.send_response(code, message)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD" and code >= 200 and code not in (204, 304):
+            self.wfile.write(body)
 
     # --- routing -------------------------------------------------------------------------------------
     def _route(self) -> int:
@@ -212,17 +275,7 @@ class _Handler(BaseHTTPRequestHandler):
         except Unauthorized:
             self._json(401, {"message": "Unauthorized"}, self._cors_headers())
             return 401
-        event = rest_event(
-            route=route,
-            method=self.command,
-            path=path,
-            query=urlsplit(self.path).query,
-            headers=list(self.headers.items()),
-            body=self.body,
-            path_params=params,
-            claims=api_gateway_claims(claims),
-            source_ip=self.client_address[0],
-        )
+        event = self._event(route, path, params, claims)
         entry = HTTP_FUNCTIONS[route.function]
         try:
             result = invoke(entry, f"outlay-local-{route.function}", event)
@@ -236,6 +289,22 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(502, {"message": "Internal server error"}, self._cors_headers())
             return 502
         return self._proxy_result(result)
+
+    def _event(
+        self, route: Route, path: str, params: dict[str, str], claims: dict[str, Any]
+    ) -> dict[str, Any]:
+        """This request as the REST proxy event API Gateway hands the function, after the authorizer."""
+        return rest_event(
+            route=route,
+            method=self.command,
+            path=path,
+            query=urlsplit(self.path).query,
+            headers=list(self.headers.items()),
+            body=self.body,
+            path_params=params,
+            claims=api_gateway_claims(claims),
+            source_ip=self.client_address[0],
+        )
 
     def _proxy_result(self, result: Any) -> int:
         if not isinstance(result, dict) or "statusCode" not in result:
