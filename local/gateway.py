@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import json
 import logging
-import mimetypes
 import time
 import traceback
 from collections.abc import Callable
@@ -27,7 +26,9 @@ import requests
 from outlay.routes import HTTP_FUNCTIONS, Route
 
 from local.auth import CognitoVerifier, Unauthorized, api_gateway_claims
+from local.gate import GateClosed, WriteGate
 from local.lambdas import HandlerMissing, allowed_methods, invoke, match_route, rest_event
+from local.site import static_file
 
 log = logging.getLogger("outlay.local.gateway")
 
@@ -35,13 +36,6 @@ API_PREFIX = "/api"
 MAX_BODY = 10 * 1024 * 1024  # API Gateway's payload limit
 CORS_HEADERS = "Authorization,Content-Type,Idempotency-Key,X-Amz-Date,X-Api-Key,X-Amz-Security-Token"
 LOCAL_CONTROL_HEADER = "X-Outlay-Local"
-
-_NO_WEB_PAGE = b"""<!doctype html><html><head><meta charset="utf-8"><title>Outlay (local)</title></head>
-<body style="font-family:sans-serif;max-width:40em;margin:4em auto">
-<h1>Outlay is running, but the dashboard is not built</h1>
-<p>Run <code>make web</code> (or simply <code>make dev</code>, which builds it) and reload this page.
-The API is up at <a href="/api/">/api</a> and <a href="/config.json">/config.json</a> is served.</p>
-</body></html>"""
 
 
 class Gateway:
@@ -57,7 +51,9 @@ class Gateway:
         config: dict[str, str],
         controls: dict[str, Callable[[dict[str, Any]], dict[str, Any]]],
         access_log: bool = False,
+        gate: WriteGate | None = None,
     ) -> None:
+        self.gate = gate or WriteGate()
         self.verifier = verifier
         self.moto_url = moto_url.rstrip("/")
         self.web_dist = web_dist.resolve() if web_dist else None
@@ -96,6 +92,7 @@ class BadRequest(Exception):
 
 
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+READ_ONLY = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -178,7 +175,7 @@ class _Handler(BaseHTTPRequestHandler):
                 else:
                     self._json(status, exc.payload(), self._cors_headers())
             else:
-                status = self._route()
+                status = self._route_through_gate()
         except (BrokenPipeError, ConnectionResetError, TimeoutError):
             self.close_connection = True
             return
@@ -219,6 +216,19 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
     # --- routing -------------------------------------------------------------------------------------
+    def _route_through_gate(self) -> int:
+        """Requests that may write pass the write gate (see local.gate); reads never wait for it."""
+        if self.command in READ_ONLY:
+            return self._route()
+        try:
+            with self.gw.gate.request():
+                return self._route()
+        except GateClosed:
+            self.close_connection = True
+            payload = {"error": "unavailable", "message": "Outlay is stopping; try again", "details": []}
+            self._json(503, payload, [("Connection", "close"), *self._cors_headers()])
+            return 503
+
     def _route(self) -> int:
         url = urlsplit(self.path)
         path = url.path
@@ -362,49 +372,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._json(200, result)
         return 200
 
-    def _page_security_headers(self) -> list[tuple[str, str]]:
-        """CloudFront's security-headers policy (stacks/constructs/site.py), with the local stand-ins:
-        Cognito and the API are same-origin here; receipts and exports live in moto's S3."""
-        storage = self.gw.moto_url
-        csp = "; ".join(
-            [
-                "default-src 'self'",
-                f"connect-src 'self' {storage}",
-                f"img-src 'self' data: blob: {storage}",
-                "object-src 'none'",
-                "base-uri 'self'",
-                "form-action 'self'",
-                "frame-ancestors 'none'",
-            ]
-        )
-        return [
-            ("Content-Security-Policy", csp),
-            ("X-Frame-Options", "DENY"),
-            ("Referrer-Policy", "strict-origin-when-cross-origin"),
-        ]
-
     def _static(self, path: str) -> int:
-        dist = self.gw.web_dist
-        if dist is None or not (dist / "index.html").is_file():
-            self._send(200, _NO_WEB_PAGE, "text/html; charset=utf-8", [("Cache-Control", "no-cache")])
-            return 200
-        target = (dist / path.lstrip("/")).resolve()
-        if not target.is_relative_to(dist):
-            self._json(404, {"message": "Not Found"})
-            return 404
-        if target.is_dir():
-            target = target / "index.html"
-        if not target.is_file():
-            if Path(path).suffix:  # a missing asset is a 404, not the app shell
-                self._send(404, b"Not Found", "text/plain; charset=utf-8")
-                return 404
-            target = dist / "index.html"  # client-side routes get the app shell
-        content_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-        if content_type.startswith("text/") or content_type in ("application/javascript", "application/json"):
-            content_type += "; charset=utf-8"
-        cache = "no-cache" if target.suffix in (".html", ".json") else "public, max-age=300"
-        headers = [("Cache-Control", cache), ("X-Content-Type-Options", "nosniff")]
-        if target.suffix == ".html":
-            headers += self._page_security_headers()
-        self._send(HTTPStatus.OK, target.read_bytes(), content_type, headers)
-        return 200
+        status, body, content_type, headers = static_file(self.gw.web_dist, path, self.gw.moto_url)
+        self._send(status, body, content_type, headers)
+        return status

@@ -13,6 +13,8 @@ import errno
 import logging
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -25,7 +27,9 @@ from local import state as state_mod
 from local import users
 from local.auth import CognitoVerifier
 from local.aws import LocalAws
+from local.checkpoint import DEFAULT_INTERVAL_S, Checkpointer
 from local.environment import HandlerEnvironment
+from local.gate import WriteGate
 from local.gateway import Gateway, make_server
 from local.lambdas import invoke
 from local.pollers import QueuePoller, StreamPoller
@@ -62,6 +66,7 @@ class LocalRuntime:
         demo_expenses: int = 200,
         keep_state: bool = False,
         state_dir: Path | str = DEFAULT_STATE_DIR,
+        snapshot_every: float = DEFAULT_INTERVAL_S,
         region: str | None = None,
         access_log: bool = False,
         host: str = "127.0.0.1",
@@ -76,6 +81,9 @@ class LocalRuntime:
         self._seed_cancel = threading.Event()
         self.keep_state = keep_state
         self.state_dir = Path(state_dir)
+        self.snapshot_every = snapshot_every
+        self.gate = WriteGate()
+        self._checkpointer: Checkpointer | None = None
         self.region = region or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
         self.access_log = access_log
         self.host = host
@@ -167,6 +175,7 @@ class LocalRuntime:
             config={},
             controls={"import-now": self._control_import_now, "health": lambda _: {"ok": True}},
             access_log=self.access_log,
+            gate=self.gate,
         )
         try:
             self._server = make_server(gateway, self.host, self.requested_port)
@@ -198,6 +207,9 @@ class LocalRuntime:
         )
         self._server_thread.start()
         self._start_pollers(resources)
+        if self.keep_state:
+            self._checkpointer = Checkpointer(self.snapshot_every, self._changes, self.checkpoint)
+            self._checkpointer.start()
 
         if self.seed:
             # moto forgets its Cost Explorer answers on every start, kept state or not.
@@ -231,6 +243,7 @@ class LocalRuntime:
                 origin=self.origins[0],
                 count=self.demo_expense_count,
                 cancel=self._seed_cancel,
+                gate=self.gate,
             )
             self.seed_report.update(report)
         except Exception:
@@ -249,23 +262,50 @@ class LocalRuntime:
             self._seeded.wait(timeout)
         return self.seed_report
 
+    # --- kept state ----------------------------------------------------------------------------------
+    def _changes(self) -> int:
+        """Grows with every request that may have written and every poller batch."""
+        return self.gate.generation + sum(p.batches for p in (self._stream, self._queue) if p is not None)
+
+    @contextmanager
+    def _quiet(self) -> Iterator[int]:
+        """No request and no poller batch runs inside; yields the change count the world is at."""
+        with ExitStack() as stack:
+            stack.enter_context(self.gate.exclusive())
+            for poller in (self._stream, self._queue):
+                if poller is not None:
+                    stack.enter_context(poller.paused())
+            yield self._changes()
+
+    def checkpoint(self) -> int:
+        """Snapshot the kept state now, between requests; returns the change count it holds."""
+        with self._quiet() as changes:
+            snapshot = state_mod.capture(self.aws, self.demo_password)
+        state_mod.write(snapshot, self.state_dir)
+        return changes
+
     def stop(self) -> None:
+        """Stop accepting, drain in-flight requests, stop the pollers, then take the last snapshot."""
         global _active
         try:
             self._seed_cancel.set()
             if self._seed_thread is not None:
                 self._seed_thread.join(timeout=30)
+            if self._server is not None:
+                if self._server_thread is not None:
+                    self._server.shutdown()
+                    self._server_thread.join(timeout=10)
+                self._server.server_close()
+            if not self.gate.close(timeout=60):
+                log.warning("requests still running after 60 s; stopping without them")
             for poller in (self._stream, self._queue):
                 if poller is not None:
                     poller.stop()
             for poller in (self._stream, self._queue):
                 if poller is not None and poller.is_alive():
                     poller.join(timeout=30)
-            if self._server is not None:
-                if self._server_thread is not None:
-                    self._server.shutdown()
-                    self._server_thread.join(timeout=10)
-                self._server.server_close()
+            if self._checkpointer is not None:
+                self._checkpointer.stop()
             if self.keep_state and self.resources is not None and self.aws.running:
                 try:
                     state_mod.save(self.aws, self.demo_password, self.state_dir)
@@ -276,6 +316,7 @@ class LocalRuntime:
             self._env.restore()
             self._server = self._server_thread = None
             self._stream = self._queue = None
+            self._checkpointer = None
             with _active_lock:
                 if _active is self:
                     _active = None

@@ -11,6 +11,7 @@ import json
 import logging
 import random
 import threading
+from contextlib import nullcontext
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -19,6 +20,7 @@ from outlay.routes import HTTP_FUNCTIONS
 
 from local import users
 from local.aws import LocalAws
+from local.gate import WriteGate
 from local.lambdas import HandlerMissing, invoke, match_route, rest_event
 
 log = logging.getLogger("outlay.local.seed")
@@ -172,24 +174,23 @@ def seed_demo_data(
     origin: str,
     count: int = DEMO_EXPENSE_COUNT,
     cancel: threading.Event | None = None,
+    gate: WriteGate | None = None,
 ) -> dict[str, Any]:
-    """A year of expenses and a connected (demo) AWS account for the demo user `sub`."""
+    """A year of expenses and a connected (demo) AWS account for the demo user `sub`; each write
+    passes the runtime's write gate like a request (snapshots fall between them)."""
     report: dict[str, Any] = {"expenses": 0}
     today = datetime.now(UTC).date()
     claims = users.minted_claims(aws, sub, email)
+    passing = gate.request if gate is not None else nullcontext
     try:
-        status, payload = call_api(
-            "POST",
-            "/aws-credentials",
-            claims,
-            {
-                "type": "keys",
-                "accessKeyId": DEMO_ACCESS_KEY_ID,
-                "secretAccessKey": DEMO_SECRET_ACCESS_KEY,
-                "region": aws.region,
-            },
-            origin=origin,
-        )
+        connection = {
+            "type": "keys",
+            "accessKeyId": DEMO_ACCESS_KEY_ID,
+            "secretAccessKey": DEMO_SECRET_ACCESS_KEY,
+            "region": aws.region,
+        }
+        with passing():
+            status, payload = call_api("POST", "/aws-credentials", claims, connection, origin=origin)
         report["awsConnected"] = status in (200, 201)
         if not report["awsConnected"]:
             log.warning("demo AWS connection refused (%s): %s", status, payload)
@@ -199,7 +200,8 @@ def seed_demo_data(
         for body in demo_expenses(today, count):
             if cancel is not None and cancel.is_set():
                 break
-            status, payload = call_api("POST", "/expenses", claims, body, origin=origin)
+            with passing():
+                status, payload = call_api("POST", "/expenses", claims, body, origin=origin)
             if status not in (200, 201):
                 log.warning("demo expense refused (%s): %s", status, payload)
                 continue

@@ -1,5 +1,10 @@
-"""`--keep-state`: moto has no disk persistence, so the logical data is snapshotted on shutdown to
-`.local-state/` and put back on the next start.
+"""`--keep-state`: moto has no disk persistence, so the logical data is snapshotted to
+`.local-state/snapshot.json` (every few seconds while it changes, and on stop) and put back on the
+next start.
+
+The file is written to a temporary file created 0600 (owner only: it holds users' passwords and the
+KMS key material), fsynced, then renamed over the previous snapshot: a crash at any moment leaves
+either the previous snapshot or the new one, never a mix.
 
 Kept: both tables' items, the receipts and lake buckets' objects, the Cognito users (with their
 `sub`, so every `USER#<sub>` key still belongs to them, their password and groups), and the KMS key
@@ -13,6 +18,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import os
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -80,6 +86,11 @@ def _scan(ddb: Any, table: str) -> list[dict[str, Any]]:
 
 
 def save(aws: LocalAws, demo_password: str, state_dir: Path) -> None:
+    write(capture(aws, demo_password), state_dir)
+
+
+def capture(aws: LocalAws, demo_password: str) -> dict[str, Any]:
+    """The kept data, read from moto (take it while no request runs: see local.gate)."""
     res = aws.res
     ddb, s3 = aws.client("dynamodb"), aws.client("s3")
     snapshot: dict[str, Any] = {
@@ -107,11 +118,31 @@ def save(aws: LocalAws, demo_password: str, state_dir: Path) -> None:
                     }
                 )
         snapshot["objects"][name] = objects
-    state_dir.mkdir(parents=True, exist_ok=True)
+    return snapshot
+
+
+def write(snapshot: dict[str, Any], state_dir: Path) -> None:
+    """Atomically replace the snapshot: 0600 from the first byte, fsynced before the rename."""
+    data = json.dumps(_encode(snapshot)).encode()
+    state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    state_dir.chmod(0o700)
     tmp = state_dir / (SNAPSHOT + ".tmp")
-    tmp.write_text(json.dumps(_encode(snapshot)))
-    tmp.chmod(0o600)  # holds the local users' passwords
-    tmp.replace(state_dir / SNAPSHOT)
+    tmp.unlink(missing_ok=True)  # left by a crash mid-write; never trusted
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, state_dir / SNAPSHOT)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    directory = os.open(state_dir, os.O_RDONLY)
+    try:
+        os.fsync(directory)  # the rename itself survives a power loss
+    finally:
+        os.close(directory)
 
 
 def _pool(aws: LocalAws) -> Any:
@@ -144,8 +175,11 @@ def restore(aws: LocalAws, snapshot: dict[str, Any]) -> Resources:
     res = aws.res
     ddb, s3 = aws.client("dynamodb"), aws.client("s3")
     for name, table in (("expenses", res.expenses_table), ("credentials", res.credentials_table)):
-        for item in snapshot["tables"].get(name, []):
-            ddb.put_item(TableName=table, Item=item)
+        items = snapshot["tables"].get(name, [])
+        for start in range(0, len(items), 25):  # BatchWriteItem's limit
+            pending = {table: [{"PutRequest": {"Item": item}} for item in items[start : start + 25]]}
+            while pending:
+                pending = ddb.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
     for name, bucket in (("receipts", res.receipts_bucket), ("lake", res.lake_bucket)):
         for obj in snapshot["objects"].get(name, []):
             s3.put_object(
