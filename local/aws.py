@@ -41,6 +41,7 @@ class LocalAws:
         self.url = ""
         self.resources: prov.Resources | None = None
         self._server: Any = None
+        self._clients: dict[str, Any] = {}
 
     @property
     def res(self) -> prov.Resources:
@@ -82,14 +83,17 @@ class LocalAws:
         return self.resources
 
     def client(self, service: str) -> Any:
-        """A boto3 client pointed at this moto (fake credentials)."""
-        return boto3.client(  # type: ignore[call-overload]
-            service,
-            region_name=self.region,
-            endpoint_url=self.url,
-            aws_access_key_id=FAKE_KEY,
-            aws_secret_access_key=FAKE_KEY,
-        )
+        """A boto3 client pointed at this moto (fake credentials); made once per service (creating
+        one takes tens of milliseconds; boto3 clients are safe to share between threads)."""
+        if service not in self._clients:
+            self._clients[service] = boto3.client(  # type: ignore[call-overload]
+                service,
+                region_name=self.region,
+                endpoint_url=self.url,
+                aws_access_key_id=FAKE_KEY,
+                aws_secret_access_key=FAKE_KEY,
+            )
+        return self._clients[service]
 
     def trim_stream(self, last_sequence_number: str) -> None:
         """Forget stream records the lake writer has consumed (DynamoDB trims after 24 h).

@@ -84,6 +84,7 @@ class LocalRuntime:
         self.snapshot_every = snapshot_every
         self.gate = WriteGate()
         self._checkpointer: Checkpointer | None = None
+        self._kept_objects: state_mod.ObjectCache = {}
         self.region = region or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
         self.access_log = access_log
         self.host = host
@@ -280,7 +281,7 @@ class LocalRuntime:
     def checkpoint(self) -> int:
         """Snapshot the kept state now, between requests; returns the change count it holds."""
         with self._quiet() as changes:
-            snapshot = state_mod.capture(self.aws, self.demo_password)
+            snapshot = state_mod.capture(self.aws, self.demo_password, self._kept_objects)
         state_mod.write(snapshot, self.state_dir)
         return changes
 
@@ -308,7 +309,8 @@ class LocalRuntime:
                 self._checkpointer.stop()
             if self.keep_state and self.resources is not None and self.aws.running:
                 try:
-                    state_mod.save(self.aws, self.demo_password, self.state_dir)
+                    snapshot = state_mod.capture(self.aws, self.demo_password, self._kept_objects)
+                    state_mod.write(snapshot, self.state_dir)
                 except Exception:
                     log.exception("could not save the local state to %s", self.state_dir)
             self.aws.stop()

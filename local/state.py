@@ -78,46 +78,80 @@ def load(state_dir: Path) -> dict[str, Any] | None:
     return data
 
 
-def _scan(ddb: Any, table: str) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = []
-    for page in ddb.get_paginator("scan").paginate(TableName=table):
-        items.extend(page.get("Items", []))
-    return items
+def _items(aws: LocalAws, table: str) -> list[dict[str, Any]]:
+    """Every item of a table in boto3's shape, read from moto in-process: a scan over HTTP takes
+    seconds per thousand items, and the snapshot is taken while requests wait."""
+    return [
+        _boto_shape(item.to_json()["Attributes"])
+        for item in aws.backend("dynamodb").tables[table].all_items()
+    ]
 
 
-def save(aws: LocalAws, demo_password: str, state_dir: Path) -> None:
-    write(capture(aws, demo_password), state_dir)
+def _boto_shape(attributes: dict[str, Any]) -> dict[str, Any]:
+    """moto's wire form (binary as base64 text) -> what a boto3 client reads (binary as bytes); new
+    containers throughout, so the snapshot shares nothing with the live items."""
+    return {name: _value(value) for name, value in attributes.items()}
 
 
-def capture(aws: LocalAws, demo_password: str) -> dict[str, Any]:
-    """The kept data, read from moto (take it while no request runs: see local.gate)."""
+def _value(value: dict[str, Any]) -> dict[str, Any]:
+    ((kind, inner),) = value.items()
+    if kind == "B":
+        return {"B": _binary(inner)}
+    if kind == "BS":
+        return {"BS": [_binary(v) for v in inner]}
+    if kind == "M":
+        return {"M": _boto_shape(inner)}
+    if kind == "L":
+        return {"L": [_value(v) for v in inner]}
+    if kind in ("SS", "NS"):
+        return {kind: list(inner)}
+    return {kind: inner}
+
+
+def _binary(value: str | bytes) -> bytes:
+    return value if isinstance(value, bytes) else base64.b64decode(value)
+
+
+ObjectCache = dict[tuple[str, str], tuple[str, dict[str, Any]]]
+
+
+def capture(aws: LocalAws, demo_password: str, cache: ObjectCache | None = None) -> dict[str, Any]:
+    """The kept data, read from moto (take it while no request runs: see local.gate). With a
+    `cache` kept between calls, only S3 objects whose ETag changed are read again."""
     res = aws.res
-    ddb, s3 = aws.client("dynamodb"), aws.client("s3")
+    cache = {} if cache is None else cache
+    s3 = aws.client("s3")
     snapshot: dict[str, Any] = {
         "version": VERSION,
         "demoPassword": demo_password,
         "tables": {
-            "expenses": _scan(ddb, res.expenses_table),
-            "credentials": _scan(ddb, res.credentials_table),
+            "expenses": _items(aws, res.expenses_table),
+            "credentials": _items(aws, res.credentials_table),
         },
         "objects": {},
         "users": _users(aws),
         "kmsKey": _kms_key(aws),
     }
+    listed: set[tuple[str, str]] = set()
     for name, bucket in (("receipts", res.receipts_bucket), ("lake", res.lake_bucket)):
         objects = []
         for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
             for entry in page.get("Contents", []):
-                obj = s3.get_object(Bucket=bucket, Key=entry["Key"])
-                objects.append(
-                    {
+                where, etag = (bucket, entry["Key"]), entry.get("ETag", "")
+                listed.add(where)
+                if where not in cache or cache[where][0] != etag:
+                    obj = s3.get_object(Bucket=bucket, Key=entry["Key"])
+                    kept = {
                         "key": entry["Key"],
                         "contentType": obj.get("ContentType", "binary/octet-stream"),
                         "metadata": obj.get("Metadata", {}),
                         "body": obj["Body"].read(),
                     }
-                )
+                    cache[where] = (etag, kept)
+                objects.append(cache[where][1])
         snapshot["objects"][name] = objects
+    for gone in set(cache) - listed:
+        del cache[gone]
     return snapshot
 
 
