@@ -21,6 +21,7 @@ import logging
 import os
 import shutil
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -70,12 +71,19 @@ def load(state_dir: Path) -> dict[str, Any] | None:
     try:
         data: dict[str, Any] = _decode(json.loads(path.read_text()))
     except (OSError, ValueError) as exc:
-        log.warning("ignoring unreadable local state %s (%s); starting fresh", path, exc)
+        _set_aside(path, f"it is unreadable ({exc})")
         return None
-    if data.get("version") != VERSION:
-        log.warning("ignoring local state of another version in %s; starting fresh", path)
+    if not isinstance(data, dict) or data.get("version") != VERSION:
+        _set_aside(path, "it was written by another version")
         return None
     return data
+
+
+def _set_aside(path: Path, why: str) -> None:
+    """Keep a snapshot this run cannot use out of the way of its next save, rather than overwrite it."""
+    aside = path.with_name(f"snapshot.set-aside-{datetime.now(UTC):%Y%m%dT%H%M%S}.json")
+    path.replace(aside)
+    log.warning("starting fresh: the local state %s was moved to %s because %s", path, aside.name, why)
 
 
 def _items(aws: LocalAws, table: str) -> list[dict[str, Any]]:

@@ -104,10 +104,16 @@ def test_keep_state_survives_a_restart_and_reset_forgets_it(tmp_path: Path) -> N
     assert not state.exists()
 
 
-def test_an_unreadable_kept_state_starts_fresh_instead_of_failing(tmp_path: Path) -> None:
+def test_an_unreadable_kept_state_starts_fresh_and_is_set_aside_not_overwritten(tmp_path: Path) -> None:
     from local import state
 
-    (tmp_path / "snapshot.json").write_text('{"version": 1, "tables": ')  # cut short by a crash
+    cut_short = '{"version": 1, "tables": '
+    (tmp_path / "snapshot.json").write_text(cut_short)
     assert state.load(tmp_path) is None
+    assert not (tmp_path / "snapshot.json").exists()  # the next save cannot overwrite it
+    [aside] = tmp_path.glob("snapshot.set-aside-*.json")
+    assert aside.read_text() == cut_short
+    aside.unlink()
     (tmp_path / "snapshot.json").write_text(json.dumps({"version": 999}))
     assert state.load(tmp_path) is None
+    assert len(list(tmp_path.glob("snapshot.set-aside-*.json"))) == 1
