@@ -124,7 +124,7 @@ class _Handler(BaseHTTPRequestHandler):
             raise BadRequest(411, "length_required", "Send the body with a Content-Length", "Content-Length")
         if raw is None or raw.strip() == "":
             return b""
-        if not raw.strip().isdigit():
+        if not (raw.strip().isascii() and raw.strip().isdigit()):
             self.close_connection = True
             raise BadRequest(
                 400, "invalid_input", "Content-Length must be a whole number of bytes", "Content-Length"
