@@ -270,12 +270,13 @@ class LocalRuntime:
 
     @contextmanager
     def _quiet(self) -> Iterator[int]:
-        """No request and no poller batch runs inside; yields the change count the world is at."""
+        """No request and no import-worker batch runs inside (the writers of user data); yields the
+        change count the world is at. The lake writer is not waited for: the lake is derived from
+        the table's stream, and a restore streams every item again, which rebuilds it."""
         with ExitStack() as stack:
             stack.enter_context(self.gate.exclusive())
-            for poller in (self._stream, self._queue):
-                if poller is not None:
-                    stack.enter_context(poller.paused())
+            if self._queue is not None:
+                stack.enter_context(self._queue.paused())
             yield self._changes()
 
     def checkpoint(self) -> int:
