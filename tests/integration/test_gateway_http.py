@@ -31,7 +31,7 @@ def _send(runtime: LocalRuntime, method: str, path: str, headers: dict[str, str]
 
 
 def test_64_simultaneous_clients_are_all_answered(local_runtime: LocalRuntime) -> None:
-    connected = threading.Barrier(CLIENTS, timeout=60)
+    ready = threading.Barrier(CLIENTS, timeout=60)
     statuses: list[int] = []
     errors: list[BaseException] = []
     lock = threading.Lock()
@@ -39,8 +39,7 @@ def test_64_simultaneous_clients_are_all_answered(local_runtime: LocalRuntime) -
     def client() -> None:
         connection = _connection(local_runtime)
         try:
-            connection.connect()
-            connected.wait()  # every client holds an open connection before any sends
+            ready.wait()  # all 64 connect at the same moment, as a burst of browsers would
             connection.request("GET", "/config.json")
             response = connection.getresponse()
             response.read()
@@ -57,7 +56,7 @@ def test_64_simultaneous_clients_are_all_answered(local_runtime: LocalRuntime) -
         thread.start()
     for thread in threads:
         thread.join(timeout=120)
-    assert errors == []
+    assert errors == []  # no reset, no refusal (a listen backlog of 5 reset some of them)
     assert statuses == [200] * CLIENTS
 
 
