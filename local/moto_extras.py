@@ -10,6 +10,9 @@
   cancelled transaction puts those back and drops its stream records, so rollback semantics are
   unchanged (nothing written, nothing streamed). Transactions run one at a time, as DynamoDB
   isolates them.
+- DynamoDB Streams `GetRecords`: moto stores a new shard iterator on every call and never drops
+  one, so a poller reading the stream twice a second grows memory with time. AWS expires iterators
+  after 15 minutes; here at most `MAX_SHARD_ITERATORS` live, the oldest expiring first.
 - Cost Explorer `GetCostAndUsage`: moto keeps queued answers per account, and an assumed role's
   credentials belong to the role's account. Locally every connected account (role or keys) sees the
   demo bill queued for moto's default account, unless answers were queued for that account itself.
@@ -144,9 +147,32 @@ def _undo_instead_of_copy(transact_write_items: Any) -> Any:
 
 
 def _new_untracked(cls: type, *args: Any, **kwargs: Any) -> Any:
+    from moto.dynamodbstreams.models import DynamoDBStreamsBackend
+
+    if not getattr(DynamoDBStreamsBackend.get_records, "_outlay_expiring", False):
+        DynamoDBStreamsBackend.get_records = _expire_old_iterators(  # type: ignore[method-assign]
+            DynamoDBStreamsBackend.get_records
+        )
+
     from moto.core.common_models import BaseModel
 
     return super(BaseModel, cls).__new__(cls)  # type: ignore[misc]
+
+
+MAX_SHARD_ITERATORS = 1_000
+
+
+def _expire_old_iterators(get_records: Any) -> Any:
+    @functools.wraps(get_records)
+    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+        result = get_records(self, *args, **kwargs)
+        iterators = self.shard_iterators
+        while len(iterators) > MAX_SHARD_ITERATORS:
+            iterators.pop(next(iter(iterators)))  # dicts keep insertion order: the oldest first
+        return result
+
+    wrapper._outlay_expiring = True  # type: ignore[attr-defined]
+    return wrapper
 
 
 DEFAULT_ACCOUNT = "123456789012"

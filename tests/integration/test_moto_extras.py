@@ -94,6 +94,23 @@ def test_a_cancelled_transaction_writes_and_streams_nothing(local_runtime: Local
     assert _stream_end(local_runtime, table) == stream_end  # nothing streamed for the lake either
 
 
+def test_reading_the_stream_keeps_a_bounded_number_of_shard_iterators(
+    local_runtime: LocalRuntime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from local import moto_extras
+
+    monkeypatch.setattr(moto_extras, "MAX_SHARD_ITERATORS", 5)
+    streams = local_runtime.client("dynamodbstreams")
+    arn = local_runtime.resources.stream_arn  # type: ignore[union-attr]
+    shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+    iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="LATEST")
+    iterator = iterator["ShardIterator"]
+    for _ in range(20):  # an idle poller: each read hands out a new iterator
+        iterator = streams.get_records(ShardIterator=iterator, Limit=1)["NextShardIterator"]
+    assert len(local_runtime.aws.backend("dynamodbstreams").shard_iterators) <= 5
+    streams.get_records(ShardIterator=iterator, Limit=1)  # the newest one still reads
+
+
 def test_cost_forecast_is_answered_for_the_requested_period(local_runtime: LocalRuntime) -> None:
     forecast = local_runtime.client("ce").get_cost_forecast(
         TimePeriod={"Start": "2026-11-21", "End": "2026-12-01"},
