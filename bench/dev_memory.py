@@ -28,6 +28,7 @@ from bench.common import ROOT, Row, env
 
 TARGET_RATIO = 10.0  # RSS growth above the started runtime, as a multiple of the data held
 TARGET_WINDOW_S = 5.0
+TARGET_EDIT_GROWTH_MB = 5.0  # 1,000 writes that add no data should add no memory
 PASSWORD = "Bench-memory-1!"  # noqa: S105 - a throwaway local user
 
 
@@ -90,6 +91,15 @@ class Ledger:
         self.ids: list[str] = []
         self.writes = 0
         self.rng = random.Random(14)
+
+    def edit(self, count: int) -> None:
+        """Writes that change no amount of data: one field rewritten in place, same length."""
+        for n in range(count):
+            target = self.ids[n % len(self.ids)]
+            change = {"description": f"edit {n % 10}"}
+            response = self.session.patch(f"{self.url}/{target}", json=change, headers=self.auth, timeout=60)
+            if response.status_code != 200:
+                raise RuntimeError(f"edit {n} answered {response.status_code}: {response.text}")
 
     def write(self, count: int) -> None:
         for _ in range(count):
@@ -192,6 +202,21 @@ def measure(counts: tuple[int, ...] = (1_000, 10_000)) -> list[Row]:
                 print(
                     f"  {count:,} writes in {seconds:.0f} s ({seconds / max(count, 1) * 1000:.0f} ms/write)"
                 )
+            before, data_before = _rss_mb(process.pid), snapshot.stat().st_size / 1e6
+            ledger.edit(1_000)
+            _snapshot_after(snapshot, time.time())
+            growth = _rss_mb(process.pid) - before
+            rows.append(
+                Row(
+                    what=f"`make dev` RSS growth, 1,000 edits ({len(ledger.ids):,} expenses kept)",
+                    figure=f"{growth:+.1f} MB",
+                    floor=f"data held {data_before:.2f} → {snapshot.stat().st_size / 1e6:.2f} MB",
+                    ratio=None,
+                    target=f"≤ {TARGET_EDIT_GROWTH_MB:g} MB",
+                    met=growth <= TARGET_EDIT_GROWTH_MB,
+                    fix="Something is kept per write: compare gc.get_objects() by type before and after.",
+                )
+            )
             rows.append(
                 Row(
                     what=f"KEEP_STATE: last write to on disk, {len(ledger.ids):,} expenses (kill -9 window)",
