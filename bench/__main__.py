@@ -20,7 +20,16 @@ from bench.common import ROOT, Row
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
 RAW = Path(__file__).with_name("RESULTS.json")  # the same rows, so `--only` can re-measure one step
-STEP_ORDER = ("synthesis", "cold start", "bundle", "reads per request", "export", "cost import", "make test")
+STEP_ORDER = (
+    "synthesis",
+    "cold start",
+    "bundle",
+    "reads per request",
+    "export",
+    "cost import",
+    "dev memory",
+    "make test",
+)
 
 
 def _fmt_ratio(ratio: float | None) -> str:
@@ -67,7 +76,7 @@ def main() -> int:
     )
     args = parser.parse_args()
 
-    from bench import bundle, cold_start, cost_import, exports, make_test, reads, synth
+    from bench import bundle, cold_start, cost_import, dev_memory, exports, make_test, reads, synth
 
     q = args.quick
     steps: list[tuple[str, Callable[[], Row | list[Row]]]] = [
@@ -77,6 +86,7 @@ def main() -> int:
         ("reads per request", lambda: reads.measure(sizes=(100, 1_000) if q else (100, 10_000, 100_000))),
         ("export", lambda: exports.measure(count=5_000 if q else 100_000)),
         ("cost import", lambda: cost_import.measure(users=50 if q else 1_000)),
+        ("dev memory", lambda: dev_memory.measure(counts=(200, 1_000) if q else (1_000, 10_000))),
     ]
     if not args.skip_make_test:
         steps.append(("make test", make_test.measure))

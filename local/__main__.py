@@ -18,6 +18,7 @@ import warnings
 from pathlib import Path
 from typing import TextIO
 
+from local.checkpoint import DEFAULT_INTERVAL_S
 from local.runtime import DEFAULT_STATE_DIR, DEFAULT_WEB_DIST, LocalRuntime, PortInUseError
 from local.state import reset
 
@@ -55,6 +56,13 @@ def main(argv: list[str] | None = None) -> int:
         default=os.environ.get("KEEP_STATE", "") not in ("", "0", "false"),
         help=f"restore/save data in {DEFAULT_STATE_DIR.name}/ (or KEEP_STATE=1 make dev)",
     )
+    parser.add_argument(
+        "--snapshot-every",
+        type=float,
+        default=DEFAULT_INTERVAL_S,
+        metavar="SECONDS",
+        help=f"with --keep-state: snapshot this often while data changes (default {DEFAULT_INTERVAL_S:g})",
+    )
     parser.add_argument("--reset-only", action="store_true", help="delete the kept state and exit")
     parser.add_argument("--no-seed", action="store_true", help="start with no demo user or data")
     parser.add_argument("--web-dist", type=Path, default=DEFAULT_WEB_DIST, help="the built dashboard")
@@ -84,6 +92,7 @@ def main(argv: list[str] | None = None) -> int:
         seed_in_background=True,
         keep_state=args.keep_state,
         state_dir=args.state_dir,
+        snapshot_every=args.snapshot_every,
         access_log=not args.quiet,
     )
     try:
@@ -99,7 +108,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  API:        {runtime.api_url}")
         if runtime.demo_password:
             print(f"  Demo login: {runtime.demo_email} / {runtime.demo_password}")
-        kept = "kept in .local-state/" if args.keep_state else "fresh (KEEP_STATE=1 make dev keeps it)"
+        kept = (
+            f"kept in {args.state_dir.name}/ (saved every {args.snapshot_every:g} s if changed, on stop)"
+            if args.keep_state
+            else "fresh (KEEP_STATE=1 make dev keeps it)"
+        )
         print(f"  State:      {kept}")
         print("  Sign-up:    no e-mail is sent; any confirmation code works")
         print(f"  Import now: make import-now PORT={runtime.port}")

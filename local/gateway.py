@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import json
 import logging
-import mimetypes
 import time
 import traceback
 from collections.abc import Callable
@@ -24,10 +23,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
-from outlay.routes import HTTP_FUNCTIONS
+from outlay.routes import HTTP_FUNCTIONS, Route
 
 from local.auth import CognitoVerifier, Unauthorized, api_gateway_claims
+from local.gate import GateClosed, WriteGate
 from local.lambdas import HandlerMissing, allowed_methods, invoke, match_route, rest_event
+from local.site import static_file
 from local.validation import body_error
 
 log = logging.getLogger("outlay.local.gateway")
@@ -36,13 +37,6 @@ API_PREFIX = "/api"
 MAX_BODY = 10 * 1024 * 1024  # API Gateway's payload limit
 CORS_HEADERS = "Authorization,Content-Type,Idempotency-Key,X-Amz-Date,X-Api-Key,X-Amz-Security-Token"
 LOCAL_CONTROL_HEADER = "X-Outlay-Local"
-
-_NO_WEB_PAGE = b"""<!doctype html><html><head><meta charset="utf-8"><title>Outlay (local)</title></head>
-<body style="font-family:sans-serif;max-width:40em;margin:4em auto">
-<h1>Outlay is running, but the dashboard is not built</h1>
-<p>Run <code>make web</code> (or simply <code>make dev</code>, which builds it) and reload this page.
-The API is up at <a href="/api/">/api</a> and <a href="/config.json">/config.json</a> is served.</p>
-</body></html>"""
 
 
 class Gateway:
@@ -58,7 +52,9 @@ class Gateway:
         config: dict[str, str],
         controls: dict[str, Callable[[dict[str, Any]], dict[str, Any]]],
         access_log: bool = False,
+        gate: WriteGate | None = None,
     ) -> None:
+        self.gate = gate or WriteGate()
         self.verifier = verifier
         self.moto_url = moto_url.rstrip("/")
         self.web_dist = web_dist.resolve() if web_dist else None
@@ -70,8 +66,11 @@ class Gateway:
 
 
 class _Server(ThreadingHTTPServer):
+    """One thread per connection; a listen backlog that takes a burst of clients (the default is 5)."""
+
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128
     gateway: Gateway
 
 
@@ -81,11 +80,28 @@ def make_server(gateway: Gateway, host: str, port: int) -> _Server:
     return server
 
 
+class BadRequest(Exception):
+    """A request the gateway cannot frame or accept; answered in the API's error shape."""
+
+    def __init__(self, status: int, code: str, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.field = status, code, message, field
+
+    def payload(self) -> dict[str, Any]:
+        details = [{"field": self.field, "message": self.message}] if self.field else []
+        return {"error": self.code, "message": self.message, "details": details}
+
+
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+READ_ONLY = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
     body: bytes = b""
     protocol_version = "HTTP/1.1"
     server_version = "OutlayLocal/1"
+    timeout = 60  # a client that stops sending mid-request frees its thread
 
     # --- plumbing ----------------------------------------------------------------------------------
     @property
@@ -100,13 +116,24 @@ class _Handler(BaseHTTPRequestHandler):
             ms = (time.monotonic() - started) * 1000
             print(f"  {self.command:6} {self.path}  {status}  {ms:.0f} ms", flush=True)
 
-    def _read_body(self) -> bytes | None:
+    def _read_body(self) -> bytes:
         """The request body, read once up front: an unread body would be parsed as the next request
-        on this keep-alive connection. None when over API Gateway's limit (the connection closes)."""
-        length = int(self.headers.get("Content-Length") or 0)
+        on this keep-alive connection, so a body that cannot be framed closes the connection."""
+        raw = self.headers.get("Content-Length")
+        if self.headers.get("Transfer-Encoding"):
+            self.close_connection = True
+            raise BadRequest(411, "length_required", "Send the body with a Content-Length", "Content-Length")
+        if raw is None or raw.strip() == "":
+            return b""
+        if not (raw.strip().isascii() and raw.strip().isdigit()):
+            self.close_connection = True
+            raise BadRequest(
+                400, "invalid_input", "Content-Length must be a whole number of bytes", "Content-Length"
+            )
+        length = int(raw)
         if length > MAX_BODY:
             self.close_connection = True
-            return None
+            raise BadRequest(413, "payload_too_large", "Request Too Long")
         return self.rfile.read(length) if length else b""
 
     def _send(
@@ -140,14 +167,18 @@ class _Handler(BaseHTTPRequestHandler):
         started = time.monotonic()
         status = 500
         try:
-            body = self._read_body()
-            if body is None:
-                self._json(413, {"message": "Request Too Long"}, self._cors_headers())
-                status = 413
+            try:
+                self.body = self._read_body()
+            except BadRequest as exc:
+                status = exc.status
+                if status == 413:  # API Gateway's own answer for an oversized payload
+                    self._json(413, {"message": exc.message}, self._cors_headers())
+                else:
+                    self._json(status, exc.payload(), self._cors_headers())
             else:
-                self.body = body
-                status = self._route()
-        except (BrokenPipeError, ConnectionResetError):
+                status = self._route_through_gate()
+        except (BrokenPipeError, ConnectionResetError, TimeoutError):
+            self.close_connection = True
             return
         except Exception:
             log.error("local gateway error\n%s", traceback.format_exc())
@@ -156,7 +187,49 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _dispatch
 
+    def __getattr__(self, name: str) -> Any:
+        """`do_TRACE`, `do_CONNECT`, ...: any method API Gateway does not route is a 405."""
+        if name.startswith("do_"):
+            return self._method_not_allowed
+        raise AttributeError(name)
+
+    def _method_not_allowed(self) -> None:
+        self.close_connection = True  # its body, if any, is not read
+        error = BadRequest(405, "method_not_allowed", f"Method {self.command} is not allowed")
+        self._json(405, error.payload(), [("Allow", ", ".join(METHODS)), *self._cors_headers()])
+        self._log_request(405, time.monotonic())
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's own errors (a malformed request line, headers too long) in the API's shape."""
+        self.close_connection = True
+        try:
+            phrase = HTTPStatus(code).phrase
+        except ValueError:
+            phrase = "Error"
+        payload = {"error": phrase.lower().replace(" ", "_"), "message": message or phrase, "details": []}
+        body = json.dumps(payload).encode()
+        self.send_response(code, message)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD" and code >= 200 and code not in (204, 304):
+            self.wfile.write(body)
+
     # --- routing -------------------------------------------------------------------------------------
+    def _route_through_gate(self) -> int:
+        """Requests that may write pass the write gate (see local.gate); reads never wait for it."""
+        if self.command in READ_ONLY:
+            return self._route()
+        try:
+            with self.gw.gate.request():
+                return self._route()
+        except GateClosed:
+            self.close_connection = True
+            payload = {"error": "unavailable", "message": "Outlay is stopping; try again", "details": []}
+            self._json(503, payload, [("Connection", "close"), *self._cors_headers()])
+            return 503
+
     def _route(self) -> int:
         url = urlsplit(self.path)
         path = url.path
@@ -217,17 +290,7 @@ class _Handler(BaseHTTPRequestHandler):
         if invalid is not None:
             self._json(400, invalid, self._cors_headers())
             return 400
-        event = rest_event(
-            route=route,
-            method=self.command,
-            path=path,
-            query=urlsplit(self.path).query,
-            headers=list(self.headers.items()),
-            body=self.body,
-            path_params=params,
-            claims=api_gateway_claims(claims),
-            source_ip=self.client_address[0],
-        )
+        event = self._event(route, path, params, claims)
         entry = HTTP_FUNCTIONS[route.function]
         try:
             result = invoke(entry, f"outlay-local-{route.function}", event)
@@ -241,6 +304,22 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(502, {"message": "Internal server error"}, self._cors_headers())
             return 502
         return self._proxy_result(result)
+
+    def _event(
+        self, route: Route, path: str, params: dict[str, str], claims: dict[str, Any]
+    ) -> dict[str, Any]:
+        """This request as the REST proxy event API Gateway hands the function, after the authorizer."""
+        return rest_event(
+            route=route,
+            method=self.command,
+            path=path,
+            query=urlsplit(self.path).query,
+            headers=list(self.headers.items()),
+            body=self.body,
+            path_params=params,
+            claims=api_gateway_claims(claims),
+            source_ip=self.client_address[0],
+        )
 
     def _proxy_result(self, result: Any) -> int:
         if not isinstance(result, dict) or "statusCode" not in result:
@@ -298,49 +377,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._json(200, result)
         return 200
 
-    def _page_security_headers(self) -> list[tuple[str, str]]:
-        """CloudFront's security-headers policy (stacks/constructs/site.py), with the local stand-ins:
-        Cognito and the API are same-origin here; receipts and exports live in moto's S3."""
-        storage = self.gw.moto_url
-        csp = "; ".join(
-            [
-                "default-src 'self'",
-                f"connect-src 'self' {storage}",
-                f"img-src 'self' data: blob: {storage}",
-                "object-src 'none'",
-                "base-uri 'self'",
-                "form-action 'self'",
-                "frame-ancestors 'none'",
-            ]
-        )
-        return [
-            ("Content-Security-Policy", csp),
-            ("X-Frame-Options", "DENY"),
-            ("Referrer-Policy", "strict-origin-when-cross-origin"),
-        ]
-
     def _static(self, path: str) -> int:
-        dist = self.gw.web_dist
-        if dist is None or not (dist / "index.html").is_file():
-            self._send(200, _NO_WEB_PAGE, "text/html; charset=utf-8", [("Cache-Control", "no-cache")])
-            return 200
-        target = (dist / path.lstrip("/")).resolve()
-        if not target.is_relative_to(dist):
-            self._json(404, {"message": "Not Found"})
-            return 404
-        if target.is_dir():
-            target = target / "index.html"
-        if not target.is_file():
-            if Path(path).suffix:  # a missing asset is a 404, not the app shell
-                self._send(404, b"Not Found", "text/plain; charset=utf-8")
-                return 404
-            target = dist / "index.html"  # client-side routes get the app shell
-        content_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-        if content_type.startswith("text/") or content_type in ("application/javascript", "application/json"):
-            content_type += "; charset=utf-8"
-        cache = "no-cache" if target.suffix in (".html", ".json") else "public, max-age=300"
-        headers = [("Cache-Control", cache), ("X-Content-Type-Options", "nosniff")]
-        if target.suffix == ".html":
-            headers += self._page_security_headers()
-        self._send(HTTPStatus.OK, target.read_bytes(), content_type, headers)
-        return 200
+        status, body, content_type, headers = static_file(self.gw.web_dist, path, self.gw.moto_url)
+        self._send(status, body, content_type, headers)
+        return status

@@ -1,9 +1,18 @@
 """What moto does not emulate (or does slowly) but `make dev` needs, added to moto's in-process server.
 
-- DynamoDB `TransactWriteItems`: moto backs up a table by deep-copying it once per transaction
-  *item* (all copies are taken before any write, so they are identical). Every expense write is a
-  2-3 item transaction, so a year of demo data paid for 2-3 full table copies per expense. The
-  backup is now taken once per table per transaction; rollback semantics are unchanged.
+- Memory that follows the data, not the number of writes. moto's instance tracker appends every
+  model object it ever creates (each DynamoDB item version, stream record, S3 key, SQS message) to a
+  class-level list that only its web dashboard reads and only a reset clears: the local runtime
+  never serves that dashboard, so objects are no longer tracked and are freed once moto drops them.
+- DynamoDB `TransactWriteItems`: moto backs up each table by deep-copying it (items and stream) per
+  transaction item, which costs time and memory in proportion to the table on every write. Here a
+  transaction instead keeps an undo log of the items under its keys and the stream's end; a
+  cancelled transaction puts those back and drops its stream records, so rollback semantics are
+  unchanged (nothing written, nothing streamed). Transactions run one at a time, as DynamoDB
+  isolates them.
+- DynamoDB Streams `GetRecords`: moto stores a new shard iterator on every call and never drops
+  one, so a poller reading the stream twice a second grows memory with time. AWS expires iterators
+  after 15 minutes; here at most `MAX_SHARD_ITERATORS` live, the oldest expiring first.
 - Cost Explorer `GetCostAndUsage`: moto keeps queued answers per account, and an assumed role's
   credentials belong to the role's account. Locally every connected account (role or keys) sees the
   demo bill queued for moto's default account, unless answers were queued for that account itself.
@@ -45,36 +54,124 @@ def _get_cost_forecast(self: Any) -> str:
 
 
 _transaction = threading.local()
+_one_transaction_at_a_time = threading.Lock()
 
 
-class _CopyOncePerTable:
-    """Stands in for the `copy` module inside moto.dynamodb.models."""
+class _NoTableCopy:
+    """Stands in for the `copy` module inside moto.dynamodb.models: inside a transaction, the table
+    "backup" is the table itself (moto's rollback then assigns it to itself); `_undo_log` does the
+    rollback instead."""
 
     def __init__(self, table_type: type) -> None:
         self._table_type = table_type
 
     def deepcopy(self, value: Any, memo: dict[int, Any] | None = None) -> Any:
-        backups: dict[int, Any] | None = getattr(_transaction, "backups", None)
-        if backups is None or not isinstance(value, self._table_type):
-            return copy.deepcopy(value, memo)
-        if id(value) not in backups:
-            backups[id(value)] = copy.deepcopy(value, memo)
-        return backups[id(value)]
+        if getattr(_transaction, "active", False) and isinstance(value, self._table_type):
+            return value
+        return copy.deepcopy(value, memo)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(copy, name)
 
 
-def _backup_once(transact_write_items: Any) -> Any:
-    @functools.wraps(transact_write_items)
-    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
-        _transaction.backups = {}
-        try:
-            return transact_write_items(self, *args, **kwargs)
-        finally:
-            _transaction.backups = None
+class _UndoLog:
+    """What a transaction is about to touch: the items under its keys (copied) and where each
+    table's stream ended. Rolling back puts those items back and drops the stream records the
+    cancelled writes appended: DynamoDB writes nothing, and streams nothing, for a cancelled one."""
 
-    wrapper._outlay_backup_once = True  # type: ignore[attr-defined]
+    def __init__(self, backend: Any, transact_items: list[dict[str, Any]]) -> None:
+        from moto.dynamodb.models.dynamo_type import DynamoType
+
+        self.items: list[tuple[Any, Any, Any, Any]] = []
+        self.stream_ends: dict[int, tuple[Any, int]] = {}
+        for entry in transact_items:
+            for op_type, op in entry.items():
+                table = backend.tables.get(op.get("TableName") if isinstance(op, dict) else None)
+                if table is None:
+                    continue
+                attrs = op.get("Item") if op_type == "Put" else op.get("Key")
+                try:
+                    hash_key = DynamoType(attrs[table.hash_key_attr])
+                    range_key = DynamoType(attrs[table.range_key_attr]) if table.range_key_attr else None
+                except (KeyError, TypeError):
+                    continue  # moto rejects the operation before it writes anything
+                self.items.append(
+                    (table, hash_key, range_key, copy.deepcopy(_stored(table, hash_key, range_key)))
+                )
+                shard = table.stream_shard
+                if shard is not None and id(shard) not in self.stream_ends:
+                    self.stream_ends[id(shard)] = (shard, shard.starting_sequence_number + len(shard.items))
+
+    def roll_back(self) -> None:
+        for table, hash_key, range_key, original in reversed(self.items):
+            if range_key is None:
+                if original is None:
+                    table.items.pop(hash_key, None)
+                else:
+                    table.items[hash_key] = original
+            elif original is None:
+                if hash_key in table.items:
+                    table.items[hash_key].pop(range_key, None)
+            else:
+                table.items[hash_key][range_key] = original
+        for shard, end in self.stream_ends.values():
+            keep = end - shard.starting_sequence_number
+            if keep >= 0:
+                del shard.items[keep:]
+
+
+def _stored(table: Any, hash_key: Any, range_key: Any) -> Any:
+    """The stored item under a key, or None (without letting moto's defaultdict create entries)."""
+    if hash_key not in table.items:
+        return None
+    stored = table.items[hash_key]
+    return stored.get(range_key) if range_key is not None else stored
+
+
+def _undo_instead_of_copy(transact_write_items: Any) -> Any:
+    @functools.wraps(transact_write_items)
+    def wrapper(self: Any, transact_items: list[dict[str, Any]], *args: Any, **kwargs: Any) -> Any:
+        with _one_transaction_at_a_time:
+            undo = _UndoLog(self, transact_items)
+            _transaction.active = True
+            try:
+                return transact_write_items(self, transact_items, *args, **kwargs)
+            except BaseException:
+                undo.roll_back()
+                raise
+            finally:
+                _transaction.active = False
+
+    wrapper._outlay_undo_log = True  # type: ignore[attr-defined]
+    return wrapper
+
+
+def _new_untracked(cls: type, *args: Any, **kwargs: Any) -> Any:
+    from moto.dynamodbstreams.models import DynamoDBStreamsBackend
+
+    if not getattr(DynamoDBStreamsBackend.get_records, "_outlay_expiring", False):
+        DynamoDBStreamsBackend.get_records = _expire_old_iterators(  # type: ignore[method-assign]
+            DynamoDBStreamsBackend.get_records
+        )
+
+    from moto.core.common_models import BaseModel
+
+    return super(BaseModel, cls).__new__(cls)  # type: ignore[misc]
+
+
+MAX_SHARD_ITERATORS = 1_000
+
+
+def _expire_old_iterators(get_records: Any) -> Any:
+    @functools.wraps(get_records)
+    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+        result = get_records(self, *args, **kwargs)
+        iterators = self.shard_iterators
+        while len(iterators) > MAX_SHARD_ITERATORS:
+            iterators.pop(next(iter(iterators)))  # dicts keep insertion order: the oldest first
+        return result
+
+    wrapper._outlay_expiring = True  # type: ignore[attr-defined]
     return wrapper
 
 
@@ -95,6 +192,9 @@ def _shared_demo_bill(get_cost_and_usage: Any) -> Any:
     return wrapper
 
 
+_UNTRACKED = staticmethod(_new_untracked)
+
+
 def install() -> None:
     """Idempotent; adds what moto lacks or does slowly, as described above."""
     from moto.ce.responses import CostExplorerResponse
@@ -112,6 +212,11 @@ def install() -> None:
         )
 
     backend = dynamodb_models.DynamoDBBackend
-    if not getattr(backend.transact_write_items, "_outlay_backup_once", False):
-        dynamodb_models.copy = _CopyOncePerTable(Table)  # type: ignore[assignment]
-        backend.transact_write_items = _backup_once(backend.transact_write_items)  # type: ignore[method-assign]
+    if not getattr(backend.transact_write_items, "_outlay_undo_log", False):
+        dynamodb_models.copy = _NoTableCopy(Table)  # type: ignore[assignment]
+        backend.transact_write_items = _undo_instead_of_copy(backend.transact_write_items)  # type: ignore[method-assign]
+
+    from moto.core.common_models import BaseModel
+
+    if BaseModel.__dict__["__new__"] is not _UNTRACKED:
+        BaseModel.__new__ = _UNTRACKED  # type: ignore[assignment]

@@ -11,7 +11,8 @@ import logging
 import threading
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -31,15 +32,23 @@ class _Poller(threading.Thread):
         self._stop_event = threading.Event()
         self._busy = threading.Lock()
         self.missing_reported = False
+        self.batches = 0  # batches handled: "has this poller changed anything?"
 
     def stop(self) -> None:
         self._stop_event.set()
+
+    @contextmanager
+    def paused(self) -> Iterator[None]:
+        """No batch runs inside (a snapshot is taken between batches)."""
+        with self._busy:
+            yield
 
     def run(self) -> None:
         while not self._stop_event.is_set():
             try:
                 with self._busy:
                     worked = self.poll_once()
+                    self.batches += int(worked)
             except Exception:
                 log.error("%s failed\n%s", self.name, traceback.format_exc())
                 worked = False

@@ -4,8 +4,7 @@
         requests.get(rt.url + "config.json")
 
 The handlers run in this process and read their settings from `os.environ`, so only one runtime can
-be active per process at a time; its environment is restored on `stop()`. moto keeps one port per
-process so boto3 clients that handlers cached from an earlier runtime keep working.
+be active per process at a time; its environment is restored on `stop()`.
 """
 
 from __future__ import annotations
@@ -13,23 +12,25 @@ from __future__ import annotations
 import errno
 import logging
 import os
-import secrets
-import socket
-import string
 import threading
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import boto3
-import requests
 from outlay.event_sources import DISPATCHER
-from outlay.handlers.wiring import reset_all
 from outlay.routes import EVENT_FUNCTIONS
 
 from local import provision as prov
+from local import seed as seed_mod
 from local import state as state_mod
+from local import users
 from local.auth import CognitoVerifier
+from local.aws import LocalAws
+from local.checkpoint import DEFAULT_INTERVAL_S, Checkpointer
+from local.environment import HandlerEnvironment
+from local.gate import WriteGate
 from local.gateway import Gateway, make_server
 from local.lambdas import invoke
 from local.pollers import QueuePoller, StreamPoller, sqs_sender
@@ -40,12 +41,6 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_WEB_DIST = REPO_ROOT / "web" / "dist"
 DEFAULT_STATE_DIR = REPO_ROOT / ".local-state"
 DEMO_EMAIL = "demo@outlay.local"
-FAKE_CREDENTIALS = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_SECURITY_TOKEN": "testing",
-    "AWS_SESSION_TOKEN": "testing",
-}
 
 
 class PortInUseError(RuntimeError):
@@ -59,28 +54,6 @@ class PortInUseError(RuntimeError):
 
 _active_lock = threading.Lock()
 _active: LocalRuntime | None = None
-_moto_port = 0  # chosen on first start, reused for the life of the process
-
-
-def _port_free(port: int) -> bool:
-    with socket.socket() as probe:
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
-def strong_password() -> str:
-    """Meets the pool policy (8+, upper, lower, digit, symbol) with room to spare."""
-    alphabet = string.ascii_letters + string.digits
-    core = "".join(secrets.choice(alphabet) for _ in range(14))
-    return f"Od{core}7!"
-
-
-def _forget_handler_state() -> None:
-    """Handlers cache settings, clients and resolvers per cold start; a new runtime is a cold start."""
-    reset_all()
 
 
 class LocalRuntime:
@@ -94,6 +67,7 @@ class LocalRuntime:
         demo_expenses: int = 200,
         keep_state: bool = False,
         state_dir: Path | str = DEFAULT_STATE_DIR,
+        snapshot_every: float = DEFAULT_INTERVAL_S,
         region: str | None = None,
         access_log: bool = False,
         host: str = "127.0.0.1",
@@ -108,21 +82,23 @@ class LocalRuntime:
         self._seed_cancel = threading.Event()
         self.keep_state = keep_state
         self.state_dir = Path(state_dir)
+        self.snapshot_every = snapshot_every
+        self.gate = WriteGate()
+        self._checkpointer: Checkpointer | None = None
+        self._kept_objects: state_mod.ObjectCache = {}
         self.region = region or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
         self.access_log = access_log
         self.host = host
         self.demo_email = DEMO_EMAIL
         self.demo_password = ""
         self.seed_report: dict[str, Any] = {}
-        self._saved_env: dict[str, str | None] = {}
-        self._moto: Any = None
+        self.aws = LocalAws(self.region)
+        self._env = HandlerEnvironment()
         self._server: Any = None
         self._server_thread: threading.Thread | None = None
         self._stream: StreamPoller | None = None
         self._queue: QueuePoller | None = None
-        self.resources: prov.Resources | None = None
         self.port = 0
-        self.moto_url = ""
 
     # --- public surface --------------------------------------------------------------------------
     @property
@@ -134,6 +110,14 @@ class LocalRuntime:
         return f"http://localhost:{self.port}/api"
 
     @property
+    def moto_url(self) -> str:
+        return self.aws.url
+
+    @property
+    def resources(self) -> prov.Resources | None:
+        return self.aws.resources
+
+    @property
     def origins(self) -> list[str]:
         return [
             f"http://localhost:{self.port}",
@@ -143,17 +127,11 @@ class LocalRuntime:
 
     @property
     def user_pool_id(self) -> str:
-        return self._res.user_pool_id
+        return self.aws.res.user_pool_id
 
     @property
     def client_id(self) -> str:
-        return self._res.client_id
-
-    @property
-    def _res(self) -> prov.Resources:
-        if self.resources is None:
-            raise RuntimeError("LocalRuntime is not started")
-        return self.resources
+        return self.aws.res.client_id
 
     def config_json(self) -> dict[str, str]:
         return {
@@ -166,13 +144,7 @@ class LocalRuntime:
 
     def client(self, service: str) -> Any:
         """A boto3 client pointed at this runtime's moto (fake credentials)."""
-        return boto3.client(  # type: ignore[call-overload]
-            service,
-            region_name=self.region,
-            endpoint_url=self.moto_url,
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",  # noqa: S106
-        )
+        return self.aws.client(service)
 
     def __enter__(self) -> LocalRuntime:
         self.start()
@@ -196,8 +168,6 @@ class LocalRuntime:
         return self
 
     def _start(self) -> None:
-        global _moto_port
-        logging.getLogger("werkzeug").setLevel(logging.ERROR)
         # Bind the gateway first: a taken port is the most common failure, report it before work.
         gateway = Gateway(
             verifier=None,  # type: ignore[arg-type]
@@ -207,6 +177,7 @@ class LocalRuntime:
             config={},
             controls={"import-now": self._control_import_now, "health": lambda _: {"ok": True}},
             access_log=self.access_log,
+            gate=self.gate,
         )
         try:
             self._server = make_server(gateway, self.host, self.requested_port)
@@ -216,35 +187,13 @@ class LocalRuntime:
             raise
         self.port = self._server.server_address[1]
 
-        from moto.server import ThreadedMotoServer
-
-        from local import moto_extras
-
-        moto_extras.install()
-
-        if _moto_port and not _port_free(_moto_port):
-            _moto_port = 0  # taken since the last runtime: moto would hang in start(); take a new one
-        self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=_moto_port, verbose=False)
-        self._moto.start()
-        _moto_port = self._moto.get_host_and_port()[1]
-        self.moto_url = f"http://127.0.0.1:{_moto_port}"
-        # moto's backends are process-global: start every runtime from an empty world.
-        requests.post(f"{self.moto_url}/moto-api/reset", timeout=10).raise_for_status()
-
-        session = boto3.Session(
-            region_name=self.region,
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",  # noqa: S106
-        )
-        resources = prov.provision(session, self.moto_url, self.origins)
-        self.resources = resources
-        self._set_env(resources.handler_environment(self.origins))
-
+        self.aws.start()
+        resources = self.aws.provision(self.origins)
         snapshot = state_mod.load(self.state_dir) if self.keep_state else None
         if snapshot is not None:
-            self.resources = state_mod.restore(self, snapshot)
-            self._set_env(self.resources.handler_environment(self.origins))
+            resources = state_mod.restore(self.aws, snapshot)
             self.demo_password = snapshot.get("demoPassword", "")
+        self._env.apply(self.region, self.moto_url, resources.handler_environment(self.origins))
 
         gateway.verifier = CognitoVerifier(
             f"{self.moto_url}/{self.user_pool_id}/.well-known/jwks.json",
@@ -259,13 +208,29 @@ class LocalRuntime:
             target=self._server.serve_forever, name="local-gateway", kwargs={"poll_interval": 0.2}
         )
         self._server_thread.start()
+        self._start_pollers(resources)
+        if self.keep_state:
+            self._checkpointer = Checkpointer(self.snapshot_every, self._changes, self.checkpoint)
+            self._checkpointer.start()
 
-        res = self._res
+        if self.seed:
+            # moto forgets its Cost Explorer answers on every start, kept state or not.
+            self.aws.queue_cost_results(seed_mod.demo_cost_results(datetime.now(UTC).date()))
+        if snapshot is None and self.seed:
+            self.demo_password = users.strong_password()
+            # At once: the printed login works immediately.
+            self.seed_report["sub"] = seed_mod.create_demo_user(self.aws, self.demo_email, self.demo_password)
+            self._seed_thread = threading.Thread(target=self._seed_data, name="demo-seed", daemon=True)
+            self._seed_thread.start()
+            if not self.seed_in_background:
+                self.wait_for_seed()
+
+    def _start_pollers(self, res: prov.Resources) -> None:
         self._stream = StreamPoller(
             self.client("dynamodbstreams"),
             res.stream_arn,
             self.region,
-            trim=self._trim_moto_stream,
+            trim=self.aws.trim_stream,
             on_failure=sqs_sender(self.client("sqs"), res.lake_failures_url),
         )
         queue_arn = self.client("sqs").get_queue_attributes(
@@ -275,26 +240,18 @@ class LocalRuntime:
         self._stream.start()
         self._queue.start()
 
-        if self.seed:
-            from local import seed
-
-            # moto forgets its Cost Explorer answers on every start, kept state or not.
-            self.queue_cost_results(seed.demo_cost_results(datetime.now(UTC).date()))
-        if snapshot is None and self.seed:
-            from local import seed
-
-            self.demo_password = strong_password()
-            seed.create_demo_user(self)  # at once: the printed login works immediately
-            self._seed_thread = threading.Thread(target=self._seed_data, name="demo-seed", daemon=True)
-            self._seed_thread.start()
-            if not self.seed_in_background:
-                self.wait_for_seed()
-
     def _seed_data(self) -> None:
-        from local import seed
-
         try:
-            self.seed_report.update(seed.seed_demo_data(self, self._seed_cancel))
+            report = seed_mod.seed_demo_data(
+                self.aws,
+                self.seed_report["sub"],
+                self.demo_email,
+                origin=self.origins[0],
+                count=self.demo_expense_count,
+                cancel=self._seed_cancel,
+                gate=self.gate,
+            )
+            self.seed_report.update(report)
         except Exception:
             log.exception("seeding demo data failed")
             self.seed_report["error"] = "seeding failed; see the log above"
@@ -311,90 +268,66 @@ class LocalRuntime:
             self._seeded.wait(timeout)
         return self.seed_report
 
-    def _trim_moto_stream(self, last_sequence_number: str) -> None:
-        """Forget stream records the lake writer has consumed (DynamoDB trims after 24 h).
+    # --- kept state ----------------------------------------------------------------------------------
+    def _changes(self) -> int:
+        """Grows with every request that may have written and every poller batch."""
+        return self.gate.generation + sum(p.batches for p in (self._stream, self._queue) if p is not None)
 
-        moto keeps every stream record forever and deep-copies the table, stream included, on each
-        TransactWriteItems; without trimming, writes get slower with every write.
-        """
-        try:
-            from moto.dynamodb.models import dynamodb_backends
+    @contextmanager
+    def _quiet(self) -> Iterator[int]:
+        """No request and no import-worker batch runs inside (the writers of user data); yields the
+        change count the world is at. The lake writer is not waited for: the lake is derived from
+        the table's stream, and a restore streams every item again, which rebuilds it."""
+        with ExitStack() as stack:
+            stack.enter_context(self.gate.exclusive())
+            if self._queue is not None:
+                stack.enter_context(self._queue.paused())
+            yield self._changes()
 
-            table = dynamodb_backends[state_mod.ACCOUNT][self.region].tables[self._res.expenses_table]
-            shard = table.stream_shard
-            if shard is None:
-                return
-            count = int(last_sequence_number) + 1 - shard.starting_sequence_number
-            if 0 < count <= len(shard.items):
-                del shard.items[:count]
-                shard.starting_sequence_number += count
-        except (ImportError, KeyError, AttributeError, ValueError):  # pragma: no cover - moto internals
-            log.debug("could not trim moto's stream", exc_info=True)
+    def checkpoint(self) -> int:
+        """Snapshot the kept state now, between requests; returns the change count it holds."""
+        with self._quiet() as changes:
+            snapshot = state_mod.capture(self.aws, self.demo_password, self._kept_objects)
+        state_mod.write(snapshot, self.state_dir)
+        return changes
 
     def stop(self) -> None:
+        """Stop accepting, drain in-flight requests, stop the pollers, then take the last snapshot."""
         global _active
         try:
             self._seed_cancel.set()
             if self._seed_thread is not None:
                 self._seed_thread.join(timeout=30)
+            if self._server is not None:
+                if self._server_thread is not None:
+                    self._server.shutdown()
+                    self._server_thread.join(timeout=10)
+                self._server.server_close()
+            if not self.gate.close(timeout=60):
+                log.warning("requests still running after 60 s; stopping without them")
             for poller in (self._stream, self._queue):
                 if poller is not None:
                     poller.stop()
             for poller in (self._stream, self._queue):
                 if poller is not None and poller.is_alive():
                     poller.join(timeout=30)
-            if self._server is not None:
-                if self._server_thread is not None:
-                    self._server.shutdown()
-                    self._server_thread.join(timeout=10)
-                self._server.server_close()
-            if self.keep_state and self.resources is not None and self._moto is not None:
+            if self._checkpointer is not None:
+                self._checkpointer.stop()
+            if self.keep_state and self.resources is not None and self.aws.running:
                 try:
-                    state_mod.save(self, self.state_dir)
+                    snapshot = state_mod.capture(self.aws, self.demo_password, self._kept_objects)
+                    state_mod.write(snapshot, self.state_dir)
                 except Exception:
                     log.exception("could not save the local state to %s", self.state_dir)
-            if self._moto is not None:
-                self._moto.stop()
+            self.aws.stop()
         finally:
-            self._restore_env()
-            self._server = self._server_thread = self._moto = None
+            self._env.restore()
+            self._server = self._server_thread = None
             self._stream = self._queue = None
+            self._checkpointer = None
             with _active_lock:
                 if _active is self:
                     _active = None
-
-    def _set_env(self, handler_env: dict[str, str]) -> None:
-        values = {
-            **FAKE_CREDENTIALS,
-            "AWS_DEFAULT_REGION": self.region,
-            "AWS_REGION": self.region,
-            "AWS_ENDPOINT_URL": self.moto_url,
-            "POWERTOOLS_TRACE_DISABLED": "1",
-            "POWERTOOLS_METRICS_NAMESPACE": "Outlay",
-            "POWERTOOLS_SERVICE_NAME": "outlay-local",
-            "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
-            **handler_env,
-        }
-        for name, value in values.items():
-            if name not in self._saved_env:
-                self._saved_env[name] = os.environ.get(name)
-            os.environ[name] = value
-        from outlay.models.settings import load
-
-        load.cache_clear()
-        _forget_handler_state()
-
-    def _restore_env(self) -> None:
-        for name, value in self._saved_env.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-        self._saved_env = {}
-        from outlay.models.settings import load
-
-        load.cache_clear()
-        _forget_handler_state()  # clients cached against this moto must not outlive it
 
     # --- scheduler + event sources ---------------------------------------------------------------
     def run_import_now(self, wait: bool = True, timeout: float = 120.0) -> dict[str, Any]:
@@ -423,76 +356,25 @@ class LocalRuntime:
     def wait_for_queue(self, timeout: float = 60.0) -> bool:
         return self._queue.wait_idle(timeout) if self._queue else False
 
-    # --- users -----------------------------------------------------------------------------------
+    # --- users (see local.users) -----------------------------------------------------------------
     def sign_up(self, email: str, password: str, *, confirm: bool = True) -> str:
-        """Self sign-up through the app client (as the dashboard does); returns the user's sub."""
-        idp = self.client("cognito-idp")
-        sub: str = idp.sign_up(
-            ClientId=self.client_id,
-            Username=email,
-            Password=password,
-            UserAttributes=[{"Name": "email", "Value": email}],
-        )["UserSub"]
-        if confirm:
-            # moto accepts any confirmation code, like a user who clicked the e-mailed link.
-            idp.confirm_sign_up(ClientId=self.client_id, Username=email, ConfirmationCode="123456")
-        return sub
+        return users.sign_up(self.aws, email, password, confirm=confirm)
 
     def sign_in(self, email: str, password: str) -> dict[str, str]:
-        """USER_PASSWORD_AUTH; returns {IdToken, AccessToken, RefreshToken, ...}."""
-        result: dict[str, str] = self.client("cognito-idp").initiate_auth(
-            ClientId=self.client_id,
-            AuthFlow="USER_PASSWORD_AUTH",
-            AuthParameters={"USERNAME": email, "PASSWORD": password},
-        )["AuthenticationResult"]
-        return result
+        return users.sign_in(self.aws, email, password)
 
     def id_token(self, email: str, password: str) -> str:
         return self.sign_in(email, password)["IdToken"]
 
     def create_user(self, email: str, password: str, *, admin: bool = False) -> str:
-        """An administrator-created, confirmed user with a permanent password; returns the sub."""
-        idp = self.client("cognito-idp")
-        user = idp.admin_create_user(
-            UserPoolId=self.user_pool_id,
-            Username=email,
-            UserAttributes=[
-                {"Name": "email", "Value": email},
-                {"Name": "email_verified", "Value": "true"},
-            ],
-            MessageAction="SUPPRESS",
-        )["User"]
-        idp.admin_set_user_password(
-            UserPoolId=self.user_pool_id, Username=email, Password=password, Permanent=True
-        )
-        if admin:
-            idp.admin_add_user_to_group(
-                UserPoolId=self.user_pool_id, Username=email, GroupName=prov.ADMINS_GROUP
-            )
-        return next(a["Value"] for a in user["Attributes"] if a["Name"] == "sub")
+        return users.create_user(self.aws, email, password, admin=admin)
 
     def minted_claims(self, sub: str, email: str, groups: tuple[str, ...] = ()) -> dict[str, str]:
-        """Claims for invoking a handler directly (seeding), shaped like the authorizer's."""
-        claims = {
-            "sub": sub,
-            "email": email,
-            "email_verified": "true",
-            "token_use": "id",
-            "aud": self.client_id,
-            "iss": f"https://cognito-idp.{self.region}.amazonaws.com/{self.user_pool_id}",
-        }
-        if groups:
-            claims["cognito:groups"] = ",".join(groups)
-        return claims
+        return users.minted_claims(self.aws, sub, email, groups)
 
     def queue_cost_results(self, results: list[dict[str, Any]], account_id: str = "123456789012") -> None:
         """Queue GetCostAndUsage answers in moto (consumed one per distinct request)."""
-        response = requests.post(
-            f"{self.moto_url}/moto-api/static/ce/cost-and-usage-results",
-            json={"results": results, "account_id": account_id},
-            timeout=10,
-        )
-        response.raise_for_status()
+        self.aws.queue_cost_results(results, account_id)
 
 
 __all__ = ["DEMO_EMAIL", "LocalRuntime", "PortInUseError"]

@@ -11,16 +11,17 @@ import json
 import logging
 import random
 import threading
+from contextlib import nullcontext
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from outlay.routes import HTTP_FUNCTIONS
 
+from local import users
+from local.aws import LocalAws
+from local.gate import WriteGate
 from local.lambdas import HandlerMissing, invoke, match_route, rest_event
-
-if TYPE_CHECKING:
-    from local.runtime import LocalRuntime
 
 log = logging.getLogger("outlay.local.seed")
 
@@ -82,7 +83,7 @@ def demo_expenses(today: date, count: int = DEMO_EXPENSE_COUNT) -> list[dict[str
 
 
 def call_api(
-    runtime: LocalRuntime, method: str, path: str, claims: dict[str, str], body: Any = None
+    method: str, path: str, claims: dict[str, str], body: Any = None, *, origin: str
 ) -> tuple[int, Any]:
     """Invoke the handler behind `method path` with claims, as the gateway would after the authorizer."""
     route, params, _ = match_route(method, path)
@@ -94,7 +95,7 @@ def call_api(
         method=method,
         path=path,
         query="",
-        headers=[("Content-Type", "application/json"), ("Origin", runtime.origins[0])],
+        headers=[("Content-Type", "application/json"), ("Origin", origin)],
         body=raw,
         path_params=params,
         claims=claims,
@@ -155,11 +156,9 @@ def _group(service: str, record_type: str, amount: Decimal) -> dict[str, Any]:
     }
 
 
-def create_demo_user(runtime: LocalRuntime) -> str:
+def create_demo_user(aws: LocalAws, email: str, password: str) -> str:
     """The demo login printed at start-up: confirmed, permanent password, not an admin."""
-    sub = runtime.create_user(runtime.demo_email, runtime.demo_password)
-    runtime.seed_report["sub"] = sub
-    return sub
+    return users.create_user(aws, email, password)
 
 
 # Demo access key pair: any key works against moto (STS GetCallerIdentity answers for it).
@@ -167,35 +166,42 @@ DEMO_ACCESS_KEY_ID = "AKIAEXAMPLEOUTLAY001"  # AWS documentation style: never a 
 DEMO_SECRET_ACCESS_KEY = "outlay-demo-secret-not-a-real-key"  # noqa: S105 - a fake key for moto
 
 
-def seed_demo_data(runtime: LocalRuntime, cancel: threading.Event | None = None) -> dict[str, Any]:
-    """A year of expenses, a connected (demo) AWS account, and Cost Explorer answers for the import."""
+def seed_demo_data(
+    aws: LocalAws,
+    sub: str,
+    email: str,
+    *,
+    origin: str,
+    count: int = DEMO_EXPENSE_COUNT,
+    cancel: threading.Event | None = None,
+    gate: WriteGate | None = None,
+) -> dict[str, Any]:
+    """A year of expenses and a connected (demo) AWS account for the demo user `sub`; each write
+    passes the runtime's write gate like a request (snapshots fall between them)."""
     report: dict[str, Any] = {"expenses": 0}
-    sub = runtime.seed_report["sub"]
     today = datetime.now(UTC).date()
-    claims = runtime.minted_claims(sub, runtime.demo_email)
+    claims = users.minted_claims(aws, sub, email)
+    passing = gate.request if gate is not None else nullcontext
     try:
-        status, payload = call_api(
-            runtime,
-            "POST",
-            "/aws-credentials",
-            claims,
-            {
-                "type": "keys",
-                "accessKeyId": DEMO_ACCESS_KEY_ID,
-                "secretAccessKey": DEMO_SECRET_ACCESS_KEY,
-                "region": runtime.region,
-            },
-        )
+        connection = {
+            "type": "keys",
+            "accessKeyId": DEMO_ACCESS_KEY_ID,
+            "secretAccessKey": DEMO_SECRET_ACCESS_KEY,
+            "region": aws.region,
+        }
+        with passing():
+            status, payload = call_api("POST", "/aws-credentials", claims, connection, origin=origin)
         report["awsConnected"] = status in (200, 201)
         if not report["awsConnected"]:
             log.warning("demo AWS connection refused (%s): %s", status, payload)
     except HandlerMissing as exc:
         log.warning("no demo AWS connection: %s", exc)
     try:
-        for body in demo_expenses(today, runtime.demo_expense_count):
+        for body in demo_expenses(today, count):
             if cancel is not None and cancel.is_set():
                 break
-            status, payload = call_api(runtime, "POST", "/expenses", claims, body)
+            with passing():
+                status, payload = call_api("POST", "/expenses", claims, body, origin=origin)
             if status not in (200, 201):
                 log.warning("demo expense refused (%s): %s", status, payload)
                 continue

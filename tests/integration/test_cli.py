@@ -3,110 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
 import subprocess
 import sys
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import requests
 
-ROOT = Path(__file__).resolve().parents[2]
-ENV = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'lambdas'}", "PYTHONUNBUFFERED": "1"}
-PASSWORD = "Kept-state-pass-1!"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-class Running:
-    def __init__(self, process: subprocess.Popen[str], port: int) -> None:
-        self.process = process
-        self.port = port
-        self.lines: list[str] = []
-        self.ready = threading.Event()
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.lines.append(line)
-            if "Ctrl-C to stop" in line:
-                self.ready.set()
-        self.ready.set()
-
-    @property
-    def output(self) -> str:
-        return "".join(self.lines)
-
-    @property
-    def base(self) -> str:
-        return f"http://localhost:{self.port}"
-
-    def interrupt(self) -> int:
-        self.process.send_signal(signal.SIGINT)
-        code = self.process.wait(timeout=60)
-        self._reader.join(timeout=10)
-        return code
-
-
-@contextmanager
-def running(*args: str, port: int | None = None) -> Iterator[Running]:
-    port = port or _free_port()
-    process = subprocess.Popen(  # noqa: S603 - this interpreter, our own module
-        [sys.executable, "-m", "local", "--port", str(port), "--quiet", *args],
-        cwd=ROOT,
-        env=ENV,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    run = Running(process, port)
-    try:
-        assert run.ready.wait(120), run.output
-        assert process.poll() is None, run.output
-        yield run
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait(timeout=30)
-
-
-def cognito(run: Running, operation: str, body: dict[str, Any]) -> dict[str, Any]:
-    response = requests.post(
-        f"{run.base}/cognito/",
-        data=json.dumps(body),
-        headers={
-            "X-Amz-Target": f"AWSCognitoIdentityProviderService.{operation}",
-            "Content-Type": "application/x-amz-json-1.1",
-        },
-        timeout=30,
-    )
-    assert response.status_code == 200, response.text
-    return response.json()  # type: ignore[no-any-return]
-
-
-def sign_in(run: Running, email: str) -> str:
-    client_id = requests.get(f"{run.base}/config.json", timeout=10).json()["userPoolClientId"]
-    result = cognito(
-        run,
-        "InitiateAuth",
-        {
-            "ClientId": client_id,
-            "AuthFlow": "USER_PASSWORD_AUTH",
-            "AuthParameters": {"USERNAME": email, "PASSWORD": PASSWORD},
-        },
-    )
-    return str(result["AuthenticationResult"]["IdToken"])
+from tests.integration.local_process import ENV, ROOT, cognito, running, sign_in, sign_up
 
 
 def test_banner_port_clash_and_ctrl_c_during_seeding(tmp_path: Path) -> None:
@@ -152,21 +55,7 @@ def test_keep_state_survives_a_restart_and_reset_forgets_it(tmp_path: Path) -> N
     state = tmp_path / "state"
     email = "keeper@example.com"
     with running("--no-seed", "--keep-state", "--state-dir", str(state)) as run:
-        client_id = requests.get(f"{run.base}/config.json", timeout=10).json()["userPoolClientId"]
-        cognito(
-            run,
-            "SignUp",
-            {
-                "ClientId": client_id,
-                "Username": email,
-                "Password": PASSWORD,
-                "UserAttributes": [{"Name": "email", "Value": email}],
-            },
-        )
-        cognito(
-            run, "ConfirmSignUp", {"ClientId": client_id, "Username": email, "ConfirmationCode": "000000"}
-        )
-        auth = {"Authorization": sign_in(run, email)}
+        auth = sign_up(run, email)
         created = requests.post(
             f"{run.base}/api/expenses",
             json={"amount": "42.00", "currency": "EUR", "category": "Travel", "vendor": "Kept"},
@@ -187,6 +76,9 @@ def test_keep_state_survives_a_restart_and_reset_forgets_it(tmp_path: Path) -> N
         assert connected.status_code == 200, connected.text
         assert run.interrupt() == 0
     assert (state / "snapshot.json").is_file()
+    # It holds users' passwords and the KMS key material: owner-only, like ~/.aws/credentials.
+    assert (state / "snapshot.json").stat().st_mode & 0o777 == 0o600
+    assert state.stat().st_mode & 0o777 == 0o700
 
     with running("--no-seed", "--keep-state", "--state-dir", str(state)) as run:
         auth = {"Authorization": sign_in(run, email)}  # same password, same user (same sub)
@@ -212,10 +104,16 @@ def test_keep_state_survives_a_restart_and_reset_forgets_it(tmp_path: Path) -> N
     assert not state.exists()
 
 
-def test_an_unreadable_kept_state_starts_fresh_instead_of_failing(tmp_path: Path) -> None:
+def test_an_unreadable_kept_state_starts_fresh_and_is_set_aside_not_overwritten(tmp_path: Path) -> None:
     from local import state
 
-    (tmp_path / "snapshot.json").write_text('{"version": 1, "tables": ')  # cut short by a crash
+    cut_short = '{"version": 1, "tables": '
+    (tmp_path / "snapshot.json").write_text(cut_short)
     assert state.load(tmp_path) is None
+    assert not (tmp_path / "snapshot.json").exists()  # the next save cannot overwrite it
+    [aside] = tmp_path.glob("snapshot.set-aside-*.json")
+    assert aside.read_text() == cut_short
+    aside.unlink()
     (tmp_path / "snapshot.json").write_text(json.dumps({"version": 999}))
     assert state.load(tmp_path) is None
+    assert len(list(tmp_path.glob("snapshot.set-aside-*.json"))) == 1
