@@ -28,7 +28,7 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 
 from outlay.logic.money import MoneyError, check_currency, money_text, parse_decimal, to_money
-from outlay.logic.months import MONTH_PATTERN
+from outlay.logic.months import MONTH_PATTERN, first_day, last_day
 
 # Expense ids: uuid4 hex for manual expenses; importers choose deterministic ids from the same
 # alphabet. '#' is excluded because ids are embedded in DynamoDB sort keys.
@@ -43,6 +43,7 @@ MAX_DESCRIPTION = 500
 MAX_TAGS = 10
 MAX_TAG = 40
 MAX_CATEGORY = 40
+MAX_QUERY = 200
 
 
 def is_valid_id(value: str) -> bool:
@@ -267,18 +268,39 @@ def _optional_text(value: Any) -> Any:
 
 
 class ExpenseFilters(CamelModel):
-    """Query-string filters shared by the list and the export (all optional)."""
+    """Filters shared by the list and the CSV export, all optional and combined with AND. A list
+    returns full pages of matches, newest first, while matches remain: every filter except min/max
+    is answered from index entries written with each expense, so a page reads about what it returns
+    whatever the total. `next` continues with the same filters; a page may come back short only when
+    several filters are combined or min/max rejects many candidates, and then carries `next`."""
 
     model_config = ConfigDict(populate_by_name=True, extra="ignore")
 
     from_: IsoDate | None = Field(None, alias="from")
     to: IsoDate | None = None
-    category: str | None = Field(None, max_length=MAX_CATEGORY)
-    tag: str | None = Field(None, max_length=MAX_TAG)
-    vendor: str | None = Field(None, max_length=MAX_VENDOR, description="Case-insensitive prefix")
+    month: Month | None = Field(
+        None, description="A calendar month YYYY-MM: shorthand for from/to (not together with them)"
+    )
+    category: str | None = Field(
+        None, max_length=MAX_CATEGORY, description="Exact category, case- and accent-insensitive"
+    )
+    tag: str | None = Field(None, max_length=MAX_TAG, description="Exact tag, case- and accent-insensitive")
+    vendor: str | None = Field(
+        None, max_length=MAX_VENDOR, description="Prefix of the vendor, case- and accent-insensitive"
+    )
     min: Annotated[Decimal, BeforeValidator(_plain_decimal)] | None = None
     max: Annotated[Decimal, BeforeValidator(_plain_decimal)] | None = None
     currency: Currency | None = None
+    q: str | None = Field(
+        None,
+        max_length=MAX_QUERY,
+        description=(
+            "Free text, case- and accent-insensitive: every word must match a word of the vendor, the "
+            "tags or the description; a word of 3+ characters matches words starting with it "
+            "('lisb' finds 'Trip to Lisbon'), a shorter word matches whole words. The first 16 "
+            "distinct word starts of an expense (vendor, then tags, then description) are searchable."
+        ),
+    )
 
     @field_validator("*", mode="before")
     @classmethod
@@ -287,6 +309,10 @@ class ExpenseFilters(CamelModel):
 
     @model_validator(mode="after")
     def _ranges(self) -> ExpenseFilters:
+        if self.month is not None:
+            if self.from_ or self.to:
+                raise ValueError("month replaces from/to: give one or the other")
+            self.from_, self.to = first_day(self.month), last_day(self.month)
         if self.from_ and self.to and self.from_ > self.to:
             raise ValueError("from must not be after to")
         if self.min is not None and self.max is not None and self.min > self.max:
@@ -296,20 +322,30 @@ class ExpenseFilters(CamelModel):
     @property
     def has_filters(self) -> bool:
         return any(
-            v is not None for v in (self.category, self.tag, self.vendor, self.min, self.max, self.currency)
+            v is not None
+            for v in (self.category, self.tag, self.vendor, self.min, self.max, self.currency, self.q)
         )
 
 
 class ListQuery(ExpenseFilters):
+    __doc__ = ExpenseFilters.__doc__
+
     limit: int = Field(50, ge=1, le=100)
     next: str | None = Field(None, max_length=2048)
 
 
 class SummaryQuery(CamelModel):
+    """The summary covers whole months and, optionally, one category and/or one currency (exact,
+    from the monthly aggregates). Vendor, tag, q and amount filters do not apply to it."""
+
     model_config = ConfigDict(populate_by_name=True, extra="ignore")
 
     from_: Month | None = Field(None, alias="from")
     to: Month | None = None
+    category: str | None = Field(
+        None, max_length=MAX_CATEGORY, description="Only this category (case- and accent-insensitive)"
+    )
+    currency: Currency | None = Field(None, description="Only this currency")
 
     @field_validator("*", mode="before")
     @classmethod
@@ -346,8 +382,13 @@ class CurrencyTotal(CamelModel):
 
 
 class Summary(CamelModel):
+    """Totals of whole months `from`..`to`; `category`/`currency` say which the totals are limited
+    to (null: all). Vendor, tag, q and amount filters never apply to a summary."""
+
     from_: str = Field(alias="from")
     to: str
+    category: str | None = None
+    currency: str | None = None
     items: list[SummaryItem]
     totals: list[CurrencyTotal]
 
