@@ -20,7 +20,15 @@ from bench.common import ROOT, Row
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
 RAW = Path(__file__).with_name("RESULTS.json")  # the same rows, so `--only` can re-measure one step
-STEP_ORDER = ("synthesis", "cold start", "reads per request", "export", "cost import", "make test")
+STEP_ORDER = (
+    "synthesis",
+    "cold start",
+    "reads per request",
+    "filtered reads",
+    "export",
+    "cost import",
+    "make test",
+)
 
 
 def _fmt_ratio(ratio: float | None) -> str:
@@ -74,6 +82,7 @@ def main() -> int:
         ("synthesis", lambda: synth.measure(runs=1 if q else 3)),
         ("cold start", lambda: cold_start.measure(runs=3 if q else 7)),
         ("reads per request", lambda: reads.measure(sizes=(100, 1_000) if q else (100, 10_000, 100_000))),
+        ("filtered reads", lambda: reads.measure_filters(count=2_000 if q else 100_000)),
         ("export", lambda: exports.measure(count=5_000 if q else 100_000)),
         ("cost import", lambda: cost_import.measure(users=50 if q else 1_000)),
     ]
