@@ -18,16 +18,29 @@ export async function loadSummary() {
   const status = $('#summary-status');
   try {
     // The summary is monthly: a date filter selects the months it falls in (default: last 12 months).
-    const { from, to } = state.filters;
+    // Category and currency filters apply exactly; the others cannot, and the note says so.
+    const { from, to, category, currency } = state.filters;
     const seq = ++summarySeq;
-    const data = await api('/summary', { query: { from: from?.slice(0, 7), to: to?.slice(0, 7) } });
+    const data = await api('/summary', { query: { from: from?.slice(0, 7), to: to?.slice(0, 7), category, currency } });
     if (seq !== summarySeq) return;
     state.summary = { items: itemsOf(data), totals: Array.isArray(data?.totals) ? data.totals : [] };
     await renderSummary();
-    setStatus(status, state.summary.items.length ? '' : 'Add expenses to see where your money goes.', 'info');
+    setStatus(status, summaryNote(data), 'info');
   } catch (error) {
     setStatus(status, `Could not load the summary: ${error.message}`, 'error');
   }
+}
+
+// What the totals cover, said plainly whenever a filter is set.
+function summaryNote(data) {
+  const filtered = Object.keys(state.filters).length > 0;
+  if (!filtered) return state.summary.items.length ? '' : 'Add expenses to see where your money goes.';
+  const scope = [data?.category && `category ${data.category}`, data?.currency && `currency ${data.currency}`].filter(Boolean);
+  const ignored = ['q', 'vendor', 'tag', 'min', 'max'].filter((name) => state.filters[name]);
+  const names = { q: 'search', vendor: 'vendor', tag: 'tag', min: 'min amount', max: 'max amount' };
+  let note = `Totals cover whole months ${data?.from} to ${data?.to}${scope.length ? `, ${scope.join(', ')}` : ''}.`;
+  if (ignored.length) note += ` The ${ignored.map((n) => names[n]).join(', ')} filter${ignored.length > 1 ? 's do' : ' does'} not apply to totals.`;
+  return note;
 }
 
 function renderSummary() {
