@@ -21,9 +21,31 @@ const PALETTE = ['#1d4ed8', '#b45309', '#047857', '#be123c', '#6d28d9', '#0e7490
 const charts = new Map();
 const reducedMotion = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
 
-/** Group summary rows of one currency by `key`, summing exactly (decimal strings). */
-export function seriesBy(items, currency, key) {
-  const groups = new Map();
+/** Every month YYYY-MM from `from` to `to` inclusive (both YYYY-MM). */
+export function monthsBetween(from, to) {
+  if (!from || !to) return [];
+  const months = [];
+  let [year, month] = from.split('-').map(Number);
+  for (let guard = 0; guard < 240; guard += 1) {
+    const label = `${year}-${String(month).padStart(2, '0')}`;
+    if (label > to) break;
+    months.push(label);
+    [year, month] = month === 12 ? [year + 1, 1] : [year, month + 1];
+  }
+  return months;
+}
+
+// A category keeps its colour for the whole session, whatever else the chart shows.
+const categoryColours = new Map();
+function colourOf(category) {
+  if (!categoryColours.has(category)) categoryColours.set(category, PALETTE[categoryColours.size % PALETTE.length]);
+  return categoryColours.get(category);
+}
+
+/** Group summary rows of one currency by `key`, summing exactly (decimal strings); `months` (for
+ * key 'month') lists every month of the period so months without spend show as zero. */
+export function seriesBy(items, currency, key, months = []) {
+  const groups = new Map(months.map((month) => [month, ['0']]));
   for (const item of items) {
     if (item.currency !== currency) continue;
     const label = item[key] || '—';
@@ -41,7 +63,7 @@ function draw(canvas, type, series, currency) {
   canvas.dataset.labels = JSON.stringify(series.labels);
   canvas.dataset.values = JSON.stringify(series.values);
   const numbers = series.values.map(Number);
-  const colours = type === 'doughnut' ? series.labels.map((_, i) => PALETTE[i % PALETTE.length]) : PALETTE[0];
+  const colours = type === 'doughnut' ? series.labels.map(colourOf) : PALETTE[0];
   const label = (context) => ` ${formatMoney(series.values[context.dataIndex], currency)}`;
   let chart = charts.get(canvas.id);
   if (chart && chart.config.type === type) {
@@ -93,9 +115,9 @@ function table(container, heading, series, currency, formatLabel = (x) => x) {
 }
 
 /** Draw both charts (and their table alternatives) for `currency` from GET /summary items. */
-export function renderSummaryCharts(items, currency) {
+export function renderSummaryCharts(items, currency, from, to) {
   const byCategory = seriesBy(items, currency, 'category');
-  const byMonth = seriesBy(items, currency, 'month');
+  const byMonth = seriesBy(items, currency, 'month', monthsBetween(from, to));
   draw(document.getElementById('chart-category'), 'doughnut', byCategory, currency);
   draw(document.getElementById('chart-month'), 'bar', byMonth, currency);
   table(document.getElementById('table-category'), 'Category', byCategory, currency);

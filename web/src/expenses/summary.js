@@ -8,7 +8,7 @@ let chartsModule;
 export async function drawCharts() {
   chartsModule ??= import('./charts.js');
   const { renderSummaryCharts } = await chartsModule;
-  renderSummaryCharts(state.summary.items, state.summaryCurrency);
+  renderSummaryCharts(state.summary.items, state.summaryCurrency, state.summary.from, state.summary.to);
 }
 
 // Answers that arrive after a newer request was made (filters changed again) are dropped.
@@ -23,7 +23,7 @@ export async function loadSummary() {
     const seq = ++summarySeq;
     const data = await api('/summary', { query: { from: from?.slice(0, 7), to: to?.slice(0, 7), category, currency } });
     if (seq !== summarySeq) return;
-    state.summary = { items: itemsOf(data), totals: Array.isArray(data?.totals) ? data.totals : [] };
+    state.summary = { items: itemsOf(data), totals: Array.isArray(data?.totals) ? data.totals : [], from: data?.from, to: data?.to };
     await renderSummary();
     setStatus(status, summaryNote(data), 'info');
   } catch (error) {
@@ -43,13 +43,19 @@ function summaryNote(data) {
   return note;
 }
 
+let chosen = null;
+let lastShown = null;
+
 function renderSummary() {
   const currencies = [
     ...new Set([...state.summary.totals.map((t) => t.currency), ...state.summary.items.map((i) => i.currency)]),
   ].sort();
-  if (!currencies.includes(state.summaryCurrency)) {
-    state.summaryCurrency = currencies.includes(state.defaultCurrency) ? state.defaultCurrency : currencies[0] || state.defaultCurrency;
-  }
+  // A filter (category, currency) may hide the chosen currency for a while: fall back without
+  // forgetting the user's choice, so clearing the filter brings it back.
+  if (state.summaryCurrency !== lastShown) chosen = state.summaryCurrency; // set by the picker
+  const fallback = currencies.includes(state.defaultCurrency) ? state.defaultCurrency : currencies[0] || state.defaultCurrency;
+  state.summaryCurrency = currencies.includes(chosen) ? chosen : fallback;
+  lastShown = state.summaryCurrency;
   const select = $('#summary-currency');
   select.replaceChildren(...currencies.map((c) => h('option', { value: c }, c)));
   select.value = state.summaryCurrency;
