@@ -368,3 +368,21 @@ def test_backfill_never_writes_a_copy_older_than_the_expense(
     backfill = SearchIndexBackfill(expenses_table, client)
     assert backfill._put_index("alice", stale, 1) is False  # version 1 was replaced by version 2
     assert ids(repo, vendor="marr") == [] and ids(repo, vendor="hilton") == ["e1"]
+
+
+def test_a_request_checks_a_bounded_number_of_candidates_and_the_walk_still_finds_all(
+    expenses_table: str, repo: ExpensesRepository, counting: CountingClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from outlay.dal import expense_queries
+
+    monkeypatch.setattr(expense_queries, "MAX_CHECKED_PER_PAGE", 4)
+    rows = [
+        make(f"e{n:02d}", f"2026-03-{n + 1:02d}", amount="90.00" if n in (1, 8) else "5.00")
+        for n in range(10)
+    ]
+    seed(boto3.client("dynamodb", region_name="us-east-1"), expenses_table, "alice", rows)
+    counting.read = 0
+    first = repo.page("alice", ExpenseFilters(min="50"), limit=5)
+    assert counting.read <= 4 and first.next  # bounded work, and `next` says the walk goes on
+    pages = walk(repo, ExpenseFilters(min="50"), limit=5)
+    assert [i for page in pages for i in page] == ["e08", "e01"]
