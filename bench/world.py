@@ -21,6 +21,7 @@ from typing import Any
 import boto3
 from outlay import tables
 from outlay.dal.expense_items import expense_to_item, serialize
+from outlay.dal.search_index import index_items
 from outlay.logic.summary import expected_summary
 from outlay.models.expenses import Expense
 
@@ -103,9 +104,17 @@ def _month_start(today: date, months_back: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
+def rare_positions(count: int) -> set[int]:
+    """The three expenses whose vendor is "Marriott" (the bench's 3-match filter), at any size."""
+    return {count // 7, count // 2, count - 5} if count >= 10 else set()
+
+
 def demo_expenses(count: int, seed: int = 7) -> list[Expense]:
     """Deterministic spread: the first 96 expenses already cover every month x category x currency
-    of the last 12 months, so summary reads are comparable across sizes (aggregates saturate)."""
+    of the last 12 months, so summary reads are comparable across sizes (aggregates saturate).
+    Every 10th expense is a trip (tag "trip", description "Trip to Lisbon": the 10% filters); three
+    are at "Marriott" (`rare_positions`: the 3-match filters)."""
+    rare = rare_positions(count)
     rng = random.Random(seed)
     today = date.today()
     now = datetime.now(UTC)
@@ -120,9 +129,9 @@ def demo_expenses(count: int, seed: int = 7) -> list[Expense]:
                 amount=Decimal(rng.randrange(100, 50_000)) / 100,
                 currency=CURRENCIES[(n // 48) % len(CURRENCIES)],
                 category=CATEGORIES[(n // 12) % 4],
-                vendor=f"Vendor {rng.randrange(200)}",
-                description="benchmark expense",
-                tags=["bench"],
+                vendor="Marriott" if n in rare else f"Vendor {rng.randrange(200)}",
+                description="Trip to Lisbon" if n % 10 == 3 else "benchmark expense",
+                tags=["bench", "trip"] if n % 10 == 3 else ["bench"],
                 source="manual",
                 createdAt=now,
                 updatedAt=now,
@@ -131,10 +140,12 @@ def demo_expenses(count: int, seed: int = 7) -> list[Expense]:
     return expenses
 
 
-def seed(world: World, count: int) -> None:
-    """Write `count` expenses for SUB plus the aggregate items the repository would maintain."""
+def seed_items(count: int) -> list[dict[str, Any]]:
+    """`count` expenses for SUB plus the aggregate and filter/search index items the repository
+    would maintain (plain Python values)."""
     expenses = demo_expenses(count)
     items = [expense_to_item(SUB, e, 1) for e in expenses]
+    items += [item for e in expenses for item in index_items(SUB, e, 1)]
     for key, delta in expected_summary(expenses).items():
         items.append(
             {
@@ -148,6 +159,12 @@ def seed(world: World, count: int) -> None:
                 "count": delta.count,
             }
         )
+    return items
+
+
+def seed(world: World, count: int) -> None:
+    """Write `seed_items(count)` into the world's table."""
+    items = seed_items(count)
     ddb = world.client("dynamodb")
     for start in range(0, len(items), 25):
         requests = [{"PutRequest": {"Item": serialize(i)}} for i in items[start : start + 25]]

@@ -308,6 +308,8 @@ def build_openapi() -> dict[str, Any]:
         if query_model:
             query_schema = models[query_model].model_json_schema(by_alias=True, mode="validation")
             query_props = to_oas30(_inline(query_schema, query_schema.get("$defs", {}))).get("properties", {})
+            if query_schema.get("description"):  # the query model's docstring: the filter semantics
+                operation["description"] = " ".join(query_schema["description"].split())
         for name in route.query:
             schema = dict(query_props.get(name, {"type": "string"}))
             for noise in ("title", "nullable"):  # an absent query parameter is the "null"

@@ -23,7 +23,7 @@ EVENT_FUNCTIONS: dict[str, str] = {
     "lake_writer": "outlay.handlers.lake_writer.handler",
 }
 
-EXPENSE_FILTERS = ("from", "to", "category", "tag", "vendor", "min", "max", "currency")
+EXPENSE_FILTERS = ("from", "to", "month", "category", "tag", "vendor", "min", "max", "currency", "q")
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,13 @@ ROUTES: tuple[Route, ...] = (
         f"{_M}.expenses.ReceiptUploadRequest",
     ),
     Route("GET", "/expenses/{id}/receipt", "expenses", "Get a short-lived link to the receipt"),
-    Route("GET", "/summary", "expenses", "Totals per month x category x currency", query=("from", "to")),
+    Route(
+        "GET",
+        "/summary",
+        "expenses",
+        "Totals per month x category x currency",
+        query=("from", "to", "category", "currency"),
+    ),
     Route("GET", "/categories", "expenses", "Starter categories plus the user's own"),
     Route(
         "POST",

@@ -13,6 +13,12 @@ Expenses table (single-table, everything of one user in one partition `USER#<sub
   restore's; its receipt object is removed when TTL removes the item (lake writer, stream REMOVE)
 - dismissed imported line: sk DISMISSED#<expense id>, no TTL (re-imports never re-create it;
   restoring from the trash or from the dismissed list lifts it)
+- filter/search index item: sk IX#<kind>#<value>#<dateKey>, a full copy of the expense (type INDEX,
+  no `dateKey` attribute so the LSI never lists it), written/deleted in the expense's transaction.
+  Kinds and values come from `outlay.logic.search.index_entries` (category, currency, vendor
+  prefixes, tags, word tokens; at most `MAX_INDEX_ENTRIES` per expense). Values never contain '#'
+  (folded to a space), so `begins_with(sk, IX#<kind>#<value>#)` is exactly one bucket, newest first
+  with ScanIndexForward=false, and a date range is a BETWEEN on the same prefix.
 
 The `byDate` local secondary index (sort key `dateKey`) lists a user's expenses newest first and
 answers date ranges with a key condition, so a page reads O(page) items. Credentials table: one item
@@ -104,6 +110,16 @@ DISMISSED_PREFIX = "DISMISSED#"
 SUMMARY_PREFIX = "SUMMARY#"
 CATEGORY_PREFIX = "CATEGORY#"
 IMPORT_RUN_PREFIX = "IMPORTRUN#"
+INDEX_PREFIX = "IX#"
+
+
+def index_prefix(kind: str, value: str) -> str:
+    """The sort-key prefix of one index bucket (`value` holds no '#')."""
+    return f"{INDEX_PREFIX}{kind}#{value}#"
+
+
+def index_sk(kind: str, value: str, date_key_value: str) -> str:
+    return index_prefix(kind, value) + date_key_value
 
 
 # S3 keys of user data start with the user's sub (receipts bucket); the lake is partitioned by time.

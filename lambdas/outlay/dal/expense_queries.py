@@ -1,55 +1,55 @@
-"""Reads of expenses on the `byDate` index: one page of a filtered list, the export stream, one
-month (the lake's source) and the imported lines of one account-month (the importer's clean-up)."""
+"""Reads of expenses: one page of a filtered list and the export stream (from the filter/search index
+items, or the `byDate` index when no filter has an index entry), one month (the lake's source) and
+the imported lines of one account-month (the importer's clean-up)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from outlay import tables
 from outlay.dal.cursors import bad_cursor, decode_cursor, encode_cursor
 from outlay.dal.expense_items import UserItems, deserialize, item_to_expense, serialize
+from outlay.dal.search_index import position_of
+from outlay.logic.search import driver, matches
 from outlay.models.expenses import Expense, ExpenseFilters, ExpensePage
 
-# A list page reads at most this many times `limit` items when filters drop items.
-READ_BUDGET_FACTOR = 3
 EXPORT_PAGE_SIZE = 500
+# Candidates one list request checks at most when filters the index cannot answer (amount ranges,
+# or a second filter next to the driving one) reject many: the page then ends early with `next`
+# at the last checked position, so no request runs long. Filters served by one index entry never
+# reach it: every candidate matches.
+MAX_CHECKED_PER_PAGE = 2000
 _DATE_KEY = re.compile(r"^\d{4}-\d{2}-\d{2}#[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
 _KEY_HIGH = "#~"  # sorts after '#<any id>' (ids use [A-Za-z0-9._:-], all below '~')
+_BUCKET_END = "~"  # sorts after every '<date>#<id>' in an index bucket
 
 
-def start_key(sub: str, token: str, low: str | None = None, high: str | None = None) -> dict[str, Any]:
-    """The LastEvaluatedKey a `next` token stands for; garbage, another user's token or a token
-    outside the requested date range -> 400 naming `next`."""
-    date_key = decode_cursor(sub, token)
-    if not _DATE_KEY.match(date_key):
-        raise bad_cursor("malformed")
-    if (low and date_key < low) or (high and date_key > high):
-        raise bad_cursor("outside the requested date range")
-    expense_id = date_key.split("#", 1)[1]
-    return serialize({"pk": tables.user_pk(sub), "sk": tables.expense_sk(expense_id), "dateKey": date_key})
+@dataclass(frozen=True)
+class _Plan:
+    """One newest-first Query over the candidates of a filtered list, and how a position maps back
+    to a Query start key."""
 
+    args: dict[str, Any]
+    prefix: str | None  # index bucket prefix; None = the byDate LSI
+    low: str | None
+    high: str | None
 
-def _filter_expression(filters: ExpenseFilters, values: dict[str, Any]) -> tuple[str | None, dict[str, str]]:
-    vendor = filters.vendor.casefold() if filters.vendor else None
-    # (condition, attribute, placeholder, value); text filters apply when non-empty, amounts when set
-    checks: list[tuple[str, str, str, Any]] = [
-        ("#category = :category", "category", ":category", filters.category or None),
-        ("contains(#tags, :tag)", "tags", ":tag", filters.tag or None),
-        ("begins_with(#vendorLower, :vendor)", "vendorLower", ":vendor", vendor),
-        ("#amount >= :min", "amount", ":min", filters.min),
-        ("#amount <= :max", "amount", ":max", filters.max),
-        ("#currency = :currency", "currency", ":currency", filters.currency or None),
-    ]
-    parts: list[str] = []
-    names: dict[str, str] = {}
-    for condition, attribute, placeholder, value in checks:
-        if value is not None:
-            parts.append(condition)
-            names[f"#{attribute}"] = attribute
-            values[placeholder] = value
-    return (" AND ".join(parts) or None), names
+    def start_key(self, sub: str, token: str) -> dict[str, Any]:
+        """The ExclusiveStartKey a `next` token stands for; garbage, another user's token or a token
+        outside the requested date range -> 400 naming `next`."""
+        position = decode_cursor(sub, token)
+        if not _DATE_KEY.match(position):
+            raise bad_cursor("malformed")
+        if (self.low and position < self.low) or (self.high and position > self.high):
+            raise bad_cursor("outside the requested date range")
+        pk = tables.user_pk(sub)
+        if self.prefix is not None:
+            return serialize({"pk": pk, "sk": self.prefix + position})
+        expense_id = position.split("#", 1)[1]
+        return serialize({"pk": pk, "sk": tables.expense_sk(expense_id), "dateKey": position})
 
 
 class ExpenseQueries(UserItems):
@@ -62,10 +62,23 @@ class ExpenseQueries(UserItems):
             **extra,
         }
 
-    def _query_args(self, sub: str, filters: ExpenseFilters) -> tuple[dict[str, Any], str | None, str | None]:
+    def _plan(self, sub: str, filters: ExpenseFilters) -> _Plan:
+        """The bucket of the most selective filter (`logic.search.driver`), or the date index when
+        no filter has an index entry; a date range is a key condition on either."""
         values: dict[str, Any] = {":pk": tables.user_pk(sub)}
         low = filters.from_.isoformat() if filters.from_ else None
         high = filters.to.isoformat() + _KEY_HIGH if filters.to else None
+        chosen = driver(filters)
+        if chosen.kind is not None:
+            prefix = tables.index_prefix(chosen.kind, chosen.value)
+            values.update({":lo": prefix + (low or ""), ":hi": prefix + (high or _BUCKET_END)})
+            args = {
+                "TableName": self.table_name,
+                "KeyConditionExpression": "pk = :pk AND sk BETWEEN :lo AND :hi",
+                "ExpressionAttributeValues": serialize(values),
+                "ScanIndexForward": False,
+            }
+            return _Plan(args, prefix, low, high)
         if low and high:
             condition = "pk = :pk AND dateKey BETWEEN :lo AND :hi"
             values.update({":lo": low, ":hi": high})
@@ -77,54 +90,62 @@ class ExpenseQueries(UserItems):
             values[":hi"] = high
         else:
             condition = "pk = :pk"
-        filter_expression, names = _filter_expression(filters, values)
-        args = self._by_date(condition, values, ScanIndexForward=False)
-        if filter_expression:
-            args["FilterExpression"] = filter_expression
-            args["ExpressionAttributeNames"] = names
-        return args, low, high
+        return _Plan(self._by_date(condition, values, ScanIndexForward=False), None, low, high)
 
     def page(
         self, sub: str, filters: ExpenseFilters, limit: int = 50, cursor: str | None = None
     ) -> ExpensePage:
-        """One page, newest date first. Reads at most READ_BUDGET_FACTOR x limit items; when filters
-        drop items the page may be short, with `next` to continue."""
-        args, low, high = self._query_args(sub, filters)
-        start = start_key(sub, cursor, low, high) if cursor else None
-        budget = READ_BUDGET_FACTOR * limit
-        read = 0
+        """One full page of matches, newest date first, while matches remain.
+
+        Reads the driving bucket `limit + 1` items at a time (the extra one tells whether `next` is
+        needed); candidates other filters reject widen the next read. `next` is set when a further
+        candidate exists, or when MAX_CHECKED_PER_PAGE candidates were checked."""
+        plan = self._plan(sub, filters)
+        start = plan.start_key(sub, cursor) if cursor else None
         items: list[Expense] = []
-        next_key: str | None = None
+        last_match: str | None = None
+        last_checked = ""
+        checked = rejected = 0
         while True:
-            query = dict(args, Limit=min(limit, budget - read) if filters.has_filters else limit - len(items))
+            want = min(limit - len(items) + 1 + rejected, MAX_CHECKED_PER_PAGE)
+            query = dict(plan.args, Limit=want)
             if start:
                 query["ExclusiveStartKey"] = start
             response = self.client.query(**query)
-            read += response.get("ScannedCount", 0)
-            found = [deserialize(raw) for raw in response.get("Items", [])]
+            for raw in response.get("Items", []):
+                if len(items) == limit:  # a further candidate: the page is full, more may match
+                    return self._page(sub, items, last_match)
+                item = deserialize(raw)
+                expense = item_to_expense(item)
+                checked += 1
+                last_checked = position_of(item)
+                if matches(expense, filters):
+                    items.append(expense)
+                    last_match = last_checked
+                else:
+                    rejected += 1
             lek = response.get("LastEvaluatedKey")
-            room = limit - len(items)
-            if len(found) > room:
-                kept = found[:room]
-                items.extend(item_to_expense(i) for i in kept)
-                next_key = str(kept[-1]["dateKey"])
-                break
-            items.extend(item_to_expense(i) for i in found)
             if not lek:
-                break
+                return self._page(sub, items, None)
+            if len(items) == limit:
+                return self._page(sub, items, last_match)
+            if checked >= MAX_CHECKED_PER_PAGE:
+                return self._page(sub, items, last_checked)
             start = lek
-            if len(items) >= limit or read >= budget:
-                next_key = str(deserialize(lek)["dateKey"])
-                break
-        return ExpensePage(items=items, next=encode_cursor(sub, next_key) if next_key else None)
+
+    @staticmethod
+    def _page(sub: str, items: list[Expense], position: str | None) -> ExpensePage:
+        return ExpensePage(items=items, next=encode_cursor(sub, position) if position else None)
 
     def iter_expenses(
         self, sub: str, filters: ExpenseFilters, page_size: int = EXPORT_PAGE_SIZE
     ) -> Iterator[Expense]:
         """Every matching expense, newest first, one query page in memory at a time."""
-        args, _, _ = self._query_args(sub, filters)
-        args["Limit"] = page_size
-        return (item_to_expense(item) for item in self._query_all(args))
+        args = dict(self._plan(sub, filters).args, Limit=page_size)
+        for item in self._query_all(args):
+            expense = item_to_expense(item)
+            if matches(expense, filters):
+                yield expense
 
     def month_expenses(self, sub: str, year: str, month: str) -> list[Expense]:
         """All of one user's expenses dated in one month, read consistently (the lake's source)."""

@@ -20,6 +20,7 @@ from botocore.exceptions import ClientError
 from outlay import tables
 from outlay.dal.dismissals import Dismissals, dismissal_absent, dismissal_lift, dismissal_put
 from outlay.dal.expense_items import expense_to_item, iso, item_to_expense, serialize
+from outlay.dal.search_index import index_writes
 from outlay.logic.cost_import import mark_user_edits, merge_reimport
 from outlay.logic.errors import ConflictError, NotFoundError, UpstreamUnavailableError
 from outlay.logic.expenses import IDEMPOTENCY_TTL_SECONDS, apply_changes, same_content, utc_now
@@ -290,7 +291,8 @@ class ExpenseWrites(Dismissals):
         old_version: int | None,
         extra: list[TransactWriteItemTypeDef] | None = None,
     ) -> None:
-        """One transaction: the expense change + its aggregate deltas (+ extra items); raises
+        """One transaction: the expense change + its aggregate deltas + its filter/search index items
+        (+ extra items, last); raises
         _Cancelled with the per-item cancellation codes when a condition fails."""
         items: list[TransactWriteItemTypeDef] = []
         if new is not None:
@@ -312,6 +314,7 @@ class ExpenseWrites(Dismissals):
             items.append({"Delete": delete})  # type: ignore[typeddict-item]
         deltas = aggregate_deltas(old, new)
         items.extend(self._aggregate_update(sub, key, delta) for key, delta in deltas.items())
+        items.extend(index_writes(self.table_name, sub, old, new, (old_version or 0) + 1))
         items.extend(extra or [])
         try:
             self.client.transact_write_items(TransactItems=items)

@@ -27,7 +27,7 @@ from outlay.logic.expenses import (
     utc_now,
 )
 from outlay.logic.money import DEFAULT_CURRENCY
-from outlay.logic.summary import month_range
+from outlay.logic.summary import build_summary, month_range
 from outlay.models.expenses import (
     Category,
     CategoryList,
@@ -235,8 +235,14 @@ class ExpensesService:
 
     # ------------------------------------------------------------------- summary and preferences
     def summary(self, sub: str, query: SummaryQuery) -> Summary:
+        """Whole months from the aggregates, narrowed to one category and/or currency when asked
+        (exact and cheap: the aggregates are per month x currency x category)."""
         start, end = month_range(query.from_, query.to, self.clock().date())
-        return self.repo.summary(sub, start, end)
+        whole = self.repo.summary(sub, start, end)
+        if not (query.category or query.currency):
+            return whole
+        category = (starter_category(query.category) or query.category) if query.category else None
+        return build_summary(start, end, whole.items, category=category, currency=query.currency)
 
     def categories(self, sub: str) -> CategoryList:
         items = [Category(name=name, builtin=True) for name in STARTER_CATEGORIES]

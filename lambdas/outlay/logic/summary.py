@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from outlay.logic.errors import InvalidInputError
 from outlay.logic.months import FIRST_MONTH, MONTH_PATTERN, add_months, month_of
+from outlay.logic.search import fold
 from outlay.models.expenses import CurrencyTotal, Expense, Summary, SummaryItem
 
 _MONTH = re.compile(MONTH_PATTERN)
@@ -76,14 +77,40 @@ def month_range(start: str | None, end: str | None, today: date) -> tuple[str, s
     return start, end
 
 
-def build_summary(start: str, end: str, items: Iterable[SummaryItem]) -> Summary:
-    """Sorted items (empty aggregates dropped) and totals per currency, never converted."""
-    kept = sorted((item for item in items if item.count > 0), key=lambda i: (i.month, i.category, i.currency))
+def build_summary(
+    start: str,
+    end: str,
+    items: Iterable[SummaryItem],
+    category: str | None = None,
+    currency: str | None = None,
+) -> Summary:
+    """Sorted items (empty aggregates dropped) and totals per currency, never converted; limited to
+    one category (case- and accent-insensitive) and/or one currency when given, and saying so."""
+    wanted = fold(category) if category else None
+    kept = sorted(
+        (
+            item
+            for item in items
+            if item.count > 0
+            and (wanted is None or fold(item.category) == wanted)
+            and (currency is None or item.currency == currency)
+        ),
+        key=lambda i: (i.month, i.category, i.currency),
+    )
     per_currency: dict[str, Decimal] = defaultdict(Decimal)
     for item in kept:
         per_currency[item.currency] += item.total
     totals = [CurrencyTotal(currency=c, total=t) for c, t in sorted(per_currency.items())]
-    return Summary.model_validate({"from": start, "to": end, "items": kept, "totals": totals})
+    return Summary.model_validate(
+        {
+            "from": start,
+            "to": end,
+            "category": category,
+            "currency": currency,
+            "items": kept,
+            "totals": totals,
+        }
+    )
 
 
 def expected_summary(expenses: Iterable[Expense]) -> dict[AggregateKey, Delta]:

@@ -31,7 +31,7 @@ from pydantic.alias_generators import to_camel
 
 from outlay.logic.currencies import MAX_MINOR_UNITS, PAYABLE
 from outlay.logic.money import MoneyError, check_currency, money_text, parse_decimal, to_money
-from outlay.logic.months import MONTH_PATTERN
+from outlay.logic.months import MONTH_PATTERN, first_day, last_day
 from outlay.models.text import (
     NO_CONTROLS_BUT_TAB_NEWLINE_PATTERN,
     NO_CONTROLS_BUT_TAB_PATTERN,
@@ -57,6 +57,7 @@ MAX_DESCRIPTION = 500
 MAX_TAGS = 10
 MAX_TAG = 40
 MAX_CATEGORY = 40
+MAX_QUERY = 200
 
 
 def is_valid_id(value: str) -> bool:
@@ -416,19 +417,42 @@ FilterText = Annotated[PlainText, Field(min_length=1)]
 
 
 class ExpenseFilters(CamelModel):
-    """Query-string filters shared by the list and the export (all optional; given means non-empty)."""
+    """Filters shared by the list and the CSV export, all optional and combined with AND. A list
+    returns full pages of matches, newest first, while matches remain: every filter except min/max
+    is answered from index entries written with each expense, so a page reads about what it returns
+    whatever the total. `next` continues with the same filters; a page may come back short only when
+    several filters are combined or min/max rejects many candidates, and then carries `next`."""
 
     # An unknown parameter is refused by name (a misspelt filter must not silently match everything).
     model_config = ConfigDict(populate_by_name=True, extra="forbid")
 
     from_: IsoDate | None = Field(None, alias="from")
     to: IsoDate | None = Field(None, description="Not before `from`")
-    category: FilterText | None = Field(None, max_length=MAX_CATEGORY)
-    tag: FilterText | None = Field(None, max_length=MAX_TAG)
-    vendor: FilterText | None = Field(None, max_length=MAX_VENDOR, description="Case-insensitive prefix")
+    month: Month | None = Field(
+        None, description="A calendar month YYYY-MM: shorthand for from/to (not together with them)"
+    )
+    category: FilterText | None = Field(
+        None, max_length=MAX_CATEGORY, description="Exact category, case- and accent-insensitive"
+    )
+    tag: FilterText | None = Field(
+        None, max_length=MAX_TAG, description="Exact tag, case- and accent-insensitive"
+    )
+    vendor: FilterText | None = Field(
+        None, max_length=MAX_VENDOR, description="Prefix of the vendor, case- and accent-insensitive"
+    )
     min: AmountFilter | None = None
     max: AmountFilter | None = Field(None, description="Not less than `min`")
     currency: Currency | None = None
+    q: FilterText | None = Field(
+        None,
+        max_length=MAX_QUERY,
+        description=(
+            "Free text, case- and accent-insensitive: every word must match a word of the vendor, the "
+            "tags or the description; a word of 3+ characters matches words starting with it "
+            "('lisb' finds 'Trip to Lisbon'), a shorter word matches whole words. The first 16 "
+            "distinct word starts of an expense (vendor, then tags, then description) are searchable."
+        ),
+    )
 
     @field_validator("*", mode="before")
     @classmethod
@@ -451,14 +475,30 @@ class ExpenseFilters(CamelModel):
             raise ValueError("must not be less than min")
         return value
 
+    @field_validator("month")
+    @classmethod
+    def _month_alone(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None and (info.data.get("from_") or info.data.get("to")):
+            raise ValueError("month replaces from/to: give one or the other")
+        return value
+
+    @model_validator(mode="after")
+    def _month_is_a_range(self) -> ExpenseFilters:
+        if self.month is not None:
+            self.from_, self.to = first_day(self.month), last_day(self.month)
+        return self
+
     @property
     def has_filters(self) -> bool:
         return any(
-            v is not None for v in (self.category, self.tag, self.vendor, self.min, self.max, self.currency)
+            v is not None
+            for v in (self.category, self.tag, self.vendor, self.min, self.max, self.currency, self.q)
         )
 
 
 class ListQuery(ExpenseFilters):
+    __doc__ = ExpenseFilters.__doc__
+
     limit: QueryInt = Field(50, ge=1, le=100)
     next: str | None = Field(None, max_length=2048)
 
@@ -471,12 +511,19 @@ class TrashQuery(CamelModel):
 
 
 class SummaryQuery(CamelModel):
+    """The summary covers whole months and, optionally, one category and/or one currency (exact,
+    from the monthly aggregates). Vendor, tag, q and amount filters do not apply to it."""
+
     model_config = ConfigDict(populate_by_name=True, extra="forbid")
 
     from_: Month | None = Field(None, alias="from", description="Default: 11 months before `to`")
     to: Month | None = Field(
         None, description="Not before `from`, at most 120 months after it; default: this month"
     )
+    category: FilterText | None = Field(
+        None, max_length=MAX_CATEGORY, description="Only this category (case- and accent-insensitive)"
+    )
+    currency: Currency | None = Field(None, description="Only this currency")
 
     @field_validator("*", mode="before")
     @classmethod
@@ -547,8 +594,13 @@ class CurrencyTotal(CamelModel):
 
 
 class Summary(CamelModel):
+    """Totals of whole months `from`..`to`; `category`/`currency` say which the totals are limited
+    to (null: all). Vendor, tag, q and amount filters never apply to a summary."""
+
     from_: str = Field(alias="from")
     to: str
+    category: str | None = None
+    currency: str | None = None
     items: list[SummaryItem]
     totals: list[CurrencyTotal]
 

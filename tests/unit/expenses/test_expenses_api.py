@@ -284,12 +284,29 @@ def test_summary_totals_per_currency_never_converted(call: Call) -> None:
     assert reply.json == {
         "from": "2026-01",
         "to": "2026-02",
+        "category": None,
+        "currency": None,
         "items": [
             {"month": "2026-01", "category": "Food", "currency": "USD", "total": "10.30", "count": 2},
             {"month": "2026-02", "category": "Travel", "currency": "EUR", "total": "7.00", "count": 1},
         ],
         "totals": [{"currency": "EUR", "total": "7.00"}, {"currency": "USD", "total": "10.30"}],
     }
+
+
+def test_summary_takes_the_category_and_currency_filters_and_says_so(call: Call) -> None:
+    create(call, amount="10.10", date="2026-01-03")
+    create(call, amount="3.00", currency="EUR", date="2026-01-05")
+    create(call, amount="7.00", currency="EUR", category="Travel", date="2026-02-01")
+    reply = call("GET", "/summary", query={"from": "2026-01", "to": "2026-02", "category": "food"})
+    assert reply.json["category"] == "Food" and reply.json["currency"] is None
+    totals = reply.json["totals"]
+    assert totals == [{"currency": "EUR", "total": "3.00"}, {"currency": "USD", "total": "10.10"}]
+    reply = call("GET", "/summary", query={"from": "2026-01", "to": "2026-02", "currency": "EUR"})
+    assert reply.json["currency"] == "EUR"
+    items = {(i["category"], i["total"]) for i in reply.json["items"]}
+    assert items == {("Food", "3.00"), ("Travel", "7.00")}
+    assert reply.json["totals"] == [{"currency": "EUR", "total": "10.00"}]
 
 
 def test_summary_defaults_to_last_12_months_and_validates(call: Call) -> None:

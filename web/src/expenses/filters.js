@@ -8,6 +8,7 @@ import { loadSummary } from './summary.js';
 function readFilters() {
   const el = filterForm.elements;
   return cleanQuery({
+    q: el.q.value.trim(),
     from: el.from.value,
     to: el.to.value,
     category: el.category.value,

@@ -115,18 +115,24 @@ function renderList() {
   const rows = [...state.items.values()].map(expenseRow);
   $('#expense-rows').replaceChildren(...rows);
   $('#expense-table').hidden = rows.length === 0;
-  $('#empty-state').hidden = rows.length !== 0;
+  // "No match" only once the API says nothing is left to read (`next` absent).
+  $('#empty-state').hidden = rows.length !== 0 || Boolean(state.next);
   const filtered = Object.keys(state.filters).length > 0;
   $('#empty-state').querySelector('strong').textContent = filtered
     ? 'No expenses match these filters.'
     : 'No expenses yet.';
   $('#load-more').hidden = !state.next;
+  $('#load-more').textContent = rows.length ? 'Load more' : 'Keep searching';
 }
+
+// A page of combined filters may come back empty with `next`: keep reading a few pages before
+// asking the user (each page is bounded by the API, so this never runs away).
+const AUTO_CONTINUE = 5;
 
 // Answers that arrive after a newer request was made (filters changed again) are dropped.
 let listSeq = 0;
 
-export async function fetchPage(next) {
+export async function fetchPage(next, emptyRounds = 0) {
   const region = $('#list-region');
   const status = $('#list-status');
   const seq = ++listSeq;
@@ -138,9 +144,17 @@ export async function fetchPage(next) {
     if (!next) state.items.clear();
     for (const item of itemsOf(data)) state.items.set(item.id, item);
     state.next = data?.next || null;
+    const added = itemsOf(data).length;
+    if (!added && state.next && emptyRounds < AUTO_CONTINUE) {
+      return fetchPage(state.next, emptyRounds + 1);
+    }
     renderList();
     const count = state.items.size;
-    setStatus(status, count ? `Showing ${count} expense${count === 1 ? '' : 's'}${state.next ? ' (more available)' : ''}.` : '', 'info');
+    if (count) {
+      setStatus(status, `Showing ${count} expense${count === 1 ? '' : 's'}${state.next ? ' (more available)' : ''}.`, 'info');
+    } else {
+      setStatus(status, state.next ? 'No matches in the expenses searched so far; there are more to search.' : '', 'info');
+    }
   } catch (error) {
     if (seq !== listSeq) return;
     setStatus(status, `Could not load expenses: ${error.message}`, 'error');

@@ -25,9 +25,10 @@ export async function loadSummary() {
   const status = $('#summary-status');
   try {
     // The summary is monthly: a date filter selects the months it falls in (default: last 12 months).
-    const { from, to } = state.filters;
+    // Category and currency filters apply exactly; the others cannot, and the note says so.
+    const { from, to, category, currency } = state.filters;
     const seq = ++summarySeq;
-    const data = await api('/summary', { query: { from: from?.slice(0, 7), to: to?.slice(0, 7) } });
+    const data = await api('/summary', { query: { from: from?.slice(0, 7), to: to?.slice(0, 7), category, currency } });
     if (seq !== summarySeq) return;
     state.summary = {
       items: itemsOf(data),
@@ -35,12 +36,27 @@ export async function loadSummary() {
       from: data?.from,
       to: data?.to,
     };
-    setStatus(status, '');
     await renderSummary();
+    setStatus(status, summaryNote(data), 'info');
   } catch (error) {
     setStatus(status, `Could not load the summary: ${error.message}`, 'error');
   }
 }
+
+// What the totals cover, said plainly whenever a filter is set.
+function summaryNote(data) {
+  const filtered = Object.keys(state.filters).length > 0;
+  if (!filtered) return ''; // the empty state (#summary-empty) speaks for an empty ledger
+  const scope = [data?.category && `category ${data.category}`, data?.currency && `currency ${data.currency}`].filter(Boolean);
+  const ignored = ['q', 'vendor', 'tag', 'min', 'max'].filter((name) => state.filters[name]);
+  const names = { q: 'search', vendor: 'vendor', tag: 'tag', min: 'min amount', max: 'max amount' };
+  let note = `Totals cover whole months ${data?.from} to ${data?.to}${scope.length ? `, ${scope.join(', ')}` : ''}.`;
+  if (ignored.length) note += ` The ${ignored.map((n) => names[n]).join(', ')} filter${ignored.length > 1 ? 's do' : ' does'} not apply to totals.`;
+  return note;
+}
+
+let chosen = null;
+let lastShown = null;
 
 function renderSummary() {
   const empty = state.summary.items.length === 0;
@@ -52,9 +68,12 @@ function renderSummary() {
   const currencies = [
     ...new Set([...state.summary.totals.map((t) => t.currency), ...state.summary.items.map((i) => i.currency)]),
   ].sort();
-  if (!currencies.includes(state.summaryCurrency)) {
-    state.summaryCurrency = currencies.includes(state.defaultCurrency) ? state.defaultCurrency : currencies[0] || state.defaultCurrency;
-  }
+  // A filter (category, currency) may hide the chosen currency for a while: fall back without
+  // forgetting the user's choice, so clearing the filter brings it back.
+  if (state.summaryCurrency !== lastShown) chosen = state.summaryCurrency; // set by the picker
+  const fallback = currencies.includes(state.defaultCurrency) ? state.defaultCurrency : currencies[0] || state.defaultCurrency;
+  state.summaryCurrency = currencies.includes(chosen) ? chosen : fallback;
+  lastShown = state.summaryCurrency;
   const select = $('#summary-currency');
   select.replaceChildren(...currencies.map((c) => h('option', { value: c }, c)));
   select.value = state.summaryCurrency;
