@@ -77,10 +77,10 @@ MORE_RESPONSES: dict[tuple[str, str], dict[str, tuple[str, bool]]] = {
 }
 # Query-string models give parameters their types; other parameters are plain strings.
 QUERY_MODELS: dict[tuple[str, str], str] = {
-    ("GET", "/expenses"): f"{_M}.expenses.ListQuery",
-    ("GET", "/expenses/export"): f"{_M}.expenses.ExpenseFilters",
-    ("GET", "/summary"): f"{_M}.expenses.SummaryQuery",
-    ("GET", "/trash"): f"{_M}.expenses.TrashQuery",
+    ("GET", "/expenses"): f"{_M}.queries.ListQuery",
+    ("GET", "/expenses/export"): f"{_M}.queries.ExpenseFilters",
+    ("GET", "/summary"): f"{_M}.queries.SummaryQuery",
+    ("GET", "/trash"): f"{_M}.queries.TrashQuery",
     ("GET", "/aws-cost-import/history"): f"{_M}.cost_import.HistoryQuery",
 }
 ERROR_MODEL = f"{_M}.expenses.ErrorBody"

@@ -14,7 +14,8 @@ from outlay.dal.cursors import bad_cursor, decode_cursor, encode_cursor
 from outlay.dal.expense_items import UserItems, deserialize, item_to_expense, serialize
 from outlay.dal.search_index import position_of
 from outlay.logic.search import driver, matches
-from outlay.models.expenses import Expense, ExpenseFilters, ExpensePage
+from outlay.models.expenses import Expense, ExpensePage
+from outlay.models.queries import ExpenseFilters
 
 EXPORT_PAGE_SIZE = 500
 # Candidates one list request checks at most when filters the index cannot answer (amount ranges,

@@ -19,7 +19,8 @@ from outlay.dal.dismissals import dismissal_lift
 from outlay.dal.expense_items import deserialize, serialize
 from outlay.dal.expense_writes import EXPENSE_ATTRS, ExpenseWrites, _Cancelled
 from outlay.logic.errors import ConflictError, NotFoundError, UpstreamUnavailableError
-from outlay.models.expenses import Expense, TrashedExpense, TrashPage, is_valid_id
+from outlay.models.expenses import Expense, TrashedExpense, TrashPage
+from outlay.models.fields import is_valid_id
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef

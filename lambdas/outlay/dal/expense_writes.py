@@ -26,7 +26,8 @@ from outlay.logic.errors import ConflictError, NotFoundError, UpstreamUnavailabl
 from outlay.logic.expenses import IDEMPOTENCY_TTL_SECONDS, apply_changes, same_content, utc_now
 from outlay.logic.summary import AggregateKey, Delta, aggregate_deltas
 from outlay.logic.trash import expires_at
-from outlay.models.expenses import Expense, is_valid_id
+from outlay.models.expenses import Expense
+from outlay.models.fields import is_valid_id
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef

@@ -20,14 +20,11 @@ from outlay.logic.expenses_service import ExpensesService
 from outlay.models.expenses import (
     CreateCategoryRequest,
     CreateExpenseRequest,
-    ExpenseFilters,
-    ListQuery,
     ReceiptUploadRequest,
-    SummaryQuery,
-    TrashQuery,
     UpdateExpenseRequest,
     UpdateProfileRequest,
 )
+from outlay.models.queries import ExpenseFilters, ListQuery, SummaryQuery, TrashQuery
 from outlay.models.settings import ExpensesSettings, load, metrics_namespace
 
 logger = Logger(service="expenses")

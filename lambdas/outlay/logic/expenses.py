@@ -13,7 +13,8 @@ from typing import Any
 
 from outlay.logic.errors import InvalidInputError
 from outlay.logic.money import DEFAULT_CURRENCY, MoneyError, in_currency
-from outlay.models.expenses import CreateExpenseRequest, Expense, is_valid_id
+from outlay.models.expenses import CreateExpenseRequest, Expense
+from outlay.models.fields import is_valid_id
 
 STARTER_CATEGORIES: tuple[str, ...] = (
     "Food",

@@ -36,19 +36,16 @@ from outlay.models.expenses import (
     CurrencyList,
     EmptyTrashResult,
     Expense,
-    ExpenseFilters,
     ExpensePage,
     ExportResult,
-    ListQuery,
     Profile,
     ReceiptLink,
     Summary,
-    SummaryQuery,
     TrashedExpense,
     TrashPage,
-    TrashQuery,
     UpdateExpenseRequest,
 )
+from outlay.models.queries import ExpenseFilters, ListQuery, SummaryQuery, TrashQuery
 
 FiltersT = TypeVar("FiltersT", bound=ExpenseFilters)
 

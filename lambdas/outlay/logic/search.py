@@ -28,7 +28,8 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from outlay.models.expenses import Expense, ExpenseFilters
+from outlay.models.expenses import Expense
+from outlay.models.queries import ExpenseFilters
 
 WORD_PREFIX = 3
 VENDOR_PREFIXES = (1, 3, 6)

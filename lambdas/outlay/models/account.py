@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from outlay.models.expenses import CamelModel, RequestModel
+from outlay.models.fields import CamelModel, RequestModel
 
 # What the user types to confirm: the API names it (GET /account) and checks it (DELETE /account).
 DELETE_CONFIRMATION = "DELETE"

@@ -8,260 +8,42 @@ and the OpenAPI generator import these models, so nothing here touches boto3.
 
 from __future__ import annotations
 
-import re
-from datetime import date as Date
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
-    PlainSerializer,
-    ValidationInfo,
-    WithJsonSchema,
     field_serializer,
     field_validator,
     model_validator,
 )
-from pydantic.alias_generators import to_camel
 
-from outlay.logic.currencies import MAX_MINOR_UNITS, PAYABLE
-from outlay.logic.money import MoneyError, check_currency, money_text, parse_decimal, to_money
-from outlay.logic.months import MONTH_PATTERN, first_day, last_day
+from outlay.logic.money import money_text
+from outlay.models.fields import (
+    ID_PATTERN,
+    AmountInput,
+    CamelModel,
+    CategoryName,
+    Currency,
+    Description,
+    IsoDate,
+    Month,
+    ReceiptContentType,
+    RequestModel,
+    StoredAmount,
+    Tags,
+    Total,
+    Vendor,
+    money_out,
+    plain_decimal,
+)
 from outlay.models.text import (
-    NO_CONTROLS_BUT_TAB_NEWLINE_PATTERN,
-    NO_CONTROLS_BUT_TAB_PATTERN,
-    NOT_BLANK_PATTERN,
     PlainText,
-    QueryInt,
-    check_multiline_text,
-    check_text,
 )
-
-# Expense ids: uuid4 hex for manual expenses; importers choose deterministic ids from the same
-# alphabet. '#' is excluded because ids are embedded in DynamoDB sort keys.
-ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"
-_ID_RE = re.compile(ID_PATTERN)
-DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-# What the document states (the validator also checks the day exists in that month: format "date").
-DATE_IN_RANGE_PATTERN = r"^(19[0-9]{2}|2[0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
-RECEIPT_CONTENT_TYPES = ("image/jpeg", "image/png", "image/webp", "image/heic", "application/pdf")
-ReceiptContentType = Literal["image/jpeg", "image/png", "image/webp", "image/heic", "application/pdf"]
-
-MAX_VENDOR = 200
-MAX_DESCRIPTION = 500
-MAX_TAGS = 10
-MAX_TAG = 40
-MAX_CATEGORY = 40
-MAX_QUERY = 200
-
-
-def is_valid_id(value: str) -> bool:
-    return bool(_ID_RE.match(value))
-
-
-def _amount_input(value: Any) -> Decimal:
-    """User input: > 0, at most 1e9, string or exact number (never a float), at most 4 decimals (the
-    most any currency has); the service then holds it to its currency's minor units."""
-    try:
-        return to_money(value)
-    except MoneyError as exc:
-        raise ValueError(f"amount {exc}") from exc
-
-
-def _signed_amount(value: Any) -> Decimal:
-    """Stored amount: sign checked against `source` by the Expense model validator."""
-    try:
-        return to_money(value, allow_negative=True, allow_zero=True)
-    except MoneyError as exc:
-        raise ValueError(f"amount {exc}") from exc
-
-
-def _plain_decimal(value: Any) -> Decimal:
-    try:
-        return parse_decimal(value)
-    except MoneyError as exc:
-        raise ValueError(str(exc)) from exc
-
-
-def _currency(value: Any) -> str:
-    try:
-        return check_currency(value)
-    except MoneyError as exc:
-        raise ValueError(f"currency {exc}") from exc
-
-
-def _iso_date(value: Any) -> Any:
-    """Dates are ISO 8601 calendar dates (YYYY-MM-DD) only: no timestamps, no numbers."""
-    if isinstance(value, Date) and not isinstance(value, datetime):
-        result = value
-    elif isinstance(value, str) and re.match(DATE_PATTERN, value):
-        try:
-            result = Date.fromisoformat(value)
-        except ValueError as exc:
-            raise ValueError("must be a real calendar date (YYYY-MM-DD)") from exc
-    else:
-        raise ValueError("must be an ISO date YYYY-MM-DD")
-    if not 1900 <= result.year <= 2999:
-        raise ValueError("year must be between 1900 and 2999")
-    return result
-
-
-def _clean_text(value: str) -> str:
-    """One line: a tab is kept (as before), any other control character is refused."""
-    return check_text(value, allow="\t").strip()
-
-
-def _clean_multiline(value: str) -> str:
-    return check_multiline_text(value).strip()
-
-
-def _category_name(value: str) -> str:
-    value = " ".join(check_text(value).split())
-    if not value:
-        raise ValueError("must not be empty")
-    return value
-
-
-def _dedupe_tags(tags: list[str]) -> list[str]:
-    seen: dict[str, str] = {}
-    for position, tag in enumerate(tags, start=1):
-        try:
-            check_text(tag)
-        except ValueError as exc:
-            raise ValueError(f"tag {position} {exc}") from None
-        cleaned = " ".join(tag.split())
-        if not cleaned:
-            raise ValueError("tags must not be empty strings")
-        if len(cleaned) > MAX_TAG:
-            raise ValueError(f"each tag must be at most {MAX_TAG} characters")
-        seen.setdefault(cleaned.casefold(), cleaned)
-    return list(seen.values())
-
-
-# Amounts without their currency at hand (request bodies, amortized cost) serialize as exact digits.
-_SPACE = r"[ \t\n\r\f\v]*"
-# money.parse_decimal's text as to_money accepts it: > 0, at most 1,000,000,000, ASCII digits, at most
-# MAX_MINOR_UNITS decimals (the currency's own minor units are checked by the validator, naming `amount`).
-_AMOUNT_INPUT_TEXT = (
-    rf"^{_SPACE}\+?0*([1-9][0-9]{{0,8}}(\.[0-9]{{0,{MAX_MINOR_UNITS}}})?|1000000000(\.0{{0,{MAX_MINOR_UNITS}}})?"
-    rf"|0?\.(?=[0-9]{{0,{MAX_MINOR_UNITS - 1}}}[1-9])[0-9]{{1,{MAX_MINOR_UNITS}}}){_SPACE}$"
-)
-_money_out = PlainSerializer(money_text, return_type=str, when_used="json")
-_AMOUNT_TEXT = r"^-?[0-9]+(\.[0-9]{1,4})?$"
-AmountInput = Annotated[
-    Decimal,
-    BeforeValidator(_amount_input),
-    _money_out,
-    WithJsonSchema(
-        {
-            "anyOf": [
-                {"type": "string", "pattern": _AMOUNT_INPUT_TEXT},
-                {"type": "integer", "minimum": 1, "maximum": 1_000_000_000},
-            ],
-            "description": (
-                'Decimal > 0, at most 1,000,000,000: a string like "12.50" or a whole JSON number (a JSON'
-                " number with decimals is accepted too), with at most the currency's ISO 4217 minor units"
-                " of decimals: JPY 0 (1200), USD/EUR 2 (12.50), KWD/BHD/OMR 3 (1.234); more is a 400"
-                " naming `amount`"
-            ),
-        }
-    ),
-]
-StoredAmount = Annotated[
-    Decimal,
-    BeforeValidator(_signed_amount),
-    _money_out,
-    WithJsonSchema(
-        {
-            "type": "string",
-            "pattern": _AMOUNT_TEXT,
-            "description": "Exact decimal with the currency's ISO 4217 minor units (12.50 USD, 1200 JPY)",
-        }
-    ),
-]
-# A sum of stored amounts: exact, in the currency's minor units, not bounded by the 1,000,000,000
-# limit of one amount.
-Total = Annotated[
-    Decimal,
-    BeforeValidator(_plain_decimal),
-    _money_out,
-    WithJsonSchema(
-        {
-            "type": "string",
-            "pattern": _AMOUNT_TEXT,
-            "description": "Exact decimal in the currency's ISO 4217 minor units",
-        }
-    ),
-]
-Currency = Annotated[
-    str,
-    BeforeValidator(_currency),
-    WithJsonSchema(
-        {
-            "type": "string",
-            "enum": sorted(PAYABLE),
-            "description": "ISO 4217 code (lower case is accepted and upper-cased)",
-        }
-    ),
-]
-Vendor = Annotated[
-    str,
-    AfterValidator(_clean_text),
-    Field(max_length=MAX_VENDOR, json_schema_extra={"pattern": NO_CONTROLS_BUT_TAB_PATTERN}),
-]
-Description = Annotated[
-    str,
-    AfterValidator(_clean_multiline),
-    Field(
-        max_length=MAX_DESCRIPTION,
-        description="Tabs and line breaks allowed; no other control characters",
-        json_schema_extra={"pattern": NO_CONTROLS_BUT_TAB_NEWLINE_PATTERN},
-    ),
-]
-CategoryName = Annotated[
-    str,
-    AfterValidator(_category_name),
-    Field(min_length=1, max_length=MAX_CATEGORY, json_schema_extra={"pattern": NOT_BLANK_PATTERN}),
-]
-# Checked as a list by _dedupe_tags, so every error names `tags` (the field a form shows it on);
-# the item schema only documents those checks.
-Tag = Annotated[
-    str, Field(json_schema_extra={"minLength": 1, "maxLength": MAX_TAG, "pattern": NOT_BLANK_PATTERN})
-]
-Tags = Annotated[list[Tag], Field(max_length=MAX_TAGS), AfterValidator(_dedupe_tags)]
-Month = Annotated[str, Field(pattern=MONTH_PATTERN)]
-IsoDate = Annotated[
-    Date,
-    BeforeValidator(_iso_date),
-    WithJsonSchema(
-        {
-            "type": "string",
-            "format": "date",
-            "pattern": DATE_IN_RANGE_PATTERN,
-            "description": "A real calendar date YYYY-MM-DD, years 1900-2999",
-        }
-    ),
-]
-
-
-class CamelModel(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, defer_build=True)
-
-
-class RequestModel(CamelModel):
-    """Request bodies: unknown fields are an error (400 naming the field), not silently dropped."""
-
-    model_config = ConfigDict(
-        alias_generator=to_camel, populate_by_name=True, extra="forbid", defer_build=True
-    )
-
-
-# ---------------------------------------------------------------------------------------- stored
 
 
 class AwsImportMeta(CamelModel):
@@ -271,7 +53,7 @@ class AwsImportMeta(CamelModel):
     month: Month
     line: str = Field(description="AWS service name, or the record type for credits/refunds/tax")
     record_type: str = "Usage"
-    amortized_amount: Annotated[Decimal, BeforeValidator(_plain_decimal), _money_out] | None = None
+    amortized_amount: Annotated[Decimal, BeforeValidator(plain_decimal), money_out] | None = None
 
 
 def _amount_text(model: Any, amount: Decimal) -> str:
@@ -390,148 +172,6 @@ class CreateCategoryRequest(RequestModel):
 
 class UpdateProfileRequest(RequestModel):
     default_currency: Currency
-
-
-# ---------------------------------------------------------------------------------------- queries
-
-
-def _present(value: Any) -> Any:
-    """A query parameter that is given must have a value: `?to=` is refused, not read as absent."""
-    if value == "":
-        raise ValueError("must not be empty (leave the parameter out instead)")
-    return value
-
-
-AmountFilter = Annotated[
-    Decimal,
-    BeforeValidator(_signed_amount),
-    WithJsonSchema(
-        {
-            "type": "string",
-            "pattern": r"^[+-]?0*([0-9]{1,9}(\.[0-9]{0,2})?|1000000000(\.0{0,2})?|\.[0-9]{1,2})$",
-            "description": "Decimal, at most 2 decimal places, magnitude at most 1,000,000,000",
-        }
-    ),
-]
-FilterText = Annotated[PlainText, Field(min_length=1)]
-
-
-class ExpenseFilters(CamelModel):
-    """Filters shared by the list and the CSV export, all optional and combined with AND. A list
-    returns full pages of matches, newest first, while matches remain: every filter except min/max
-    is answered from index entries written with each expense, so a page reads about what it returns
-    whatever the total. `next` continues with the same filters; a page may come back short only when
-    several filters are combined or min/max rejects many candidates, and then carries `next`."""
-
-    # An unknown parameter is refused by name (a misspelt filter must not silently match everything).
-    model_config = ConfigDict(populate_by_name=True, extra="forbid")
-
-    from_: IsoDate | None = Field(None, alias="from")
-    to: IsoDate | None = Field(None, description="Not before `from`")
-    month: Month | None = Field(
-        None, description="A calendar month YYYY-MM: shorthand for from/to (not together with them)"
-    )
-    category: FilterText | None = Field(
-        None, max_length=MAX_CATEGORY, description="Exact category, case- and accent-insensitive"
-    )
-    tag: FilterText | None = Field(
-        None, max_length=MAX_TAG, description="Exact tag, case- and accent-insensitive"
-    )
-    vendor: FilterText | None = Field(
-        None, max_length=MAX_VENDOR, description="Prefix of the vendor, case- and accent-insensitive"
-    )
-    min: AmountFilter | None = None
-    max: AmountFilter | None = Field(None, description="Not less than `min`")
-    currency: Currency | None = None
-    q: FilterText | None = Field(
-        None,
-        max_length=MAX_QUERY,
-        description=(
-            "Free text, case- and accent-insensitive: every word must match a word of the vendor, the "
-            "tags or the description; a word of 3+ characters matches words starting with it "
-            "('lisb' finds 'Trip to Lisbon'), a shorter word matches whole words. The first 16 "
-            "distinct word starts of an expense (vendor, then tags, then description) are searchable."
-        ),
-    )
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _given_means_not_empty(cls, value: Any) -> Any:
-        return _present(value)
-
-    @field_validator("to")
-    @classmethod
-    def _to_not_before_from(cls, value: Date | None, info: ValidationInfo) -> Date | None:
-        start = info.data.get("from_")
-        if value is not None and start is not None and start > value:
-            raise ValueError("must not be before from")
-        return value
-
-    @field_validator("max")
-    @classmethod
-    def _max_not_below_min(cls, value: Decimal | None, info: ValidationInfo) -> Decimal | None:
-        low = info.data.get("min")
-        if value is not None and low is not None and low > value:
-            raise ValueError("must not be less than min")
-        return value
-
-    @field_validator("month")
-    @classmethod
-    def _month_alone(cls, value: str | None, info: ValidationInfo) -> str | None:
-        if value is not None and (info.data.get("from_") or info.data.get("to")):
-            raise ValueError("month replaces from/to: give one or the other")
-        return value
-
-    @model_validator(mode="after")
-    def _month_is_a_range(self) -> ExpenseFilters:
-        if self.month is not None:
-            self.from_, self.to = first_day(self.month), last_day(self.month)
-        return self
-
-    @property
-    def has_filters(self) -> bool:
-        return any(
-            v is not None
-            for v in (self.category, self.tag, self.vendor, self.min, self.max, self.currency, self.q)
-        )
-
-
-class ListQuery(ExpenseFilters):
-    __doc__ = ExpenseFilters.__doc__
-
-    limit: QueryInt = Field(50, ge=1, le=100)
-    next: str | None = Field(None, max_length=2048)
-
-
-class TrashQuery(CamelModel):
-    model_config = ConfigDict(populate_by_name=True, extra="forbid")
-
-    limit: QueryInt = Field(50, ge=1, le=100)
-    next: str | None = Field(None, max_length=2048)
-
-
-class SummaryQuery(CamelModel):
-    """The summary covers whole months and, optionally, one category and/or one currency (exact,
-    from the monthly aggregates). Vendor, tag, q and amount filters do not apply to it."""
-
-    model_config = ConfigDict(populate_by_name=True, extra="forbid")
-
-    from_: Month | None = Field(None, alias="from", description="Default: 11 months before `to`")
-    to: Month | None = Field(
-        None, description="Not before `from`, at most 120 months after it; default: this month"
-    )
-    category: FilterText | None = Field(
-        None, max_length=MAX_CATEGORY, description="Only this category (case- and accent-insensitive)"
-    )
-    currency: Currency | None = Field(None, description="Only this currency")
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _given_means_not_empty(cls, value: Any) -> Any:
-        return _present(value)
-
-
-# ---------------------------------------------------------------------------------------- responses
 
 
 class ExpensePage(CamelModel):

@@ -153,7 +153,7 @@ def test_bad_import_requests_are_400(connected: Moto, body: dict[str, Any], frag
 
 
 def _all_filters() -> Any:
-    from outlay.models.expenses import ExpenseFilters
+    from outlay.models.queries import ExpenseFilters
 
     return ExpenseFilters()
 

@@ -12,7 +12,8 @@ from outlay import tables
 from outlay.dal.cursors import encode_cursor
 from outlay.dal.expenses_repo import ExpensesRepository
 from outlay.logic.errors import ConflictError, InvalidInputError, NotFoundError
-from outlay.models.expenses import AwsImportMeta, Expense, ExpenseFilters
+from outlay.models.expenses import AwsImportMeta, Expense
+from outlay.models.queries import ExpenseFilters
 
 NOW = datetime(2026, 3, 15, 12, 0, tzinfo=UTC)
 

@@ -12,7 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from outlay.handlers import expenses_api
-from outlay.models.expenses import CreateExpenseRequest, ListQuery, UpdateExpenseRequest
+from outlay.models.expenses import CreateExpenseRequest, UpdateExpenseRequest
+from outlay.models.queries import ListQuery
 from outlay.routes import ROUTES
 from pydantic import ValidationError
 

@@ -18,7 +18,8 @@ from outlay.logic.errors import InvalidInputError
 from outlay.logic.expenses import build_expense
 from outlay.logic.money import MAX_AMOUNT, MoneyError, to_money
 from outlay.logic.summary import expected_summary
-from outlay.models.expenses import CreateExpenseRequest, Expense, ExpenseFilters
+from outlay.models.expenses import CreateExpenseRequest, Expense
+from outlay.models.queries import ExpenseFilters
 from pydantic import ValidationError
 
 from tests.unit.conftest import create_table

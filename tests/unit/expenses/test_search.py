@@ -16,7 +16,8 @@ from outlay.dal.expense_items import expense_to_item, serialize
 from outlay.dal.expenses_repo import ExpensesRepository
 from outlay.dal.search_index import SearchIndexBackfill, index_items, index_sks
 from outlay.logic import search
-from outlay.models.expenses import Expense, ExpenseFilters
+from outlay.models.expenses import Expense
+from outlay.models.queries import ExpenseFilters
 from pydantic import ValidationError
 
 from tests.unit.conftest import create_table
