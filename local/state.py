@@ -212,6 +212,19 @@ def _kms_key(aws: LocalAws) -> dict[str, Any]:
     return {"id": key.id, "material": bytes(key.key_material)}
 
 
+def _index_older_snapshot(ddb: Any, table: str, items: list[dict[str, Any]]) -> None:
+    """A snapshot kept before expenses had filter/search index items (issue 11) gets them now, the
+    way a deployed table is migrated (`outlay.dal.search_index`), so filters find every match."""
+    from outlay import tables
+    from outlay.dal.search_index import SearchIndexBackfill
+
+    sks = [str(item.get("sk", {}).get("S", "")) for item in items]
+    has_expenses = any(sk.startswith(tables.EXPENSE_PREFIX) for sk in sks)
+    if has_expenses and not any(sk.startswith(tables.INDEX_PREFIX) for sk in sks):
+        done = SearchIndexBackfill(table, dynamodb_client=ddb).reindex_all()
+        log.info("indexed %d kept expenses of %d users for filters and search", sum(done.values()), len(done))
+
+
 def restore(aws: LocalAws, snapshot: dict[str, Any]) -> Resources:
     """Put a snapshot back into a freshly provisioned world; returns (and keeps) the resources."""
     res = aws.res
@@ -222,6 +235,7 @@ def restore(aws: LocalAws, snapshot: dict[str, Any]) -> Resources:
             pending = {table: [{"PutRequest": {"Item": item}} for item in items[start : start + 25]]}
             while pending:
                 pending = ddb.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+    _index_older_snapshot(ddb, res.expenses_table, snapshot["tables"].get("expenses", []))
     for name, bucket in (("receipts", res.receipts_bucket), ("lake", res.lake_bucket)):
         for obj in snapshot["objects"].get(name, []):
             s3.put_object(
