@@ -3,7 +3,7 @@
 import { h } from './ui.js';
 
 export const SHORTCUTS = [
-  { key: '/', label: 'Search expenses (the vendor filter)' },
+  { key: '/', label: 'Search expenses' },
   { key: 'n', label: 'New expense' },
   { key: '?', label: 'Show these shortcuts' },
 ];

@@ -53,8 +53,8 @@ function showFilterCount() {
 /** "/": the search (vendor) filter, with the filters unfolded. */
 export function focusSearch() {
   $('#filters-box').open = true;
-  filterForm.elements.vendor.focus();
-  filterForm.elements.vendor.select();
+  filterForm.elements.q.focus();
+  filterForm.elements.q.select();
 }
 
 /** Wire the filter form (apply / clear) and the export button. On phones the filters start folded. */
