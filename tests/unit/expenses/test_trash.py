@@ -228,3 +228,41 @@ def test_a_receipt_that_cannot_be_deleted_is_reported_for_retry(
     monkeypatch.setattr("outlay.dal.receipts.ReceiptStore.delete", refuse)
     event = {"Records": [removal("7", trash_image("alice", "a1"), by_ttl=True)]}
     assert lake_writer.handler(event, None) == {"batchItemFailures": [{"itemIdentifier": "7"}]}
+
+
+def test_restoring_a_dismissed_line_still_in_the_trash_brings_back_its_receipt(
+    dynamodb_client: Any, expenses_table: str
+) -> None:
+    """A user's delete of an imported line both trashes and dismisses it; "restore" from the dismissed
+    list then takes the trash copy (receipt kept) and leaves neither marker behind."""
+    from outlay.dal.expenses_repo import ExpensesRepository
+    from outlay.models.expenses import Expense
+
+    repo = ExpensesRepository(expenses_table, dynamodb_client=dynamodb_client)
+    now = datetime(2026, 11, 2, tzinfo=UTC)
+    line = Expense.model_validate(
+        {
+            "id": "aws-123456789012-2026-10-s3",
+            "date": "2026-10-31",
+            "amount": "3.12",
+            "currency": "USD",
+            "category": "Software",
+            "vendor": "AWS - Amazon Simple Storage Service",
+            "source": "aws",
+            "createdAt": now,
+            "updatedAt": now,
+            "aws": {"accountId": "123456789012", "month": "2026-10", "line": "service:S3"},
+        }
+    )
+    repo.upsert("alice", line)
+    repo.set_receipt("alice", line.id, "image/png")
+    repo.delete("alice", line.id, trash_at=datetime.now(UTC))
+    assert repo.is_dismissed("alice", line.id)
+
+    restored = repo.restore_dismissed("alice", line.id)
+
+    assert restored.id == line.id and restored.receipt_content_type == "image/png"
+    assert repo.get("alice", line.id).receipt_content_type == "image/png"
+    assert not repo.is_dismissed("alice", line.id)
+    trash_key = serialize({"pk": tables.user_pk("alice"), "sk": tables.trash_sk(line.id)})
+    assert "Item" not in dynamodb_client.get_item(TableName=expenses_table, Key=trash_key)
