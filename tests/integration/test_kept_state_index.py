@@ -4,36 +4,38 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import requests
 
-from local.pytest_plugin import new_user
-from local.runtime import LocalRuntime
+from tests.integration.local_process import running, sign_in, sign_up
 
 
-def _index_items(snapshot: dict) -> list[dict]:
+def _index_items(snapshot: dict[str, Any]) -> list[dict[str, Any]]:
     return [i for i in snapshot["tables"]["expenses"] if i["sk"]["S"].startswith("IX#")]
 
 
 def test_a_snapshot_kept_before_the_search_index_is_indexed_on_restore(tmp_path: Path) -> None:
-    with LocalRuntime(port=0, web_dist=None, seed=False, keep_state=True, state_dir=tmp_path) as runtime:
-        alice = new_user(runtime, "alice")
+    state = tmp_path / "state"
+    email = "indexed@example.com"
+    with running("--no-seed", "--keep-state", "--state-dir", str(state)) as run:
+        auth = sign_up(run, email)
         for vendor, description in (("Marriott", "Trip to Lisbon"), ("IKEA", "Shelves")):
             created = requests.post(
-                f"{runtime.api_url}/expenses",
+                f"{run.base}/api/expenses",
                 json={
                     "amount": "120.00",
                     "currency": "EUR",
                     "category": "Travel",
-                    "date": "2026-11-03",
                     "vendor": vendor,
                     "description": description,
                 },
-                headers=alice.headers,
+                headers=auth,
                 timeout=30,
             )
             assert created.status_code == 201, created.text
-    path = tmp_path / "snapshot.json"
+        assert run.interrupt() == 0
+    path = state / "snapshot.json"
     snapshot = json.loads(path.read_text())
     assert _index_items(snapshot), "a snapshot of today's runtime holds index items"
     # What a snapshot written before the index existed looks like: the same expenses, no IX# items.
@@ -42,13 +44,12 @@ def test_a_snapshot_kept_before_the_search_index_is_indexed_on_restore(tmp_path:
     ]
     path.write_text(json.dumps(snapshot))
 
-    with LocalRuntime(port=0, web_dist=None, seed=False, keep_state=True, state_dir=tmp_path) as runtime:
-        headers = {"Authorization": runtime.id_token(alice.email, alice.password)}
+    with running("--no-seed", "--keep-state", "--state-dir", str(state)) as run:
+        auth = {"Authorization": sign_in(run, email)}
         by_vendor = requests.get(
-            f"{runtime.api_url}/expenses", params={"vendor": "marr"}, headers=headers, timeout=30
+            f"{run.base}/api/expenses", params={"vendor": "marr"}, headers=auth, timeout=30
         )
-        by_words = requests.get(
-            f"{runtime.api_url}/expenses", params={"q": "lisb"}, headers=headers, timeout=30
-        )
+        by_words = requests.get(f"{run.base}/api/expenses", params={"q": "lisb"}, headers=auth, timeout=30)
+        assert run.interrupt() == 0
     assert [e["vendor"] for e in by_vendor.json()["items"]] == ["Marriott"]
     assert [e["description"] for e in by_words.json()["items"]] == ["Trip to Lisbon"]
