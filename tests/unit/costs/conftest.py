@@ -16,6 +16,7 @@ from botocore.config import Config
 from moto import mock_aws
 from outlay import tables
 from outlay.dal.aws_sessions import AwsSessions
+from outlay.dal.expenses_repo import ExpensesRepository
 from outlay.dal.wiring import build_costs_service
 from outlay.handlers import costs_api
 from outlay.handlers.wiring import reset_all
@@ -245,6 +246,18 @@ KEYS = {
     "region": "us-east-1",
     "enabled": True,
 }
+
+
+@pytest.fixture
+def connected(service: CostsService, moto_aws: Moto) -> Moto:
+    """The caller (user-a) has connected AWS with an access-key pair."""
+    assert call("POST", "/aws-credentials", body=KEYS)[0] == 200
+    return moto_aws
+
+
+def repo(moto_aws: Moto) -> ExpensesRepository:
+    """The real expenses repository on the test's moto table."""
+    return ExpensesRepository(EXPENSES, dynamodb_client=moto_aws.ddb)
 
 
 def hybrid_sessions(**stubbed: Any) -> AwsSessions:

@@ -9,7 +9,6 @@ from collections.abc import Callable
 from typing import Any
 
 import boto3
-import pytest
 from botocore.exceptions import ClientError
 from outlay.dal.aws_sessions import AwsSessions
 from outlay.dal.import_queue import ImportQueue
@@ -17,16 +16,10 @@ from outlay.handlers import cost_import_worker
 from outlay.logic import months as month_rules
 from outlay.logic.costs_service import CostsService
 
-from .conftest import KEYS, MOTO_DEFAULT_ACCOUNT, FakeContext, Moto, call, ce_group, ce_result
+from .conftest import MOTO_DEFAULT_ACCOUNT, FakeContext, Moto, call, ce_group, ce_result
 
 LAMBDA = [ce_group("AWS Lambda", "Usage", "1.00")]
 YEAR = [month_rules.add_months("2026-10", -i) for i in range(11, -1, -1)]  # 2025-11 .. 2026-10
-
-
-@pytest.fixture
-def connected(service: CostsService, moto_aws: Moto) -> Moto:
-    assert call("POST", "/aws-credentials", body=KEYS)[0] == 200
-    return moto_aws
 
 
 def queued(moto_aws: Moto) -> list[dict[str, Any]]:

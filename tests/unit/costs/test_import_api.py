@@ -11,12 +11,10 @@ from typing import Any
 import boto3
 import pytest
 from botocore.stub import Stubber
-from outlay.dal.expenses_repo import ExpensesRepository
 from outlay.handlers import costs_api
 from outlay.logic.costs_service import CostsService
 
 from .conftest import (
-    EXPENSES,
     KEYS,
     MOTO_DEFAULT_ACCOUNT,
     OCTOBER_GROUPS,
@@ -27,17 +25,8 @@ from .conftest import (
     ce_result,
     clear_ce_cache,
     hybrid_sessions,
+    repo,
 )
-
-
-@pytest.fixture
-def connected(service: CostsService, moto_aws: Moto) -> Moto:
-    assert call("POST", "/aws-credentials", body=KEYS)[0] == 200
-    return moto_aws
-
-
-def repo(moto_aws: Moto) -> ExpensesRepository:
-    return ExpensesRepository(EXPENSES, dynamodb_client=moto_aws.ddb)
 
 
 def october(moto_aws: Moto, groups: list[dict[str, Any]] = OCTOBER_GROUPS) -> None:

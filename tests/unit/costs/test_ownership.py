@@ -6,14 +6,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-import pytest
-from outlay.dal.expenses_repo import ExpensesRepository
-from outlay.logic.costs_service import CostsService
 from outlay.models.expenses import Expense
 
 from .conftest import (
-    EXPENSES,
-    KEYS,
     MOTO_DEFAULT_ACCOUNT,
     OCTOBER_GROUPS,
     RECEIPTS,
@@ -22,20 +17,11 @@ from .conftest import (
     ce_group,
     ce_result,
     clear_ce_cache,
+    repo,
 )
 
 S3 = "AWS - Amazon Simple Storage Service"
 EC2 = "AWS - Amazon Elastic Compute Cloud - Compute"
-
-
-@pytest.fixture
-def connected(service: CostsService, moto_aws: Moto) -> Moto:
-    assert call("POST", "/aws-credentials", body=KEYS)[0] == 200
-    return moto_aws
-
-
-def repo(moto_aws: Moto) -> ExpensesRepository:
-    return ExpensesRepository(EXPENSES, dynamodb_client=moto_aws.ddb)
 
 
 def october(moto_aws: Moto, groups: list[dict[str, Any]] = OCTOBER_GROUPS, estimated: bool = False) -> None:
