@@ -1,4 +1,8 @@
-"""The deployed Lambda bundle: the real local bundler's output (pip for the runtime's platform), unzipped."""
+"""The deployed Lambda bundles: the real local bundler's output (pip for the runtime's platform), unzipped.
+
+Two assets (stacks/constructs/local_bundling.py): the core one every function runs from, and the one with
+cryptography for the two functions that open envelopes (costs API, import worker).
+"""
 
 from __future__ import annotations
 
@@ -7,16 +11,19 @@ from collections import Counter
 from pathlib import Path
 
 from bench.common import Row
-from stacks.constructs.local_bundling import LAMBDAS_DIR, LocalPipBundling
+from stacks.constructs.local_bundling import LAMBDAS_DIR, LocalPipBundling, requirements_file
 from stacks.constructs.python_function import RUNTIME
 
 TARGET_MB = 15.0
 
 
-def measure() -> Row:
+def _sizes(*, opens_envelopes: bool) -> Counter[str]:
     with tempfile.TemporaryDirectory() as tmp:
         bundler = LocalPipBundling(
-            lambdas_dir=LAMBDAS_DIR, python_version=RUNTIME.name.removeprefix("python"), arch="aarch64"
+            lambdas_dir=LAMBDAS_DIR,
+            python_version=RUNTIME.name.removeprefix("python"),
+            arch="aarch64",
+            requirements=requirements_file(opens_envelopes=opens_envelopes),
         )
         if not bundler.try_bundle(tmp):
             raise RuntimeError("local bundling failed")
@@ -25,15 +32,36 @@ def measure() -> Row:
             if path.is_file():
                 top = path.relative_to(tmp).parts[0]
                 sizes[top.split("-")[0].split(".")[0]] += path.stat().st_size
+    return sizes
+
+
+def _row(what: str, sizes: Counter[str], *, target_mb: float | None, fix: str) -> Row:
     total = sum(sizes.values()) / 1e6
     largest = ", ".join(f"{name} {size / 1e6:.1f}" for name, size in sizes.most_common(4))
     return Row(
-        what="Lambda bundle, unzipped (arm64, python3.14; boto3/botocore from the runtime)",
+        what=what,
         figure=f"{total:.1f} MB ({largest})",
         floor="—",
         ratio=None,
-        target=f"≤ {TARGET_MB:.0f} MB",
-        met=total <= TARGET_MB,
-        fix="cryptography's Rust extension is 13.5 MB: give the functions that never decrypt (expenses, "
-        "lake writer, dispatcher) an asset without it, or take AES-GCM from a smaller library.",
+        target=f"≤ {target_mb:.0f} MB" if target_mb else "reported",
+        met=target_mb is None or total <= target_mb,
+        fix=fix,
     )
+
+
+def measure() -> list[Row]:
+    return [
+        _row(
+            "Lambda bundle of every function but two, unzipped (arm64, python3.14; boto3 from the runtime)",
+            _sizes(opens_envelopes=False),
+            target_mb=TARGET_MB,
+            fix="pydantic_core and Powertools' event handler are what is left; nothing to drop without "
+            "dropping the library.",
+        ),
+        _row(
+            "Lambda bundle of the costs API and import worker (+ cryptography for envelopes), unzipped",
+            _sizes(opens_envelopes=True),
+            target_mb=None,
+            fix="",
+        ),
+    ]

@@ -14,7 +14,7 @@ from stacks.constructs import grants
 from stacks.constructs.cdk_providers import imported_arn
 from stacks.constructs.glue_catalog import LAKE_PREFIX
 from stacks.constructs.nag import acknowledge_findings
-from stacks.constructs.python_function import OutlayFunction
+from stacks.constructs.python_function import EnvelopeAccess, OutlayFunction
 from stacks.constructs.rest_api import OutlayRestApi
 from stacks.data_stack import DataStack
 from stacks.scheduler_stack import SchedulerStack
@@ -73,6 +73,7 @@ class ApiStack(Stack):
             name="costs",
             config=config,
             no_dlq_reason=_SYNC,
+            envelope=EnvelopeAccess(data.key, seal=True),
             environment={
                 "EXPENSES_TABLE": data.expenses_table.table_name,
                 "CREDENTIALS_TABLE": data.credentials_table.table_name,
@@ -87,7 +88,6 @@ class ApiStack(Stack):
         grants.table_access(
             self.costs.function, data.credentials_table, CREDENTIALS_TABLE, write=True, scan=True
         )
-        grants.envelope_key(self.costs.function, data.key, seal=True)
         scheduler.queue.grant_send_messages(self.costs.function)
         grants.assume_user_roles(self.costs.function)
         grants.removes_receipts(self.costs.function, data, data.receipts_bucket)

@@ -17,7 +17,7 @@ from outlay.tables import CREDENTIALS_TABLE, EXPENSES_TABLE
 from stacks.config import EnvironmentConfig
 from stacks.constructs import grants
 from stacks.constructs.nag import acknowledge, acknowledge_findings
-from stacks.constructs.python_function import OutlayFunction
+from stacks.constructs.python_function import EnvelopeAccess, OutlayFunction
 from stacks.constructs.queues import encrypted_queue
 from stacks.data_stack import DataStack
 
@@ -120,6 +120,7 @@ class SchedulerStack(Stack):
             name="cost_import_worker",
             config=config,
             timeout=WORKER_TIMEOUT,
+            envelope=EnvelopeAccess(data.key, seal=False),
             no_dlq_reason="Polled synchronously by the SQS event source: a message that keeps failing "
             f"goes to the import queue's DLQ (maxReceiveCount {IMPORT_QUEUE.max_receive_count}), "
             "not to a function DLQ.",
@@ -133,7 +134,6 @@ class SchedulerStack(Stack):
         grants.removes_receipts(self.worker.function, data, data.receipts_bucket)
         grants.table_access(self.worker.function, data.expenses_table, EXPENSES_TABLE, write=True)
         grants.table_access(self.worker.function, data.credentials_table, CREDENTIALS_TABLE, write=False)
-        grants.envelope_key(self.worker.function, data.key, seal=False)
         grants.assume_user_roles(self.worker.function)
         acknowledge_findings(
             self.worker.role.node.find_child("DefaultPolicy"),

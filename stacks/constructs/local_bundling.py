@@ -4,6 +4,10 @@ pip can fetch wheels for another platform (`--platform manylinux*_aarch64 --only
 laptop or CI runner of any architecture builds the arm64 bundle in seconds. Docker bundling stays as
 the fallback CDK uses when the local bundler reports it could not run.
 
+Two assets share the source: the functions that open envelopes (a KMS key grant, see
+OutlayFunction's `envelope`) get `requirements-envelope.txt` (with cryptography), every other function
+`requirements.txt` alone, so most functions deploy and cold-start without ~13.5 MB they never use.
+
 The asset hash is our own content hash of the source tree + requirements + target (AssetHashType.CUSTOM):
 CDK reuses `cdk.out/asset.<hash>` when it exists, so an unchanged tree is never re-bundled.
 `--context outlay:skipBundling=true` (make synth, infra tests) stages the plain source instead.
@@ -41,10 +45,22 @@ def _source_files(root: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*") if p.is_file() and not any(part in str(p) for part in _IGNORED))
 
 
-def content_hash(lambdas_dir: Path, python_version: str, arch: str) -> str:
+CORE_REQUIREMENTS = "requirements.txt"
+ENVELOPE_REQUIREMENTS = "requirements-envelope.txt"  # includes requirements.txt (`-r`)
+
+
+def requirements_file(*, opens_envelopes: bool) -> str:
+    return ENVELOPE_REQUIREMENTS if opens_envelopes else CORE_REQUIREMENTS
+
+
+def content_hash(
+    lambdas_dir: Path, python_version: str, arch: str, requirements: str = CORE_REQUIREMENTS
+) -> str:
     """Hash of everything that changes the bundle: package sources, requirements, target platform."""
-    digest = hashlib.sha256(f"{python_version}|{arch}|{_MANYLINUX}".encode())
-    for path in [lambdas_dir / "requirements.txt", *_source_files(lambdas_dir / PACKAGE)]:
+    digest = hashlib.sha256(f"{python_version}|{arch}|{_MANYLINUX}|{requirements}".encode())
+    # Every requirements file: one may include another (`-r`).
+    pinned = sorted(lambdas_dir.glob("requirements*.txt"))
+    for path in [*pinned, *_source_files(lambdas_dir / PACKAGE)]:
         digest.update(str(path.relative_to(lambdas_dir)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
@@ -54,10 +70,18 @@ def content_hash(lambdas_dir: Path, python_version: str, arch: str) -> str:
 class LocalPipBundling:
     """`pip install --platform ... -t <output>` for the Lambda's platform, then copy the package."""
 
-    def __init__(self, *, lambdas_dir: Path, python_version: str, arch: str) -> None:
+    def __init__(
+        self,
+        *,
+        lambdas_dir: Path,
+        python_version: str,
+        arch: str,
+        requirements: str = CORE_REQUIREMENTS,
+    ) -> None:
         self.lambdas_dir = lambdas_dir
         self.python_version = python_version
         self.arch = arch
+        self.requirements = requirements
 
     def pip_command(self, output_dir: str) -> list[str]:
         platforms = [arg for tag in _MANYLINUX for arg in ("--platform", f"{tag}_{self.arch}")]
@@ -77,7 +101,7 @@ class LocalPipBundling:
             "--python-version",
             self.python_version,
             "-r",
-            str(self.lambdas_dir / "requirements.txt"),
+            str(self.lambdas_dir / self.requirements),
             "-t",
             output_dir,
         ]
@@ -104,26 +128,33 @@ def skip_bundling(scope: Construct) -> bool:
 
 
 def lambda_code(
-    scope: Construct, runtime: lambda_.Runtime, architecture: lambda_.Architecture
+    scope: Construct,
+    runtime: lambda_.Runtime,
+    architecture: lambda_.Architecture,
+    *,
+    opens_envelopes: bool = False,
 ) -> lambda_.Code:
-    """The one asset every Outlay function runs from (CDK stages it once per synth)."""
+    """The asset an Outlay function runs from: one of two, each staged once per synth by CDK."""
     if skip_bundling(scope):
         # Same layout the bundle has (outlay/ at the root), minus dependencies: enough to synthesize.
         return lambda_.Code.from_asset(str(LAMBDAS_DIR), exclude=["**/__pycache__", "**/*.pyc"])
     version = runtime.name.removeprefix("python")
     arch = _pip_arch(architecture)
+    requirements = requirements_file(opens_envelopes=opens_envelopes)
     return lambda_.Code.from_asset(
         str(LAMBDAS_DIR),
         asset_hash_type=AssetHashType.CUSTOM,
-        asset_hash=content_hash(LAMBDAS_DIR, version, arch),
+        asset_hash=content_hash(LAMBDAS_DIR, version, arch, requirements),
         bundling=BundlingOptions(
             image=runtime.bundling_image,
             platform=f"linux/{'arm64' if arch == 'aarch64' else 'amd64'}",
             command=[
                 "bash",
                 "-c",
-                f"pip install -q -r requirements.txt -t /asset-output && cp -r {PACKAGE} /asset-output/",
+                f"pip install -q -r {requirements} -t /asset-output && cp -r {PACKAGE} /asset-output/",
             ],
-            local=LocalPipBundling(lambdas_dir=LAMBDAS_DIR, python_version=version, arch=arch),  # type: ignore[arg-type]
+            local=LocalPipBundling(  # type: ignore[arg-type]
+                lambdas_dir=LAMBDAS_DIR, python_version=version, arch=arch, requirements=requirements
+            ),
         ),
     )

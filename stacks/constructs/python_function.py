@@ -1,6 +1,7 @@
 """OutlayFunction: the only way a Lambda function enters this app.
 
-Every function runs the same asset (lambdas/) on the newest Python runtime on arm64, logs JSON into
+Every function runs the lambdas/ package (from one of two assets: with cryptography only if it
+opens envelopes) on the newest Python runtime on arm64, logs JSON into
 its own log group with a retention from config, traces with X-Ray, and gets a role with no managed
 policy (only what the construct and the caller's grants add). The handler comes from the route
 table's function maps, so a function cannot point at an entry point that does not exist there.
@@ -12,9 +13,11 @@ or a background one: EnvironmentConfig.reserved_concurrency), and what it delibe
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from aws_cdk import Duration
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sqs as sqs
@@ -40,6 +43,18 @@ UNCAPPED_REASON = (
 )
 
 
+@dataclass(frozen=True)
+class EnvelopeAccess:
+    """The function opens (and, with `seal`, seals) users' secret envelopes with `key`.
+
+    Declared once, it gives both the KMS grant and the asset with cryptography in it; a function
+    without it runs from the smaller asset and could not decrypt even if it imported the code.
+    """
+
+    key: kms.IKey
+    seal: bool
+
+
 def handler_for(name: str) -> str:
     entry = HTTP_FUNCTIONS.get(name) or EVENT_FUNCTIONS.get(name)
     if entry is None:
@@ -60,8 +75,10 @@ class OutlayFunction(Construct):
         memory_size: int = 512,
         dead_letter_queue: sqs.IQueue | None = None,
         no_dlq_reason: str | None = None,
+        envelope: EnvelopeAccess | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
+        self.opens_envelopes = envelope is not None
         # HTTP functions are capped from the API throttle, the rest as background functions.
         cap = config.reserved_concurrency("api" if name in HTTP_FUNCTIONS else "background")
         if (dead_letter_queue is None) == (no_dlq_reason is None):
@@ -82,7 +99,7 @@ class OutlayFunction(Construct):
             runtime=RUNTIME,
             architecture=ARCHITECTURE,
             handler=handler_for(name),
-            code=lambda_code(self, RUNTIME, ARCHITECTURE),
+            code=lambda_code(self, RUNTIME, ARCHITECTURE, opens_envelopes=self.opens_envelopes),
             role=self.role,
             timeout=timeout or Duration.seconds(29),
             memory_size=memory_size,
@@ -110,6 +127,11 @@ class OutlayFunction(Construct):
             "stream consumer) support no resource-level permissions; test_functions pins that list.",
         )
         fn = self.function
+        if envelope is not None:
+            # Imported here: grants -> cdk_providers -> this module would be an import cycle.
+            from stacks.constructs.grants import envelope_key
+
+            envelope_key(fn, envelope.key, seal=envelope.seal)
         if no_dlq_reason is not None:
             record.deliberate(fn, record.LAMBDA_DLQ, no_dlq_reason, nag=["Serverless-LambdaDLQ"])
         if cap is None:

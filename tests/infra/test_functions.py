@@ -6,10 +6,12 @@ import json
 from typing import Any
 
 import pytest
+from aws_cdk import Stack
 from outlay.routes import EVENT_FUNCTIONS, HTTP_FUNCTIONS
 
 from stacks.constructs import grants
 from stacks.constructs.cdk_providers import AWS_CUSTOM_RESOURCE_ID, BUCKET_DEPLOYMENT_PREFIX
+from stacks.constructs.python_function import OutlayFunction
 from tests.infra.conftest import ENVIRONMENTS, Synthesized, resources
 
 pytestmark = pytest.mark.infra
@@ -151,6 +153,25 @@ def test_no_function_holds_an_unconditioned_kms_permission(synth: Synthesized) -
                 continue
             for statement in _kms_statements(_role_statements(template, fn)):
                 assert statement.get("Condition") == USER_BOUND, (env, stack_id, logical_id)
+
+
+def test_exactly_the_functions_that_open_envelopes_hold_the_key_and_ship_cryptography(
+    synth: Synthesized,
+) -> None:
+    """The KMS grant and the asset with cryptography come from one declaration (EnvelopeAccess)."""
+    openers: set[str] = set()
+    for env, stage in synth.stages.items():
+        for construct in stage.node.find_all():
+            if not isinstance(construct, OutlayFunction):
+                continue
+            stack = Stack.of(construct)
+            template = synth.json(env, stack.node.id)
+            logical_id = stack.get_logical_id(construct.function.node.default_child)  # type: ignore[arg-type]
+            holds_key = bool(_kms_statements(_role_statements(template, template["Resources"][logical_id])))
+            assert holds_key == construct.opens_envelopes, (env, construct.node.path)
+            if construct.opens_envelopes:
+                openers.add(construct.node.id)
+    assert openers == {"Costs", "Worker"}
 
 
 def test_tables_need_no_kms_permission_to_read(synth: Synthesized) -> None:
