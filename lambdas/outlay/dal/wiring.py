@@ -20,6 +20,7 @@ from outlay.logic.expenses_service import ExpensesService
 if TYPE_CHECKING:
     from outlay.dal.aws_sessions import AwsSessions
     from outlay.logic.account_service import AccountService
+    from outlay.logic.budgets import BudgetsService
     from outlay.logic.costs_service import CostsService
     from outlay.logic.lake import LakeSync
 
@@ -102,6 +103,7 @@ def build_costs_service(
 ) -> CostsService:
     # Imported here, not at the top: the expenses and lake functions never pay for KMS/AES-GCM/STS code.
     from outlay.dal.aws_sessions import AwsSessions
+    from outlay.dal.budgets import BudgetsRepository
     from outlay.dal.connections import AccountConnector
     from outlay.dal.credentials_repo import CredentialsRepository
     from outlay.dal.expense_writer import RepositoryExpenseWriter
@@ -137,5 +139,18 @@ def build_costs_service(
         queue=ImportQueue(queue_url, sqs_client=sqs_client) if queue_url else None,
         service_account=service_account,
         role_template_url=role_template_url,
+        forecasts=BudgetsRepository(expenses_table, dynamodb_client=dynamodb_client)
+        if expenses_table
+        else None,
         **extra,
+    )
+
+
+def build_budgets_service(*, expenses_table: str, dynamodb_client: Any = None) -> BudgetsService:
+    from outlay.dal.budgets import BudgetsRepository
+    from outlay.logic.budgets import BudgetsService
+
+    return BudgetsService(
+        budgets=BudgetsRepository(expenses_table, dynamodb_client=dynamodb_client),
+        spending=ExpensesRepository(expenses_table, dynamodb_client=dynamodb_client),
     )
