@@ -68,6 +68,13 @@ function forecastLine(budget) {
   return h('p', { class: 'hint' }, `AWS forecast: ${formatMoney(check.projected, budget.currency)} by month end, within budget (${when})`);
 }
 
+// The fill's width is set through the CSSOM: the page's CSP refuses style attributes.
+function bar(pct) {
+  const fill = h('span');
+  fill.style.width = `${pct}%`;
+  return fill;
+}
+
 function budgetItem(budget) {
   const over = Boolean(budget.over);
   const remaining = String(budget.remaining);
@@ -96,7 +103,7 @@ function budgetItem(budget) {
       'aria-valuemax': '100',
       'aria-valuenow': String(pct),
       'aria-valuetext': `${formatMoney(budget.spent, budget.currency)} of ${formatMoney(budget.available, budget.currency)}`,
-    }, h('span', { style: `width: ${pct}%` })),
+    }, bar(pct)),
     h('p', { class: 'budget-figures' },
       `Spent ${formatMoney(budget.spent, budget.currency)} of ${formatMoney(budget.available, budget.currency)} · `, left,
       ` · ${budgets.daysLeft} day${budgets.daysLeft === 1 ? '' : 's'} left`),
