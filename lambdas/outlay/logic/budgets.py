@@ -90,7 +90,12 @@ def forecast_check(
 ) -> AwsForecastCheck | None:
     """The AWS category's budget checked against the forecast: projected = spent + forecast. The
     month's own AWS lines are imported once the month is over, so until then the forecast stands for
-    AWS spending. Only a forecast in the budget's currency counts (never converted)."""
+    AWS spending. Only a forecast in the budget's currency counts (never converted).
+
+    The forecast is what GET /aws-costs/forecast fetched: Cost Explorer's forecast for `start` (the
+    day it was fetched) to the month's end. AWS usage of this month before `start` is in neither
+    term, so early in a month the projection is the forecast alone and may be low; `fetchedAt`
+    and `start` say which period it covers."""
     if forecast is None or budget.category != AWS_CATEGORY or forecast.currency != budget.currency:
         return None
     projected = spent + forecast.amount
