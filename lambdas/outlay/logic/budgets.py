@@ -94,8 +94,8 @@ def forecast_check(
 
     The forecast is what GET /aws-costs/forecast fetched: Cost Explorer's forecast for `start` (the
     day it was fetched) to the month's end. AWS usage of this month before `start` is in neither
-    term, so early in a month the projection is the forecast alone and may be low; `fetchedAt`
-    and `start` say which period it covers."""
+    term (not yet imported, not forecast), so the projection can be low late in a month;
+    `fetchedAt` and `start` say which period the forecast covers."""
     if forecast is None or budget.category != AWS_CATEGORY or forecast.currency != budget.currency:
         return None
     projected = spent + forecast.amount
