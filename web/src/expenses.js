@@ -10,7 +10,7 @@ import { fetchPage, reloadList } from './expenses/list.js';
 import { form, state } from './expenses/state.js';
 import { drawCharts, loadForecast, loadSummary } from './expenses/summary.js';
 import { startFrame } from './frame.js';
-import { refreshBudgets, wireBudgets } from './budgets/budgets.js';
+import { refreshAfterForecast, wireBudgets } from './budgets/budgets.js';
 import { wireTrash } from './expenses/trash.js';
 import { $, showFatal } from './ui.js';
 
@@ -31,7 +31,7 @@ async function start() {
   if (state.categories.length && !form.elements.category.value) form.elements.category.value = state.categories[0];
   await Promise.all([reloadList(), loadSummary()]);
   // Fetching the forecast stores it for the AWS budget's check: show budgets again once it is in.
-  loadForecast().finally(refreshBudgets);
+  loadForecast().finally(refreshAfterForecast);
   // Other pages' "/" and "n" shortcuts land here as #search and #new.
   if (window.location.hash === '#new') newExpense();
   if (window.location.hash === '#search') focusSearch();

@@ -7,7 +7,7 @@ import { $, clearFieldErrors, formatDateTime, formatMonth, formatMoney, h, setSt
 import { state as page } from '../expenses/state.js';
 
 const form = $('#budget-form');
-const budgets = { month: null, daysLeft: 0, items: [], editing: null };
+const budgets = { month: null, daysLeft: 0, awsCategory: null, items: [], editing: null };
 let loading = null;
 let again = false;
 
@@ -35,12 +35,20 @@ export function refreshBudgets() {
   return loading;
 }
 
+/** After the page fetched the AWS forecast (the costs function stores it): reload only when an AWS
+ * budget is there to be checked against it. */
+export async function refreshAfterForecast() {
+  if (loading) await loading; // a load still under way may have read the forecast before it was stored
+  if (budgets.items.some((b) => b.category === budgets.awsCategory)) await refreshBudgets();
+}
+
 async function loadBudgets() {
   const status = $('#budgets-status');
   try {
     const data = await api('/budgets');
     budgets.month = data?.month;
     budgets.daysLeft = Number(data?.daysLeft ?? 0);
+    budgets.awsCategory = data?.awsCategory ?? null;
     budgets.items = itemsOf(data);
     render();
     setStatus(status, '');
