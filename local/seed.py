@@ -22,6 +22,7 @@ from local import users
 from local.aws import LocalAws
 from local.gate import WriteGate
 from local.lambdas import HandlerMissing, invoke, match_route, rest_event
+from local.seed_budgets import seed_demo_budgets
 
 log = logging.getLogger("outlay.local.seed")
 
@@ -208,4 +209,5 @@ def seed_demo_data(
             report["expenses"] += 1
     except HandlerMissing as exc:
         log.warning("no demo expenses: %s", exc)
+    report["budgets"] = seed_demo_budgets(call_api, claims, origin=origin, passing=passing, cancel=cancel)
     return report

@@ -65,6 +65,9 @@ RESPONSES: dict[tuple[str, str], tuple[int, str | None]] = {
     ("GET", "/account"): (200, f"{_M}.account.AccountInventory"),
     ("POST", "/account/export"): (200, f"{_M}.account.AccountExport"),
     ("DELETE", "/account"): (200, f"{_M}.account.AccountDeletion"),
+    ("GET", "/budgets"): (200, f"{_M}.budgets.BudgetList"),
+    ("PUT", "/budgets"): (200, f"{_M}.budgets.Budget"),
+    ("DELETE", "/budgets"): (200, f"{_M}.budgets.Budget"),
 }
 # Other outcomes of an operation: status -> (description, True = the success body, False = an error).
 MORE_RESPONSES: dict[tuple[str, str], dict[str, tuple[str, bool]]] = {
@@ -83,6 +86,8 @@ QUERY_MODELS: dict[tuple[str, str], str] = {
     ("GET", "/trash"): f"{_M}.queries.TrashQuery",
     ("GET", "/aws-cost-import/history"): f"{_M}.cost_import.HistoryQuery",
     ("GET", "/aws-cost-import/dismissed"): f"{_M}.cost_import.HistoryQuery",
+    ("GET", "/budgets"): f"{_M}.budgets.BudgetQuery",
+    ("DELETE", "/budgets"): f"{_M}.budgets.BudgetKeyQuery",
 }
 ERROR_MODEL = f"{_M}.expenses.ErrorBody"
 SECURITY_SCHEME = "CognitoUserPool"
@@ -305,10 +310,12 @@ def build_openapi() -> dict[str, Any]:
             for name in route.path_params
         ]
         query_props: dict[str, Any] = {}
+        query_required: set[str] = set()  # the function refuses a request without them (400 naming it)
         query_model = QUERY_MODELS.get((route.method, route.path))
         if query_model:
             query_schema = models[query_model].model_json_schema(by_alias=True, mode="validation")
             query_props = to_oas30(_inline(query_schema, query_schema.get("$defs", {}))).get("properties", {})
+            query_required = set(query_schema.get("required", []))
             if query_schema.get("description"):  # the query model's docstring: the filter semantics
                 operation["description"] = " ".join(query_schema["description"].split())
         for name in route.query:
@@ -317,7 +324,9 @@ def build_openapi() -> dict[str, Any]:
                 schema.pop(noise, None)
             if schema.get("default", 0) is None:
                 del schema["default"]
-            parameters.append({"name": name, "in": "query", "required": False, "schema": schema})
+            parameters.append(
+                {"name": name, "in": "query", "required": name in query_required, "schema": schema}
+            )
         if parameters:
             operation["parameters"] = parameters
         if route.body_model:

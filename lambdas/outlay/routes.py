@@ -156,4 +156,26 @@ ROUTES: tuple[Route, ...] = (
         "Delete everything of the caller's and the sign-in (202 = in progress, call again)",
         f"{_M}.account.DeleteAccountRequest",
     ),
+    # --- budgets (issue 18.1; served by the expenses function) ---
+    Route(
+        "GET",
+        "/budgets",
+        "expenses",
+        "Budgets with the month's status (spent, remaining, days left)",
+        query=("month",),
+    ),
+    Route(
+        "PUT",
+        "/budgets",
+        "expenses",
+        "Set the monthly budget of one category (or the overall one) in one currency",
+        f"{_M}.budgets.PutBudgetRequest",
+    ),
+    Route(
+        "DELETE",
+        "/budgets",
+        "expenses",
+        "Delete one budget (category + currency; no category: the overall one); returns it for undo",
+        query=("currency", "category"),
+    ),
 )

@@ -138,3 +138,18 @@ def lake_key(year: str, month: str, sub: str) -> str:
     name so a user's month is one object (QuickSight and Athena read few large files, not millions).
     """
     return f"expenses/year={year}/month={month}/{sub}.json"
+
+
+# Budgets (issue 18.1): one item per budget, and the AWS forecast the costs function last fetched.
+# - budget: sk BUDGET#<currency>#<casefolded category>; the overall budget has an empty category
+# - AWS forecast: sk FORECAST#<yyyy-mm>, written by the costs function whenever it fetches the
+#   month's Cost Explorer forecast, read by the budgets check (the expenses function never calls AWS)
+BUDGET_PREFIX = "BUDGET#"
+
+
+def budget_sk(currency: str, category: str | None) -> str:
+    return f"{BUDGET_PREFIX}{currency}#{(category or '').casefold()}"
+
+
+def forecast_sk(month: str) -> str:
+    return f"FORECAST#{month}"

@@ -10,12 +10,14 @@ import { fetchPage, reloadList } from './expenses/list.js';
 import { form, state } from './expenses/state.js';
 import { drawCharts, loadForecast, loadSummary } from './expenses/summary.js';
 import { startFrame } from './frame.js';
+import { refreshAfterForecast, wireBudgets } from './budgets/budgets.js';
 import { wireTrash } from './expenses/trash.js';
 import { $, showFatal } from './ui.js';
 
 async function start() {
   if (!startFrame({ '/': focusSearch, n: newExpense })) return;
   wireForm();
+  wireBudgets();
   wireFilters();
   wireTrash(() => Promise.all([reloadList(), loadSummary()]));
   $('#load-more').addEventListener('click', () => fetchPage(state.next));
@@ -28,7 +30,8 @@ async function start() {
   await loadCurrencies();
   if (state.categories.length && !form.elements.category.value) form.elements.category.value = state.categories[0];
   await Promise.all([reloadList(), loadSummary()]);
-  loadForecast();
+  // Fetching the forecast stores it for the AWS budget's check: show budgets again once it is in.
+  loadForecast().finally(refreshAfterForecast);
   // Other pages' "/" and "n" shortcuts land here as #search and #new.
   if (window.location.hash === '#new') newExpense();
   if (window.location.hash === '#search') focusSearch();

@@ -20,6 +20,7 @@ from outlay.logic.expenses_service import ExpensesService
 if TYPE_CHECKING:
     from outlay.dal.aws_sessions import AwsSessions
     from outlay.logic.account_service import AccountService
+    from outlay.logic.budgets import BudgetsService
     from outlay.logic.costs_service import CostsService
     from outlay.logic.lake import LakeSync
 
@@ -48,6 +49,7 @@ def build_account_service(
 ) -> AccountService:
     # Imported here: only the account function pays for these.
     from outlay.dal.account_data import ObjectVersions, PartitionItems
+    from outlay.dal.budgets import BudgetsRepository
     from outlay.dal.credentials_repo import CredentialsRepository
     from outlay.dal.identity import CognitoIdentity
     from outlay.dal.import_runs import ImportRunsRepository
@@ -64,6 +66,7 @@ def build_account_service(
         receipts=ReceiptStore(receipts_bucket, s3_client=s3_client),
         identity=CognitoIdentity(user_pool_id, client=cognito_client),
         link_ttl_seconds=LINK_TTL_SECONDS,
+        budgets=BudgetsRepository(expenses_table, dynamodb_client=dynamodb_client),
     )
 
 
@@ -102,6 +105,7 @@ def build_costs_service(
 ) -> CostsService:
     # Imported here, not at the top: the expenses and lake functions never pay for KMS/AES-GCM/STS code.
     from outlay.dal.aws_sessions import AwsSessions
+    from outlay.dal.budgets import BudgetsRepository
     from outlay.dal.connections import AccountConnector
     from outlay.dal.credentials_repo import CredentialsRepository
     from outlay.dal.expense_writer import RepositoryExpenseWriter
@@ -137,5 +141,18 @@ def build_costs_service(
         queue=ImportQueue(queue_url, sqs_client=sqs_client) if queue_url else None,
         service_account=service_account,
         role_template_url=role_template_url,
+        forecasts=BudgetsRepository(expenses_table, dynamodb_client=dynamodb_client)
+        if expenses_table
+        else None,
         **extra,
+    )
+
+
+def build_budgets_service(*, expenses_table: str, dynamodb_client: Any = None) -> BudgetsService:
+    from outlay.dal.budgets import BudgetsRepository
+    from outlay.logic.budgets import BudgetsService
+
+    return BudgetsService(
+        budgets=BudgetsRepository(expenses_table, dynamodb_client=dynamodb_client),
+        spending=ExpensesRepository(expenses_table, dynamodb_client=dynamodb_client),
     )

@@ -1,4 +1,4 @@
-"""Expenses API Lambda: expenses, receipts, export, summary, categories, profile.
+"""Expenses API Lambda: expenses, receipts, export, summary, categories, profile, budgets.
 
 Thin: parse the request, take the user from verified claims, call `ExpensesService` (where the rules
 live), shape the response. The service and the resolver are built on the first invocation (not at
@@ -16,7 +16,9 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from outlay.handlers.http import build_resolver, caller, json_response, parse_body, parse_query
 from outlay.handlers.wiring import Lazy
+from outlay.logic.budgets import BudgetsService
 from outlay.logic.expenses_service import ExpensesService
+from outlay.models.budgets import BudgetKeyQuery, BudgetQuery, PutBudgetRequest
 from outlay.models.expenses import (
     CreateCategoryRequest,
     CreateExpenseRequest,
@@ -41,6 +43,15 @@ def _build_service() -> ExpensesService:
 
 
 service = Lazy(_build_service)
+
+
+def _build_budgets() -> BudgetsService:
+    from outlay.dal.wiring import build_budgets_service
+
+    return build_budgets_service(expenses_table=load(ExpensesSettings).expenses_table)
+
+
+budgets = Lazy(_build_budgets)
 
 
 def _register(app: APIGatewayRestResolver) -> None:
@@ -148,6 +159,22 @@ def _register(app: APIGatewayRestResolver) -> None:
         sub = caller(app).sub
         request = parse_body(app, UpdateProfileRequest)
         return json_response(HTTPStatus.OK, service().set_profile(sub, request.default_currency))
+
+    @app.get("/budgets")
+    def list_budgets() -> Response:
+        sub = caller(app).sub
+        return json_response(HTTPStatus.OK, budgets().statuses(sub, parse_query(app, BudgetQuery).month))
+
+    @app.put("/budgets")
+    def put_budget() -> Response:
+        sub = caller(app).sub
+        return json_response(HTTPStatus.OK, budgets().put(sub, parse_body(app, PutBudgetRequest)))
+
+    @app.delete("/budgets")
+    def delete_budget() -> Response:
+        sub = caller(app).sub
+        query = parse_query(app, BudgetKeyQuery)
+        return json_response(HTTPStatus.OK, budgets().delete(sub, query.currency, query.category))
 
 
 def _build_resolver() -> APIGatewayRestResolver:

@@ -32,6 +32,7 @@ from outlay.models.account import (
     AccountExport,
     AccountInventory,
 )
+from outlay.models.budgets import Budget
 from outlay.models.cost_import import ImportRun
 from outlay.models.credentials import StoredCredentials
 from outlay.models.expenses import Expense
@@ -71,6 +72,10 @@ class ExpenseSource(Protocol):
     def iter_expenses(self, sub: str, filters: ExpenseFilters) -> Iterator[Expense]: ...
     def user_categories(self, sub: str) -> list[str]: ...
     def get_default_currency(self, sub: str) -> str | None: ...
+
+
+class BudgetSource(Protocol):
+    def list_budgets(self, sub: str) -> list[Budget]: ...
 
 
 class ImportHistory(Protocol):
@@ -157,6 +162,7 @@ class AccountService:
     clock: Callable[[], datetime] = field(default=utc_now)
     new_token: Callable[[], str] = field(default=lambda: secrets.token_hex(4))
     max_export_expenses: int = MAX_EXPORT_EXPENSES
+    budgets: BudgetSource | None = None
 
     # -------------------------------------------------------------------------------- inventory
     def inventory(self, sub: str, email: str) -> AccountInventory:
@@ -227,6 +233,10 @@ class AccountService:
             "categories": categories,
             "connections": connections,
             "importHistory": history,
+            "budgets": [
+                b.model_dump(mode="json", by_alias=True)
+                for b in (self.budgets.list_budgets(sub) if self.budgets else [])
+            ],
         }
         yield (_json(head)[:-1] + ',"expenses":[').encode("utf-8")
         for expense in self.expenses.iter_expenses(sub, ExpenseFilters()):

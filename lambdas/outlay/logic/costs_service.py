@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from outlay.logic import months as month_rules
 from outlay.logic import role_setup
 from outlay.logic.aws_errors import CostDataUnavailableError
+from outlay.logic.budgets import StoredForecast
 from outlay.logic.errors import (
     CredentialsRejectedError,
     ForbiddenError,
@@ -69,6 +70,12 @@ class ConnectedAccount(CostSource, Protocol):
     def forecast(self, today_iso: str, month: str) -> ForecastResult: ...
 
 
+class ForecastSink(Protocol):
+    """Where a fetched forecast is kept for the budgets check (the expenses function never calls AWS)."""
+
+    def put_forecast(self, sub: str, forecast: StoredForecast) -> None: ...
+
+
 class Connector(Protocol):
     def validate_keys(self, request: KeysCredentialsRequest) -> str: ...
     def validate_role(self, sub: str, role_arn: str, external_id: str) -> str: ...
@@ -109,6 +116,7 @@ class CostsService:
     queue: Queue | None = None
     service_account: Callable[[], str] = lambda: ""
     role_template_url: str | None = None
+    forecasts: ForecastSink | None = None
     clock: Callable[[], datetime] = field(default=_utc_now)
     new_id: Callable[[], str] = field(default=lambda: uuid.uuid4().hex)
 
@@ -324,13 +332,18 @@ class CostsService:
             result = self.connector.connect(sub, stored).forecast(today.isoformat(), month)
         except (CredentialsRejectedError, CostDataUnavailableError) as exc:
             return {"available": False, "month": month, "reason": exc.code, "message": exc.message}
+        end = month_rules.next_first_day(month)
+        if self.forecasts is not None:
+            self.forecasts.put_forecast(
+                sub, StoredForecast(month, result.amount, result.currency, today, end, self.clock())
+            )
         return {
             "available": True,
             "month": month,
             "amount": str(result.amount),
             "currency": result.currency,
             "start": today.isoformat(),
-            "end": month_rules.next_first_day(month).isoformat(),
+            "end": end.isoformat(),
         }
 
     # ------------------------------------------------------------------------------ schedule

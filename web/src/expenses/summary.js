@@ -1,6 +1,7 @@
 // The summary: totals per currency, the currency picker, the AWS forecast and the charts (Chart.js
 // loaded lazily, and not at all while there is nothing to chart).
 import { api, itemsOf } from '../api.js';
+import { refreshBudgets } from '../budgets/budgets.js';
 import { onThemeChange } from '../theme.js';
 import { $, formatMoney, formatMonth, h, setStatus } from '../ui.js';
 import { state } from './state.js';
@@ -23,6 +24,7 @@ let summarySeq = 0;
 
 export async function loadSummary() {
   const status = $('#summary-status');
+  refreshBudgets(); // spending changed (or may have): this month's budgets follow
   try {
     // The summary is monthly: a date filter selects the months it falls in (default: last 12 months).
     // Category and currency filters apply exactly; the others cannot, and the note says so.
