@@ -38,7 +38,6 @@ class FxRatesFetcher(Construct):
             name="fx_rates",
             config=config,
             timeout=Duration.seconds(FX_RATES.timeout_s),
-            memory_size=256,
             dead_letter_queue=self.failures,
             environment={"RATES_TABLE": data.rates_table.table_name},
         )
