@@ -353,8 +353,10 @@ class ExpenseWrites(Dismissals):
             ),
             "ExpressionAttributeNames": names,
         }
-        if delta.count < 0 or (delta.count == 0 and delta.total != 0):
-            # Never below zero: removing N expenses needs at least N counted.
+        if isinstance(key, AggregateKey) and (delta.count < 0 or (delta.count == 0 and delta.total != 0)):
+            # Never below zero: removing N expenses needs at least N counted. Daily aggregates have no
+            # such guard: an expense stored before they existed has none to decrement, and its edit
+            # must not fail for that (readers skip count <= 0; `outlay.dal.day_totals` repairs them).
             values[":need"] = max(-delta.count, 1)
             update["ConditionExpression"] = "#count >= :need"
         update["ExpressionAttributeValues"] = serialize(values)
