@@ -16,7 +16,7 @@ from typing import Any
 
 import boto3
 from outlay.event_sources import IMPORT_QUEUE, LAKE_STREAM
-from outlay.tables import CREDENTIALS_TABLE, EXPENSES_TABLE, TableSpec
+from outlay.tables import CREDENTIALS_TABLE, EXPENSES_TABLE, RATES_TABLE, TableSpec
 
 PREFIX = "outlay-local"
 
@@ -58,6 +58,7 @@ class Resources:
     dlq_url: str
     stream_arn: str
     lake_failures_url: str = ""  # the stream mapping's on-failure destination
+    rates_table: str = ""  # ECB rates, filled from local/data/ecb-rates.csv (local/fx_table.py)
 
     def handler_environment(self, origins: list[str]) -> dict[str, str]:
         """The environment variables the stacks give the functions (models/settings.py)."""
@@ -71,6 +72,7 @@ class Resources:
             "SERVICE_ACCOUNT_ID": "123456789012",  # moto's default account
             "ALLOWED_ORIGINS": ",".join(origins),
             "USER_POOL_ID": self.user_pool_id,
+            "RATES_TABLE": self.rates_table,
         }
 
 
@@ -158,7 +160,7 @@ def provision(session: boto3.Session, endpoint_url: str, origins: list[str]) -> 
 
     ddb = client("dynamodb")
     stream_arn = ""
-    for spec in (EXPENSES_TABLE, CREDENTIALS_TABLE):
+    for spec in (EXPENSES_TABLE, CREDENTIALS_TABLE, RATES_TABLE):
         created = ddb.create_table(**table_definition(spec))["TableDescription"]
         if spec.ttl_attribute:
             ddb.update_time_to_live(
@@ -237,4 +239,5 @@ def provision(session: boto3.Session, endpoint_url: str, origins: list[str]) -> 
         dlq_url=dlq_url,
         stream_arn=stream_arn,
         lake_failures_url=lake_failures_url,
+        rates_table=table_name(RATES_TABLE),
     )

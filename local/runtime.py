@@ -22,10 +22,10 @@ from typing import Any
 from outlay.event_sources import DISPATCHER
 from outlay.routes import EVENT_FUNCTIONS
 
+from local import fx_table, users
 from local import provision as prov
 from local import seed as seed_mod
 from local import state as state_mod
-from local import users
 from local.auth import CognitoVerifier
 from local.aws import LocalAws
 from local.checkpoint import DEFAULT_INTERVAL_S, Checkpointer
@@ -194,6 +194,8 @@ class LocalRuntime:
             resources = state_mod.restore(self.aws, snapshot)
             self.demo_password = snapshot.get("demoPassword", "")
         self._env.apply(self.region, self.moto_url, resources.handler_environment(self.origins))
+        # What the daily ECB function stores in the cloud, from the shipped table (no internet here).
+        fx_table.load_shipped(self.aws.client("dynamodb"), resources.rates_table)
 
         gateway.verifier = CognitoVerifier(
             f"{self.moto_url}/{self.user_pool_id}/.well-known/jwks.json",

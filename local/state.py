@@ -225,6 +225,20 @@ def _index_older_snapshot(ddb: Any, table: str, items: list[dict[str, Any]]) -> 
         log.info("indexed %d kept expenses of %d users for filters and search", sum(done.values()), len(done))
 
 
+def _day_totals_for_older_snapshot(ddb: Any, table: str, items: list[dict[str, Any]]) -> None:
+    """A snapshot kept before daily aggregates existed (base currency) gets them now, the way a
+    deployed table is migrated (`outlay.dal.day_totals`), so converted totals count every expense."""
+    from outlay import tables
+    from outlay.dal.day_totals import DailyTotalsBackfill
+
+    sks = [str(item.get("sk", {}).get("S", "")) for item in items]
+    if any(sk.startswith(tables.EXPENSE_PREFIX) for sk in sks) and not any(
+        sk.startswith(tables.DAY_PREFIX) for sk in sks
+    ):
+        done = DailyTotalsBackfill(table, dynamodb_client=ddb).rebuild_all()
+        log.info("rebuilt %d daily totals of %d users' kept expenses", sum(done.values()), len(done))
+
+
 def restore(aws: LocalAws, snapshot: dict[str, Any]) -> Resources:
     """Put a snapshot back into a freshly provisioned world; returns (and keeps) the resources."""
     res = aws.res
@@ -236,6 +250,7 @@ def restore(aws: LocalAws, snapshot: dict[str, Any]) -> Resources:
             while pending:
                 pending = ddb.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
     _index_older_snapshot(ddb, res.expenses_table, snapshot["tables"].get("expenses", []))
+    _day_totals_for_older_snapshot(ddb, res.expenses_table, snapshot["tables"].get("expenses", []))
     for name, bucket in (("receipts", res.receipts_bucket), ("lake", res.lake_bucket)):
         for obj in snapshot["objects"].get(name, []):
             s3.put_object(

@@ -49,9 +49,12 @@ class ApiStack(Stack):
                 "EXPENSES_TABLE": data.expenses_table.table_name,
                 "RECEIPTS_BUCKET": data.receipts_bucket.bucket_name,
                 "ALLOWED_ORIGINS": allowed_origins,
+                "RATES_TABLE": data.rates_table.table_name,
             },
         )
         grants.table_access(self.expenses.function, data.expenses_table, EXPENSES_TABLE, write=True)
+        # ECB rates for base-currency totals: read only (the rates function alone writes them).
+        grants.table_actions(self.expenses.function, data.rates_table, ["dynamodb:GetItem", "dynamodb:Query"])
         grants.objects(
             self.expenses.function,
             data.receipts_bucket,

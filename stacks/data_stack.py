@@ -8,7 +8,7 @@ from aws_cdk import Duration, Stack
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
-from outlay.tables import CREDENTIALS_TABLE, EXPENSES_TABLE
+from outlay.tables import CREDENTIALS_TABLE, EXPENSES_TABLE, RATES_TABLE
 
 from stacks.config import EnvironmentConfig
 from stacks.constructs.buckets import removal_policy, secure_bucket
@@ -32,6 +32,8 @@ class DataStack(Stack):
         # reader (the dispatcher too) hold kms:Decrypt on it. docs/COSTS.md weighs a second CMK.
         self.expenses_table = table_from_spec(self, EXPENSES_TABLE, config=config)
         self.credentials_table = table_from_spec(self, CREDENTIALS_TABLE, config=config)
+        # ECB reference rates: not user data; written only by the daily rates function.
+        self.rates_table = table_from_spec(self, RATES_TABLE, config=config)
 
         # S3 server access logs (and CloudFront standard logs, which need ACLs: BUCKET_OWNER_PREFERRED).
         self.access_log_bucket = secure_bucket(

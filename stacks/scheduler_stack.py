@@ -16,6 +16,7 @@ from outlay.tables import CREDENTIALS_TABLE, EXPENSES_TABLE
 
 from stacks.config import EnvironmentConfig
 from stacks.constructs import grants
+from stacks.constructs.fx_rates import FxRatesFetcher
 from stacks.constructs.nag import acknowledge, acknowledge_findings
 from stacks.constructs.python_function import EnvelopeAccess, OutlayFunction
 from stacks.constructs.queues import encrypted_queue
@@ -158,3 +159,6 @@ class SchedulerStack(Stack):
                     "SQS event sources take no on-failure destination; the queue's redrive policy "
                     f"moves failing messages to its DLQ after {IMPORT_QUEUE.max_receive_count} receives.",
                 )
+
+        # ECB reference rates for base-currency totals (daily; stacks/constructs/fx_rates.py).
+        self.fx_rates = FxRatesFetcher(self, "FxRates", config=config, data=data)

@@ -5,6 +5,7 @@ gives up exactly as the deployed mappings do.
 - IMPORT_QUEUE: dispatcher -> SQS (one message per user) -> cost-import worker, redrive to a DLQ.
 - DISPATCHER: the cost-import dispatcher, invoked asynchronously by the EventBridge schedules.
 - LAKE_STREAM: the expenses table's stream -> lake writer, failed batches to an on-failure queue.
+- FX_RATES: the daily ECB rates function, invoked asynchronously by its schedule (FX_RATES_SCHEDULE).
 """
 
 from __future__ import annotations
@@ -80,5 +81,18 @@ LAKE_STREAM = StreamSpec(
     max_record_age_s=None,
     report_batch_item_failures=True,
     starting_position="TRIM_HORIZON",
+    failure_retention_days=14,
+)
+
+# ECB publishes its reference rates at about 16:00 CET (14:00-15:00 UTC) on TARGET working days;
+# 17:00 UTC every day leaves a margin. Weekend runs find nothing new and write nothing.
+FX_RATES_SCHEDULE = "cron(0 17 * * ? *)"
+
+FX_RATES = AsyncInvokeSpec(
+    timeout_s=60,
+    retry_attempts=2,  # only a DynamoDB error raises; a failed download waits for the next day
+    max_event_age_s=6 * 3600,
+    schedule_retry_attempts=3,
+    schedule_max_event_age_s=6 * 3600,
     failure_retention_days=14,
 )

@@ -21,6 +21,7 @@ EVENT_FUNCTIONS: dict[str, str] = {
     "cost_import_dispatcher": "outlay.handlers.cost_import_dispatcher.handler",
     "cost_import_worker": "outlay.handlers.cost_import_worker.handler",
     "lake_writer": "outlay.handlers.lake_writer.handler",
+    "fx_rates": "outlay.handlers.fx_rates.handler",
 }
 
 EXPENSE_FILTERS = ("from", "to", "month", "category", "tag", "vendor", "min", "max", "currency", "q")

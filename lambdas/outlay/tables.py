@@ -19,10 +19,17 @@ Expenses table (single-table, everything of one user in one partition `USER#<sub
   prefixes, tags, word tokens; at most `MAX_INDEX_ENTRIES` per expense). Values never contain '#'
   (folded to a space), so `begins_with(sk, IX#<kind>#<value>#)` is exactly one bucket, newest first
   with ScanIndexForward=false, and a date range is a BETWEEN on the same prefix.
+- daily aggregate: sk DAY#<yyyy-mm-dd>#<currency>#<category>; total + count, same transaction as the
+  expense (like SUMMARY#): a base-currency summary converts each day's bucket at that day's ECB rate,
+  so it reads O(days x currencies x categories shown), never the expenses themselves
 
 The `byDate` local secondary index (sort key `dateKey`) lists a user's expenses newest first and
 answers date ranges with a key condition, so a page reads O(page) items. Credentials table: one item
 per user, partition key `userId` = sub.
+
+Rates table (not user data: only the scheduled rates function writes it, the APIs read it): one item
+per ECB publication day, partition key `source` = "ECB", sort key `date`, attribute `rates` = a map
+currency -> units per 1 EUR (the ECB reference rate, exact decimal).
 """
 
 from __future__ import annotations
@@ -57,6 +64,8 @@ EXPENSES_TABLE = TableSpec(
 )
 
 CREDENTIALS_TABLE = TableSpec(logical_name="AwsCredentials", partition_key="userId")
+
+RATES_TABLE = TableSpec(logical_name="FxRates", partition_key="source", sort_key="date")
 
 BY_DATE_INDEX = "byDate"
 
@@ -111,6 +120,14 @@ SUMMARY_PREFIX = "SUMMARY#"
 CATEGORY_PREFIX = "CATEGORY#"
 IMPORT_RUN_PREFIX = "IMPORTRUN#"
 INDEX_PREFIX = "IX#"
+DAY_PREFIX = "DAY#"
+
+
+def day_sk(day_iso: str, currency: str, category: str) -> str:
+    return f"{DAY_PREFIX}{day_iso}#{currency}#{category}"
+
+
+ECB_SOURCE = "ECB"
 
 
 def index_prefix(kind: str, value: str) -> str:

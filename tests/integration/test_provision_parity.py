@@ -15,7 +15,7 @@ import boto3
 import pytest
 from moto import mock_aws
 from outlay.event_sources import IMPORT_QUEUE, LAKE_STREAM
-from outlay.tables import CREDENTIALS_TABLE, EXPENSES_TABLE, TableSpec
+from outlay.tables import CREDENTIALS_TABLE, EXPENSES_TABLE, RATES_TABLE, TableSpec
 
 from local import pollers
 from local import provision as prov
@@ -64,7 +64,9 @@ def _table(templates: dict[str, dict[str, Any]], spec: TableSpec) -> dict[str, A
     return found[0]
 
 
-@pytest.mark.parametrize("spec", [EXPENSES_TABLE, CREDENTIALS_TABLE], ids=lambda s: s.logical_name)
+@pytest.mark.parametrize(
+    "spec", [EXPENSES_TABLE, CREDENTIALS_TABLE, RATES_TABLE], ids=lambda s: s.logical_name
+)
 def test_tables_match(dev_templates: dict[str, dict[str, Any]], spec: TableSpec) -> None:
     local = prov.table_definition(spec)
     deployed = _table(dev_templates, spec)

@@ -18,6 +18,7 @@ import {
   showFieldErrors,
   toast,
 } from './ui.js';
+import { startBaseCurrency } from './base-currency.js';
 import { startFrame } from './frame.js';
 
 const connectForm = $('#connect-form');
@@ -521,6 +522,7 @@ async function start() {
   connectForm.addEventListener('submit', submitConnect);
   importForm.addEventListener('submit', submitImport);
   profileForm.addEventListener('submit', submitProfile);
+  startBaseCurrency();
   $('#toggle-import').addEventListener('click', toggleImport);
   $('#remove-credentials').addEventListener('click', removeCredentials);
   $('#change-connection').addEventListener('click', () => {

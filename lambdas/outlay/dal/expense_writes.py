@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -24,7 +24,7 @@ from outlay.dal.search_index import index_writes
 from outlay.logic.cost_import import mark_user_edits, merge_reimport
 from outlay.logic.errors import ConflictError, NotFoundError, UpstreamUnavailableError
 from outlay.logic.expenses import IDEMPOTENCY_TTL_SECONDS, apply_changes, same_content, utc_now
-from outlay.logic.summary import AggregateKey, Delta, aggregate_deltas
+from outlay.logic.summary import AggregateKey, DayKey, Delta, aggregate_deltas, day_deltas
 from outlay.logic.trash import expires_at
 from outlay.models.expenses import Expense
 from outlay.models.fields import is_valid_id
@@ -315,6 +315,8 @@ class ExpenseWrites(Dismissals):
             items.append({"Delete": delete})  # type: ignore[typeddict-item]
         deltas = aggregate_deltas(old, new)
         items.extend(self._aggregate_update(sub, key, delta) for key, delta in deltas.items())
+        days = day_deltas(old, new)
+        items.extend(self._aggregate_update(sub, key, delta) for key, delta in days.items())
         items.extend(index_writes(self.table_name, sub, old, new, (old_version or 0) + 1))
         items.extend(extra or [])
         try:
@@ -325,17 +327,24 @@ class ExpenseWrites(Dismissals):
             codes = [r.get("Code", "None") for r in exc.response.get("CancellationReasons", [])]
             raise _Cancelled(codes) from exc
         self._drop_empty_aggregates(sub, [k for k, d in deltas.items() if d.count < 0])
+        self._drop_empty_aggregates(sub, [k for k, d in days.items() if d.count < 0])
 
-    def _aggregate_update(self, sub: str, key: AggregateKey, delta: Delta) -> TransactWriteItemTypeDef:
+    def _aggregate_update(
+        self, sub: str, key: AggregateKey | DayKey, delta: Delta
+    ) -> TransactWriteItemTypeDef:
+        """The ADD of one monthly (`SUMMARY`) or daily (`DAY`) aggregate item."""
+        when, kind = (key.month, "SUMMARY") if isinstance(key, AggregateKey) else (key.day, "DAY")
+        field = "month" if isinstance(key, AggregateKey) else "day"
         values: dict[str, Any] = {
             ":t": delta.total,
             ":c": delta.count,
-            ":m": key.month,
+            ":m": when,
             ":cur": key.currency,
             ":cat": key.category,
-            ":type": "SUMMARY",
+            ":type": kind,
         }
-        names = {f"#{n}": n for n in ("total", "count", "month", "currency", "category", "type")}
+        names = {f"#{n}": n for n in ("total", "count", "currency", "category", "type")}
+        names["#month"] = field
         update: dict[str, Any] = {
             "TableName": self.table_name,
             "Key": _aggregate_key(sub, key),
@@ -344,14 +353,16 @@ class ExpenseWrites(Dismissals):
             ),
             "ExpressionAttributeNames": names,
         }
-        if delta.count < 0 or (delta.count == 0 and delta.total != 0):
-            # Never below zero: removing N expenses needs at least N counted.
+        if isinstance(key, AggregateKey) and (delta.count < 0 or (delta.count == 0 and delta.total != 0)):
+            # Never below zero: removing N expenses needs at least N counted. Daily aggregates have no
+            # such guard: an expense stored before they existed has none to decrement, and its edit
+            # must not fail for that (readers skip count <= 0; `outlay.dal.day_totals` repairs them).
             values[":need"] = max(-delta.count, 1)
             update["ConditionExpression"] = "#count >= :need"
         update["ExpressionAttributeValues"] = serialize(values)
         return {"Update": update}  # type: ignore[typeddict-item]
 
-    def _drop_empty_aggregates(self, sub: str, keys: list[AggregateKey]) -> None:
+    def _drop_empty_aggregates(self, sub: str, keys: Sequence[AggregateKey | DayKey]) -> None:
         for key in keys:
             try:
                 self.client.delete_item(
@@ -385,10 +396,12 @@ def trash_put(table_name: str, sub: str, expense: Expense, deleted_at: datetime)
     return {"Put": put}  # type: ignore[typeddict-item]
 
 
-def _aggregate_key(sub: str, key: AggregateKey) -> dict[str, Any]:
-    return serialize(
-        {"pk": tables.user_pk(sub), "sk": tables.summary_sk(key.month, key.currency, key.category)}
-    )
+def _aggregate_key(sub: str, key: AggregateKey | DayKey) -> dict[str, Any]:
+    if isinstance(key, DayKey):
+        sk = tables.day_sk(key.day, key.currency, key.category)
+    else:
+        sk = tables.summary_sk(key.month, key.currency, key.category)
+    return serialize({"pk": tables.user_pk(sub), "sk": sk})
 
 
 def _version_condition(expected: int) -> dict[str, Any]:

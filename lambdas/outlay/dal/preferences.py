@@ -53,11 +53,29 @@ class Preferences(UserItems):
         return str(item["defaultCurrency"]) if item and item.get("defaultCurrency") else None
 
     def put_default_currency(self, sub: str, currency: str) -> None:
-        item = {
-            "pk": tables.user_pk(sub),
-            "sk": tables.PROFILE_SK,
-            "type": "PROFILE",
-            "defaultCurrency": currency,
-            "updatedAt": iso(utc_now()),
-        }
-        self.client.put_item(TableName=self.table_name, Item=serialize(item))
+        self._set_profile(sub, "defaultCurrency", currency)
+
+    def get_base_currency(self, sub: str) -> str | None:
+        item = self._get_item(sub, tables.PROFILE_SK)
+        return str(item["baseCurrency"]) if item and item.get("baseCurrency") else None
+
+    def put_base_currency(self, sub: str, currency: str | None) -> None:
+        """Set (or with None, turn off) the currency summaries also show converted totals in."""
+        self._set_profile(sub, "baseCurrency", currency)
+
+    def _set_profile(self, sub: str, name: str, value: str | None) -> None:
+        """One preference changes; the others on the PROFILE item stay as they are."""
+        values: dict[str, Any] = {":type": "PROFILE", ":at": iso(utc_now())}
+        expression = "SET #type = :type, #updatedAt = :at"
+        if value is None:
+            expression += " REMOVE #field"
+        else:
+            expression += ", #field = :value"
+            values[":value"] = value
+        self.client.update_item(
+            TableName=self.table_name,
+            Key=serialize({"pk": tables.user_pk(sub), "sk": tables.PROFILE_SK}),
+            UpdateExpression=expression,
+            ExpressionAttributeNames={"#type": "type", "#updatedAt": "updatedAt", "#field": name},
+            ExpressionAttributeValues=serialize(values),
+        )

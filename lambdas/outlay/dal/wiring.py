@@ -21,18 +21,26 @@ if TYPE_CHECKING:
     from outlay.dal.aws_sessions import AwsSessions
     from outlay.logic.account_service import AccountService
     from outlay.logic.budgets import BudgetsService
+    from outlay.logic.conversions import Conversions
     from outlay.logic.costs_service import CostsService
     from outlay.logic.lake import LakeSync
 
 
 def build_expenses_service(
-    *, expenses_table: str, receipts_bucket: str, dynamodb_client: Any = None, s3_client: Any = None
+    *,
+    expenses_table: str,
+    receipts_bucket: str,
+    dynamodb_client: Any = None,
+    s3_client: Any = None,
+    rates_table: str = "",
 ) -> ExpensesService:
+    repo = ExpensesRepository(expenses_table, dynamodb_client=dynamodb_client)
     return ExpensesService(
-        repo=ExpensesRepository(expenses_table, dynamodb_client=dynamodb_client),
+        repo=repo,
         receipts=ReceiptStore(receipts_bucket, s3_client=s3_client),
         exports=ExportStore(receipts_bucket, s3_client=s3_client),
         link_ttl_seconds=LINK_TTL_SECONDS,
+        conversions=build_conversions(repo, rates_table, dynamodb_client) if rates_table else None,
     )
 
 
@@ -156,3 +164,9 @@ def build_budgets_service(*, expenses_table: str, dynamodb_client: Any = None) -
         budgets=BudgetsRepository(expenses_table, dynamodb_client=dynamodb_client),
         spending=ExpensesRepository(expenses_table, dynamodb_client=dynamodb_client),
     )
+def build_conversions(days: ExpensesRepository, rates_table: str, dynamodb_client: Any = None) -> Conversions:
+    """Base-currency totals over a user's daily aggregates and the ECB rates table (read only)."""
+    from outlay.dal.fx_rates import FxRates
+    from outlay.logic.conversions import Conversions
+
+    return Conversions(days=days, rates=FxRates(rates_table, dynamodb_client=dynamodb_client))

@@ -38,7 +38,9 @@ def _build_service() -> ExpensesService:
 
     settings = load(ExpensesSettings)
     return build_expenses_service(
-        expenses_table=settings.expenses_table, receipts_bucket=settings.receipts_bucket
+        expenses_table=settings.expenses_table,
+        receipts_bucket=settings.receipts_bucket,
+        rates_table=settings.rates_table,
     )
 
 
@@ -158,7 +160,7 @@ def _register(app: APIGatewayRestResolver) -> None:
     def put_profile() -> Response:
         sub = caller(app).sub
         request = parse_body(app, UpdateProfileRequest)
-        return json_response(HTTPStatus.OK, service().set_profile(sub, request.default_currency))
+        return json_response(HTTPStatus.OK, service().set_profile(sub, request))
 
     @app.get("/budgets")
     def list_budgets() -> Response:

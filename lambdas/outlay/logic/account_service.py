@@ -72,6 +72,7 @@ class ExpenseSource(Protocol):
     def iter_expenses(self, sub: str, filters: ExpenseFilters) -> Iterator[Expense]: ...
     def user_categories(self, sub: str) -> list[str]: ...
     def get_default_currency(self, sub: str) -> str | None: ...
+    def get_base_currency(self, sub: str) -> str | None: ...
 
 
 class BudgetSource(Protocol):
@@ -111,6 +112,14 @@ def _never() -> bool:
 # -------------------------------------------------------------------------------- pure helpers
 def receipts_prefix(sub: str) -> str:
     return tables.receipt_key(sub, "")
+
+
+def _profile(default_currency: str | None, base_currency: str | None) -> dict[str, str | None]:
+    """The profile as exported; `baseCurrency` only when the user picked one (as GET /profile)."""
+    profile: dict[str, str | None] = {"defaultCurrency": default_currency}
+    if base_currency:
+        profile["baseCurrency"] = base_currency
+    return profile
 
 
 def exports_prefix(sub: str) -> str:
@@ -229,7 +238,9 @@ class AccountService:
             "version": 1,
             "exportedAt": now.isoformat().replace("+00:00", "Z"),
             "user": {"id": sub, "email": email},
-            "profile": {"defaultCurrency": self.expenses.get_default_currency(sub)},
+            "profile": _profile(
+                self.expenses.get_default_currency(sub), self.expenses.get_base_currency(sub)
+            ),
             "categories": categories,
             "connections": connections,
             "importHistory": history,

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
 from outlay import tables
+from outlay.logic.conversions import Conversions
 from outlay.logic.csv_export import csv_chunks
 from outlay.logic.currencies import CURRENCIES, TABLE_PUBLISHED
 from outlay.logic.errors import ConflictError, NotFoundError
@@ -26,6 +27,7 @@ from outlay.logic.expenses import (
     starter_category,
     utc_now,
 )
+from outlay.logic.fx import BASE_CURRENCIES
 from outlay.logic.money import DEFAULT_CURRENCY
 from outlay.logic.summary import build_summary, month_range
 from outlay.models.expenses import (
@@ -44,6 +46,7 @@ from outlay.models.expenses import (
     TrashedExpense,
     TrashPage,
     UpdateExpenseRequest,
+    UpdateProfileRequest,
 )
 from outlay.models.queries import ExpenseFilters, ListQuery, SummaryQuery, TrashQuery
 
@@ -77,6 +80,8 @@ class ExpenseStore(Protocol):
     def add_category(self, sub: str, name: str) -> None: ...
     def get_default_currency(self, sub: str) -> str | None: ...
     def put_default_currency(self, sub: str, currency: str) -> None: ...
+    def get_base_currency(self, sub: str) -> str | None: ...
+    def put_base_currency(self, sub: str, currency: str | None) -> None: ...
 
 
 class ReceiptFiles(Protocol):
@@ -117,6 +122,8 @@ class ExpensesService:
     link_ttl_seconds: int
     clock: Callable[[], datetime] = field(default=utc_now)
     new_token: Callable[[], str] = field(default=lambda: secrets.token_hex(4))
+    # Base-currency totals (ECB rates); None where no rates table is wired (summaries stay per currency).
+    conversions: Conversions | None = None
 
     # -------------------------------------------------------------------------------- helpers
     @staticmethod
@@ -236,10 +243,18 @@ class ExpensesService:
         (exact and cheap: the aggregates are per month x currency x category)."""
         start, end = month_range(query.from_, query.to, self.clock().date())
         whole = self.repo.summary(sub, start, end)
-        if not (query.category or query.currency):
-            return whole
         category = (starter_category(query.category) or query.category) if query.category else None
-        return build_summary(start, end, whole.items, category=category, currency=query.currency)
+        result = (
+            build_summary(start, end, whole.items, category=category, currency=query.currency)
+            if query.category or query.currency
+            else whole
+        )
+        base = self.repo.get_base_currency(sub) if self.conversions else None
+        if self.conversions and base:
+            result.converted = self.conversions.convert(
+                sub, start, end, base, category=category, currency=query.currency, monthly=result.items
+            )
+        return result
 
     def categories(self, sub: str) -> CategoryList:
         items = [Category(name=name, builtin=True) for name in STARTER_CATEGORIES]
@@ -260,7 +275,11 @@ class ExpensesService:
             published=TABLE_PUBLISHED,
             items=[
                 CurrencyEntry(
-                    code=info.code, name=info.name, minor_units=info.minor_units, withdrawn=info.withdrawn
+                    code=info.code,
+                    name=info.name,
+                    minor_units=info.minor_units,
+                    withdrawn=info.withdrawn,
+                    ecb_rate=info.code in BASE_CURRENCIES,
                 )
                 for info in CURRENCIES.values()
                 if info.minor_units is not None
@@ -268,8 +287,15 @@ class ExpensesService:
         )
 
     def profile(self, sub: str) -> Profile:
-        return Profile(default_currency=self.repo.get_default_currency(sub) or DEFAULT_CURRENCY)
+        return Profile(
+            default_currency=self.repo.get_default_currency(sub) or DEFAULT_CURRENCY,
+            base_currency=self.repo.get_base_currency(sub),
+        )
 
-    def set_profile(self, sub: str, currency: str) -> Profile:
-        self.repo.put_default_currency(sub, currency)
-        return Profile(default_currency=currency)
+    def set_profile(self, sub: str, request: UpdateProfileRequest) -> Profile:
+        """Only the fields sent change; `baseCurrency: null` turns conversion off."""
+        if request.default_currency is not None:
+            self.repo.put_default_currency(sub, request.default_currency)
+        if "base_currency" in request.model_fields_set:
+            self.repo.put_base_currency(sub, request.base_currency)
+        return self.profile(sub)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import TypeVar
 
 from outlay.logic.errors import InvalidInputError
 from outlay.logic.months import FIRST_MONTH, MONTH_PATTERN, add_months, month_of
@@ -36,20 +37,45 @@ def aggregate_key(expense: Expense) -> AggregateKey:
     return AggregateKey(expense.month, expense.currency, expense.category)
 
 
+@dataclass(frozen=True, order=True)
+class DayKey:
+    """The daily aggregate of an expense (`tables.day_sk`): what base-currency conversion reads."""
+
+    day: str
+    currency: str
+    category: str
+
+
+def day_key(expense: Expense) -> DayKey:
+    return DayKey(expense.date.isoformat(), expense.currency, expense.category)
+
+
 def aggregate_deltas(old: Expense | None, new: Expense | None) -> dict[AggregateKey, Delta]:
     """What replacing `old` by `new` (either may be None) does to the monthly aggregates.
 
     One entry per touched aggregate item (so one transaction never updates the same item twice);
     entries with nothing to change are dropped.
     """
-    totals: dict[AggregateKey, Decimal] = defaultdict(Decimal)
-    counts: dict[AggregateKey, int] = defaultdict(int)
+    return _deltas(old, new, aggregate_key)
+
+
+def day_deltas(old: Expense | None, new: Expense | None) -> dict[DayKey, Delta]:
+    """The same for the daily aggregates."""
+    return _deltas(old, new, day_key)
+
+
+_Key = TypeVar("_Key", AggregateKey, DayKey)
+
+
+def _deltas(old: Expense | None, new: Expense | None, key_of: Callable[[Expense], _Key]) -> dict[_Key, Delta]:
+    totals: dict[_Key, Decimal] = defaultdict(Decimal)
+    counts: dict[_Key, int] = defaultdict(int)
     if old is not None:
-        key = aggregate_key(old)
+        key = key_of(old)
         totals[key] -= old.amount
         counts[key] -= 1
     if new is not None:
-        key = aggregate_key(new)
+        key = key_of(new)
         totals[key] += new.amount
         counts[key] += 1
     return {

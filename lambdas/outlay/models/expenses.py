@@ -41,6 +41,7 @@ from outlay.models.fields import (
     money_out,
     plain_decimal,
 )
+from outlay.models.fx import BaseCurrency, ConvertedSummary
 from outlay.models.text import (
     PlainText,
 )
@@ -171,7 +172,18 @@ class CreateCategoryRequest(RequestModel):
 
 
 class UpdateProfileRequest(RequestModel):
-    default_currency: Currency
+    """Either field or both; a field left out stays as it is, `baseCurrency: null` turns conversion off."""
+
+    default_currency: Currency | None = None
+    base_currency: BaseCurrency | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> UpdateProfileRequest:
+        if not self.model_fields_set:
+            raise ValueError("send defaultCurrency and/or baseCurrency")
+        if "default_currency" in self.model_fields_set and self.default_currency is None:
+            raise ValueError("defaultCurrency cannot be null")
+        return self
 
 
 class ExpensePage(CamelModel):
@@ -243,6 +255,9 @@ class Summary(CamelModel):
     currency: str | None = None
     items: list[SummaryItem]
     totals: list[CurrencyTotal]
+    # With a base currency in the profile: the same totals converted at ECB rates, next to these
+    # (absent without one, so responses stay as they were for users who never turn it on).
+    converted: ConvertedSummary | None = Field(None, exclude_if=lambda value: value is None)
 
 
 class Category(CamelModel):
@@ -259,6 +274,10 @@ class CurrencyEntry(CamelModel):
     name: str
     minor_units: int = Field(description="Decimals an amount has: JPY 0, USD 2, KWD 3 (ISO 4217)")
     withdrawn: bool = Field(False, description="No longer in ISO 4217 List One; kept for old expenses")
+    ecb_rate: bool = Field(
+        False,
+        description="EUR or a currency ECB publishes a daily reference rate for: can be a base currency",
+    )
 
 
 class CurrencyList(CamelModel):
@@ -270,6 +289,8 @@ class CurrencyList(CamelModel):
 
 class Profile(CamelModel):
     default_currency: str
+    # Summaries also show totals converted to this currency (ECB rates); absent = off.
+    base_currency: str | None = Field(None, exclude_if=lambda value: value is None)
 
 
 class ReceiptUpload(CamelModel):

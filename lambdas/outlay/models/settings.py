@@ -25,6 +25,8 @@ class ApiSettings(_EnvModel):
 class ExpensesSettings(ApiSettings):
     expenses_table: str = Field(alias="EXPENSES_TABLE")
     receipts_bucket: str = Field(alias="RECEIPTS_BUCKET")
+    # ECB rates (read only); empty: no base-currency conversion (summaries stay per currency).
+    rates_table: str = Field("", alias="RATES_TABLE")
 
 
 class LakeSettings(_EnvModel):
@@ -84,3 +86,9 @@ class WorkerSettings(_EnvModel):
     receipts_bucket: str = Field(alias="RECEIPTS_BUCKET")
     credentials_table: str = Field(alias="CREDENTIALS_TABLE")
     kms_key_id: str = Field(alias="KMS_KEY_ID")
+
+
+class FxRatesSettings(_EnvModel):
+    """The daily ECB rates function: writes the rates table, nothing else."""
+
+    rates_table: str = Field(alias="RATES_TABLE")

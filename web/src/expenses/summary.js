@@ -4,15 +4,23 @@ import { api, itemsOf } from '../api.js';
 import { refreshBudgets } from '../budgets/budgets.js';
 import { onThemeChange } from '../theme.js';
 import { $, formatMoney, formatMonth, h, setStatus } from '../ui.js';
+import { renderConverted } from './converted.js';
 import { state } from './state.js';
+
+// Picker value of the totals converted to the base currency ("≈EUR"), next to plain currency codes.
+const CONVERTED = '≈';
 
 let chartsModule;
 export async function drawCharts() {
   if (!state.summary.items.length) return;
   chartsModule ??= import('./charts.js');
   const { renderSummaryCharts } = await chartsModule;
-  renderSummaryCharts(state.summary, state.summaryCurrency);
+  // "≈EUR": the totals converted to the base currency (items of `converted`), not EUR's own expenses.
+  const base = state.summaryCurrency?.startsWith(CONVERTED) ? state.summary.converted : null;
+  const shown = base ? { ...state.summary, items: base.items } : state.summary;
+  renderSummaryCharts(shown, base ? base.base : state.summaryCurrency);
 }
+
 
 // Colours come from the theme: redraw when it changes (only once the charts exist).
 onThemeChange(() => {
@@ -37,6 +45,7 @@ export async function loadSummary() {
       totals: Array.isArray(data?.totals) ? data.totals : [],
       from: data?.from,
       to: data?.to,
+      converted: data?.converted || null,
     };
     await renderSummary();
     setStatus(status, summaryNote(data), 'info');
@@ -70,6 +79,8 @@ function renderSummary() {
   const currencies = [
     ...new Set([...state.summary.totals.map((t) => t.currency), ...state.summary.items.map((i) => i.currency)]),
   ].sort();
+  const converted = state.summary.converted;
+  if (converted?.items?.length) currencies.push(`${CONVERTED}${converted.base}`);
   // A filter (category, currency) may hide the chosen currency for a while: fall back without
   // forgetting the user's choice, so clearing the filter brings it back.
   if (state.summaryCurrency !== lastShown) chosen = state.summaryCurrency; // set by the picker
@@ -77,7 +88,8 @@ function renderSummary() {
   state.summaryCurrency = currencies.includes(chosen) ? chosen : fallback;
   lastShown = state.summaryCurrency;
   const select = $('#summary-currency');
-  select.replaceChildren(...currencies.map((c) => h('option', { value: c }, c)));
+  const label = (c) => (c.startsWith(CONVERTED) ? `${c.slice(1)}, all converted` : c);
+  select.replaceChildren(...currencies.map((c) => h('option', { value: c }, label(c))));
   select.value = state.summaryCurrency;
   $('#summary-currency-field').hidden = currencies.length < 2;
   $('#summary-totals').replaceChildren(
@@ -85,6 +97,7 @@ function renderSummary() {
       h('li', { dataset: { currency: t.currency } }, h('span', { class: 'label' }, `Total ${t.currency}`), h('strong', {}, formatMoney(t.total, t.currency))),
     ),
   );
+  renderConverted($('#summary-converted'), converted);
   return drawCharts();
 }
 
