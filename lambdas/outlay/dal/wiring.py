@@ -164,6 +164,8 @@ def build_budgets_service(*, expenses_table: str, dynamodb_client: Any = None) -
         budgets=BudgetsRepository(expenses_table, dynamodb_client=dynamodb_client),
         spending=ExpensesRepository(expenses_table, dynamodb_client=dynamodb_client),
     )
+
+
 def build_conversions(days: ExpensesRepository, rates_table: str, dynamodb_client: Any = None) -> Conversions:
     """Base-currency totals over a user's daily aggregates and the ECB rates table (read only)."""
     from outlay.dal.fx_rates import FxRates
