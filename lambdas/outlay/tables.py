@@ -19,10 +19,13 @@ Expenses table (single-table, everything of one user in one partition `USER#<sub
   prefixes, tags, word tokens; at most `MAX_INDEX_ENTRIES` per expense). Values never contain '#'
   (folded to a space), so `begins_with(sk, IX#<kind>#<value>#)` is exactly one bucket, newest first
   with ScanIndexForward=false, and a date range is a BETWEEN on the same prefix.
+- import run of one AWS connection: sk CONNRUN#<connection id>#<started iso>#<run id>, points to the
+  run's IMPORTRUN item (`runSk`), so a connection's own history is one query, newest first
 
 The `byDate` local secondary index (sort key `dateKey`) lists a user's expenses newest first and
 answers date ranges with a key condition, so a page reads O(page) items. Credentials table: one item
-per user, partition key `userId` = sub.
+per user, partition key `userId` = sub; the user's AWS connections are a map in it (see
+`outlay.dal.connections_repo`).
 """
 
 from __future__ import annotations
@@ -111,6 +114,17 @@ SUMMARY_PREFIX = "SUMMARY#"
 CATEGORY_PREFIX = "CATEGORY#"
 IMPORT_RUN_PREFIX = "IMPORTRUN#"
 INDEX_PREFIX = "IX#"
+
+
+CONNECTION_RUN_PREFIX = "CONNRUN#"
+
+
+def connection_runs_prefix(connection_id: str) -> str:
+    return f"{CONNECTION_RUN_PREFIX}{connection_id}#"
+
+
+def connection_run_sk(connection_id: str, started_at_iso: str, run_id: str) -> str:
+    return f"{connection_runs_prefix(connection_id)}{started_at_iso}#{run_id}"
 
 
 def index_prefix(kind: str, value: str) -> str:

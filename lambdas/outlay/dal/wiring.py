@@ -103,6 +103,7 @@ def build_costs_service(
     # Imported here, not at the top: the expenses and lake functions never pay for KMS/AES-GCM/STS code.
     from outlay.dal.aws_sessions import AwsSessions
     from outlay.dal.connections import AccountConnector
+    from outlay.dal.connections_repo import ConnectionsRepository
     from outlay.dal.credentials_repo import CredentialsRepository
     from outlay.dal.expense_writer import RepositoryExpenseWriter
     from outlay.dal.import_queue import ImportQueue
@@ -132,6 +133,7 @@ def build_costs_service(
         credentials=CredentialsRepository(credentials_table, dynamodb_client=dynamodb_client),
         runs=ImportRunsRepository(expenses_table or "", dynamodb_client=dynamodb_client),
         connector=AccountConnector(sessions, envelope),
+        connection_store=ConnectionsRepository(credentials_table, dynamodb_client=dynamodb_client),
         writer=writer,
         dismissed=writer.repository if isinstance(writer, RepositoryExpenseWriter) else None,
         queue=ImportQueue(queue_url, sqs_client=sqs_client) if queue_url else None,

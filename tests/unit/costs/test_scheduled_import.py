@@ -51,8 +51,12 @@ def test_dispatcher_queues_only_enabled_users(service: CostsService, moto_aws: M
     save("user-d")
     cost_import_dispatcher.service.use(service)
     result = cost_import_dispatcher.handler({"kind": "monthly"}, FakeContext())
-    assert result == {"users": 2, "queued": 2, "failed": 0, "kind": "monthly"}
+    assert result == {"users": 2, "connections": 2, "queued": 2, "failed": 0, "kind": "monthly"}
     bodies = sorted(drain(moto_aws), key=lambda b: b["userId"])
+    assert [b.pop("connectionId") for b in bodies] == [
+        moto_aws.connection_ids("user-a")[0],
+        moto_aws.connection_ids("user-d")[0],
+    ]
     assert bodies == [
         {"userId": "user-a", "months": ["2026-10"], "trigger": "schedule", "kind": "monthly"},
         {"userId": "user-d", "months": ["2026-10"], "trigger": "schedule", "kind": "monthly"},
@@ -66,15 +70,22 @@ def test_dispatcher_from_env_and_finalize_with_explicit_month(service: CostsServ
         {"detail": {"kind": "finalize", "month": "2026-09"}}, FakeContext()
     )
     assert result["queued"] == 1 and result["kind"] == "finalize"
+    [connection_id] = moto_aws.connection_ids("user-a")
     assert drain(moto_aws) == [
-        {"userId": "user-a", "months": ["2026-09"], "trigger": "schedule", "kind": "finalize"}
+        {
+            "userId": "user-a",
+            "months": ["2026-09"],
+            "trigger": "schedule",
+            "kind": "finalize",
+            "connectionId": connection_id,
+        }
     ]
     with pytest.raises(ValidationError):
         cost_import_dispatcher.handler({"kind": "monthly", "month": "2026-9"}, FakeContext())
 
 
 def test_dispatcher_pages_through_many_users_in_batches_of_ten(service: CostsService, moto_aws: Moto) -> None:
-    from outlay.dal.credentials_repo import CredentialsRepository
+    from outlay.dal.connections_repo import LEGACY_ID, ConnectionsRepository
 
     from .conftest import CREDENTIALS
 
@@ -83,8 +94,9 @@ def test_dispatcher_pages_through_many_users_in_batches_of_ten(service: CostsSer
             TableName=CREDENTIALS,
             Item={"userId": {"S": f"u{i:02d}"}, "type": {"S": "keys"}, "enabled": {"BOOL": i % 5 != 0}},
         )
-    repo = CredentialsRepository(CREDENTIALS, dynamodb_client=moto_aws.ddb)
-    assert len(list(repo.enabled_user_ids(page_size=4))) == 18  # scan pages followed
+    repo = ConnectionsRepository(CREDENTIALS, dynamodb_client=moto_aws.ddb)
+    found = list(repo.enabled_connections(page_size=4))  # scan pages followed
+    assert len(found) == 18 and {cid for _, cid in found} == {LEGACY_ID}  # not migrated yet
     batches: list[int] = []
     moto_aws.sqs.meta.events.register(
         "provide-client-params.sqs.SendMessageBatch",
