@@ -56,6 +56,17 @@ def _ordered(item: dict[str, Any]) -> list[StoredConnection]:
     return sorted(entries, key=lambda c: (c.created_at or "", c.connection_id))
 
 
+def _legacy_entry(item: dict[str, Any]) -> dict[str, Any]:
+    entry = {k: item[k] for k in CONNECTION_FIELDS if k in item}
+    entry.update(
+        name=LEGACY_NAME,
+        isOrganization=False,
+        createdAt=item.get("createdAt") or item.get("updatedAt") or "",
+        updatedAt=item.get("updatedAt") or "",
+    )
+    return entry
+
+
 class ConnectionsRepository(TableAdapter):
     def _item(self, sub: str) -> dict[str, Any] | None:
         response = self.client.get_item(
@@ -64,14 +75,25 @@ class ConnectionsRepository(TableAdapter):
         item = response.get("Item")
         return {k: _de.deserialize(v) for k, v in item.items()} if item else None
 
-    def list(self, sub: str) -> list[StoredConnection]:
+    def list(self, sub: str, migrate: bool = True) -> list[StoredConnection]:
+        """Oldest first. `migrate=False` reads a legacy item as it would be migrated, without
+        writing (for readers that may not write the table, e.g. the account function)."""
         item = self._item(sub)
         if item is None:
             return []
         if item.get("type") and "connections" not in item:
+            if not migrate:
+                return _ordered({**item, "connections": {LEGACY_ID: _legacy_entry(item)}})
             self._migrate(sub, item)
             item = self._item(sub) or {}
         return _ordered(item)
+
+    def forget(self, sub: str) -> bool:
+        """Delete the user's whole item (every connection, the ExternalId): account deletion only."""
+        response = self.client.delete_item(
+            TableName=self.table_name, Key={"userId": {"S": sub}}, ReturnValues="ALL_OLD"
+        )
+        return "Attributes" in response
 
     def get(self, sub: str, connection_id: str) -> StoredConnection:
         for connection in self.list(sub):
@@ -80,13 +102,7 @@ class ConnectionsRepository(TableAdapter):
         raise NotFoundError("AWS connection not found")
 
     def _migrate(self, sub: str, item: dict[str, Any]) -> None:
-        entry = {k: item[k] for k in CONNECTION_FIELDS if k in item}
-        entry.update(
-            name=LEGACY_NAME,
-            isOrganization=False,
-            createdAt=item.get("createdAt") or item.get("updatedAt") or "",
-            updatedAt=item.get("updatedAt") or "",
-        )
+        entry = _legacy_entry(item)
         account = str(item.get("accountId") or "")
         names = {f"#{k}": k for k in CONNECTION_FIELDS}
         try:

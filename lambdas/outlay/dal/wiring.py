@@ -48,7 +48,7 @@ def build_account_service(
 ) -> AccountService:
     # Imported here: only the account function pays for these.
     from outlay.dal.account_data import ObjectVersions, PartitionItems
-    from outlay.dal.credentials_repo import CredentialsRepository
+    from outlay.dal.connections_repo import ConnectionsRepository
     from outlay.dal.identity import CognitoIdentity
     from outlay.dal.import_runs import ImportRunsRepository
     from outlay.logic.account_service import AccountService
@@ -57,7 +57,7 @@ def build_account_service(
         partition=PartitionItems(expenses_table, dynamodb_client=dynamodb_client),
         expenses=ExpensesRepository(expenses_table, dynamodb_client=dynamodb_client),
         runs=ImportRunsRepository(expenses_table, dynamodb_client=dynamodb_client),
-        connections=CredentialsRepository(credentials_table, dynamodb_client=dynamodb_client),
+        connections=ConnectionsRepository(credentials_table, dynamodb_client=dynamodb_client),
         files=ObjectVersions(receipts_bucket, s3_client=s3_client),
         lake=ObjectVersions(lake_bucket, s3_client=s3_client),
         exports=ExportStore(receipts_bucket, s3_client=s3_client),
