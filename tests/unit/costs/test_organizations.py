@@ -155,3 +155,44 @@ def test_organization_queries_group_by_linked_account_and_keep_record_types_apar
     ]
     assert requests[0]["Filter"] == {"Dimensions": {"Key": "RECORD_TYPE", "Values": ["Usage"]}}
     assert requests[1]["Filter"] == {"Not": requests[0]["Filter"]}
+
+
+def test_the_role_template_grants_organizations_only_as_an_option_and_explains_every_action(
+    org_service: tuple[CostsService, Stubber],
+) -> None:
+    import json
+
+    setup = call("GET", "/aws-credentials/role-setup")[1]
+    template = json.loads(setup["template"])
+    policies = template["Resources"]["OutlayRole"]["Properties"]["Policies"]
+    condition, granted, absent = policies[1]["Fn::If"]
+    assert condition == "ReadOrganization" and absent == {"Ref": "AWS::NoValue"}
+    assert template["Conditions"]["ReadOrganization"] == {"Fn::Equals": [{"Ref": "ReadOrganization"}, "true"]}
+    assert granted["PolicyDocument"] == setup["optionalPolicies"]["organizations"]
+    actions = {
+        action
+        for document in (setup["policy"], setup["optionalPolicies"]["organizations"])
+        for statement in document["Statement"]
+        for action in statement["Action"]
+    }
+    assert actions == {
+        "ce:GetCostAndUsage",
+        "ce:GetCostForecast",
+        "organizations:DescribeOrganization",
+        "organizations:ListAccounts",
+    }
+    explained = {p["action"]: p for p in setup["permissions"]}
+    assert set(explained) == actions and all(p["why"] for p in explained.values())
+    assert {a for a, p in explained.items() if p["optional"]} == {
+        "organizations:DescribeOrganization",
+        "organizations:ListAccounts",
+    }
+
+
+def test_without_organizations_permission_a_connection_is_a_single_account(
+    org_service: tuple[CostsService, Stubber],
+) -> None:
+    _, stub = org_service
+    stub.add_client_error("describe_organization", "AccessDeniedException", http_status_code=400)
+    status, conn = call("POST", "/aws-connections", body={"type": "role", "roleArn": ROLE})
+    assert status == 201 and conn["isOrganization"] is False
