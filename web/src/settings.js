@@ -19,6 +19,7 @@ import {
   toast,
 } from './ui.js';
 import { startFrame } from './frame.js';
+import { loadConnections, startConnections } from './connections.js';
 
 const connectForm = $('#connect-form');
 const importForm = $('#import-form');
@@ -33,6 +34,7 @@ const pick = (obj, ...keys) => keys.map((k) => obj?.[k]).find((v) => v !== undef
 
 async function loadStatus() {
   const message = $('#aws-status-message');
+  loadConnections(); // the first connection is also the one listed first
   try {
     status = await api('/aws-credentials');
   } catch (error) {
@@ -535,6 +537,7 @@ async function start() {
   $('#dismissed-more').addEventListener('click', () => loadDismissed(dismissedNext));
   for (const input of $$('input.upper')) input.addEventListener('input', () => (input.value = input.value.toUpperCase()));
   showPanels();
+  startConnections();
   await Promise.all([loadStatus(), loadHistory(), loadProfile(), loadDismissed()]);
   if (status?.configured) await loadForecast();
   document.body.dataset.ready = 'true';
