@@ -242,3 +242,41 @@ def test_malformed_message_goes_back_to_the_queue_for_the_dlq(service: CostsServ
     event = sqs_event({"userId": "x"}, {"months": ["2026-10"]}, message("nobody"))
     result = cost_import_worker.handler(event, FakeContext())
     assert result == {"batchItemFailures": [{"itemIdentifier": "msg-0"}, {"itemIdentifier": "msg-1"}]}
+
+
+def test_one_connection_failing_never_stops_the_users_other_connections(
+    service: CostsService, moto_aws: Moto, make_service: Callable[..., CostsService]
+) -> None:
+    good = call("POST", "/aws-connections", body={**KEYS, "accessKeyId": GOOD_KEY, "name": "Good"})[1]
+    bad = call("POST", "/aws-connections", body={**KEYS, "accessKeyId": BAD_KEY, "name": "Bad"})
+    # moto's STS puts both key pairs in its default account: the second is refused as the same account
+    assert bad[0] == 409
+    role = "arn:aws:iam::444455556666:role/OutlayCostExplorerReadOnly"
+    failing = call("POST", "/aws-connections", body={"type": "role", "roleArn": role, "name": "Failing"})[1]
+    moto_aws.queue_ce(
+        [ce_result("2026-10-01", "2026-11-01", OCTOBER_GROUPS)], account_id=MOTO_DEFAULT_ACCOUNT
+    )
+
+    real = boto3.session.Session()
+    denied = boto3.client("ce", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="y")
+    stub = Stubber(denied)
+    stub.add_client_error("get_cost_and_usage", service_error_code="AccessDeniedException")
+    stub.activate()
+
+    def factory(name: str, **kwargs: Any) -> Any:  # the role's session has a token; the keys' has not
+        if name == "ce" and kwargs.get("aws_session_token"):
+            return denied
+        return real.client(name, **kwargs)
+
+    worker = make_service(sessions=AwsSessions(client_factory=factory))
+    cost_import_dispatcher.service.use(service)
+    assert cost_import_dispatcher.handler({"kind": "monthly"}, FakeContext())["queued"] == 2
+    bodies = drain(moto_aws)
+    assert sorted(b["connectionId"] for b in bodies) == sorted([good["id"], failing["id"]])
+    cost_import_worker.service.use(worker)
+    result = cost_import_worker.handler(sqs_event(*bodies), FakeContext())
+    assert result == {"batchItemFailures": []}  # access denied is permanent: recorded, not retried
+    runs = {r["connectionId"]: r for r in history("user-a")}
+    assert runs[good["id"]]["status"] == "succeeded" and runs[good["id"]]["expensesCreated"] == 4
+    assert runs[failing["id"]]["status"] == "failed" and "Access denied" in runs[failing["id"]]["error"]
+    assert len(moto_aws.expense_items("user-a")) == 4
