@@ -28,6 +28,7 @@ STEP_ORDER = (
     "filtered reads",
     "export",
     "cost import",
+    "connections",
     "dev memory",
     "make test",
 )

@@ -10,10 +10,12 @@ Layout (no key-schema change, so CloudFormation never replaces the deployed tabl
 - `externalId` stays per user at the top level (every role of the user trusts it).
 
 Lazy migration: an item written before connections were a collection holds one connection in
-top-level fields (`type`, `accountId`...). The first read moves them into `connections` under the id
-`LEGACY_ID` with one conditional update (`attribute_exists(type) AND attribute_not_exists(connections)`),
-so it happens once however many readers race; the account id is unchanged, so the expense ids of the
-lines already imported (hash of user, account, month, line) are unchanged and nothing duplicates.
+top-level fields (`type`, `accountId`...). Reads show it as the connection `LEGACY_ID` without
+writing (the scheduled worker and the account function may only read this table); the first change
+of the user's connections moves it into `connections` under that id with one conditional update
+(`attribute_exists(type) AND attribute_not_exists(connections)`), so it happens once however many
+writers race; the account id is unchanged, so the expense ids of the lines already imported (hash
+of user, account, month, line) are unchanged and nothing duplicates.
 """
 
 from __future__ import annotations
@@ -75,9 +77,9 @@ class ConnectionsRepository(TableAdapter):
         item = response.get("Item")
         return {k: _de.deserialize(v) for k, v in item.items()} if item else None
 
-    def list(self, sub: str, migrate: bool = True) -> list[StoredConnection]:
-        """Oldest first. `migrate=False` reads a legacy item as it would be migrated, without
-        writing (for readers that may not write the table, e.g. the account function)."""
+    def list(self, sub: str, migrate: bool = False) -> list[StoredConnection]:
+        """Oldest first. A legacy item reads as it will be migrated; `migrate=True` (writers, before
+        they change a connection) migrates it first."""
         item = self._item(sub)
         if item is None:
             return []
@@ -122,7 +124,7 @@ class ConnectionsRepository(TableAdapter):
             # Another reader migrated it first: the same result.
 
     def _ensure_maps(self, sub: str, now_iso: str) -> None:
-        self.list(sub)  # migrates a legacy item first, so its connection is not lost
+        self.list(sub, migrate=True)  # migrates a legacy item first, so its connection is not lost
         self.client.update_item(
             TableName=self.table_name,
             Key={"userId": {"S": sub}},
@@ -196,6 +198,7 @@ class ConnectionsRepository(TableAdapter):
         names = {"#id": connection_id, "#acct": account}
         values: dict[str, Any] = {":id": connection_id}
         sets = []
+        self.list(sub, migrate=True)
         current = self.get(sub, connection_id)
         keep = {"name": current.name, "createdAt": current.created_at or now_iso}
         values[":entry"] = {**entry, **keep, "updatedAt": now_iso}
@@ -229,7 +232,7 @@ class ConnectionsRepository(TableAdapter):
 
     def update(self, sub: str, connection_id: str, changes: dict[str, Any], now_iso: str) -> None:
         """Set some fields of one connection (name, enabled, isOrganization); 404 if it is gone."""
-        self.list(sub)  # a legacy item is migrated before its connection is changed
+        self.list(sub, migrate=True)  # a legacy item is migrated before its connection is changed
         fields = {**changes, "updatedAt": now_iso}
         names = {"#id": connection_id, **{f"#{k}": k for k in fields}}
         sets = [f"connections.#id.#{k} = :{k}" for k in fields]
@@ -249,6 +252,7 @@ class ConnectionsRepository(TableAdapter):
 
     def remove(self, sub: str, connection_id: str) -> StoredConnection:
         """Delete one connection (its sealed secret with it); the ExternalId stays. 404 if gone."""
+        self.list(sub, migrate=True)
         current = self.get(sub, connection_id)
         names = {"#id": connection_id}
         expression = "REMOVE connections.#id"

@@ -80,7 +80,7 @@ class ImportHistory(Protocol):
 
 
 class StoredConnections(Protocol):
-    def list(self, sub: str, migrate: bool = True) -> list[StoredConnection]: ...
+    def list(self, sub: str) -> list[StoredConnection]: ...
     def forget(self, sub: str) -> bool: ...
 
 
@@ -180,8 +180,7 @@ class AccountService:
         counts.lake_months = len(months)
         counts.receipts = sum(1 for _ in self.files.keys(receipts_prefix(sub)))
         counts.exports = sum(1 for _ in self.files.keys(exports_prefix(sub)))
-        # The account function may not write the credentials table: a legacy item is read as is.
-        counts.connections = sum(1 for c in self.connections.list(sub, migrate=False) if c.configured)
+        counts.connections = sum(1 for c in self.connections.list(sub) if c.configured)
         return AccountInventory(user_id=sub, email=email, counts=counts, confirmation=DELETE_CONFIRMATION)
 
     # -------------------------------------------------------------------------------- export
@@ -214,7 +213,7 @@ class AccountService:
 
     def _document(self, sub: str, email: str, now: datetime, counts: AccountCounts) -> Iterator[bytes]:
         """The export as a stream of JSON fragments; expenses are written one at a time."""
-        connections = [connection_view(c) for c in self.connections.list(sub, migrate=False)]
+        connections = [connection_view(c) for c in self.connections.list(sub)]
         categories = self.expenses.user_categories(sub)
         history = self._history(sub)
         with_receipt = {key.rsplit("/", 1)[-1] for key in self.files.keys(receipts_prefix(sub))}

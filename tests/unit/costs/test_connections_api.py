@@ -130,16 +130,22 @@ def test_a_legacy_connection_is_migrated_once_and_keeps_its_lines(
     assert [(c["id"], c["accountId"], c["type"]) for c in items] == [
         (LEGACY_ID, MOTO_DEFAULT_ACCOUNT, "keys")
     ]
-    assert call("GET", "/aws-connections")[1]["items"] == items  # idempotent
+    # reads never write (the worker and the account function may only read the table) ...
     stored = moto_aws.ddb.get_item(TableName=CREDENTIALS, Key={"userId": {"S": "user-a"}})["Item"]
-    assert "type" not in stored and "secret" not in stored and list(stored["connections"]["M"]) == [LEGACY_ID]
+    assert "connections" not in stored and stored["type"]["S"] == "keys"
 
     run = call("POST", "/aws-cost-import", body={"month": "2026-10"})[1]
     assert run["status"] == "succeeded" and run["connectionId"] == LEGACY_ID
     ids = {e.id for e in repo(moto_aws).month_expenses("user-a", "2026", "10")}
     assert ids == before
+    # ... the first change migrates, once, under the same id: the same lines, no duplicates
+    assert call("PATCH", f"/aws-connections/{LEGACY_ID}", body={"name": "Main"})[1]["name"] == "Main"
+    stored = moto_aws.ddb.get_item(TableName=CREDENTIALS, Key={"userId": {"S": "user-a"}})["Item"]
+    assert "type" not in stored and "secret" not in stored and list(stored["connections"]["M"]) == [LEGACY_ID]
+    assert call("PATCH", f"/aws-connections/{LEGACY_ID}", body={"enabled": False})[0] == 200
     again = call("POST", "/aws-cost-import", body={"month": "2026-10"})[1]
-    assert again["expensesCreated"] == 0 and again["expensesUnchanged"] == run["expensesCreated"]
+    assert again["connectionId"] == LEGACY_ID and again["expensesCreated"] == 0
+    assert again["expensesUnchanged"] == run["expensesCreated"]
     assert {e.id for e in repo(moto_aws).month_expenses("user-a", "2026", "10")} == ids
 
 
