@@ -117,6 +117,5 @@ export function startConnections() {
   form.addEventListener('submit', addConnection);
   form.addEventListener('change', () => showMethod(form));
   showMethod(form);
-  loadConnections();
-  loadPermissions();
+  loadPermissions(); // the list loads with the settings page's status (loadStatus)
 }
