@@ -65,6 +65,9 @@ RESPONSES: dict[tuple[str, str], tuple[int, str | None]] = {
     ("GET", "/account"): (200, f"{_M}.account.AccountInventory"),
     ("POST", "/account/export"): (200, f"{_M}.account.AccountExport"),
     ("DELETE", "/account"): (200, f"{_M}.account.AccountDeletion"),
+    ("POST", "/aws-connections"): (201, f"{_M}.connections.ConnectionView"),
+    ("GET", "/aws-connections/{id}"): (200, f"{_M}.connections.ConnectionView"),
+    ("PATCH", "/aws-connections/{id}"): (200, f"{_M}.connections.ConnectionView"),
 }
 # Other outcomes of an operation: status -> (description, True = the success body, False = an error).
 MORE_RESPONSES: dict[tuple[str, str], dict[str, tuple[str, bool]]] = {
@@ -74,6 +77,7 @@ MORE_RESPONSES: dict[tuple[str, str], dict[str, tuple[str, bool]]] = {
     ("POST", "/account/export"): {
         "413": ("Too many expenses for one export; export them as CSV by date range", False)
     },
+    ("POST", "/aws-cost-import"): {"404": ("`connectionId` is not one of the caller's connections", False)},
 }
 # Query-string models give parameters their types; other parameters are plain strings.
 QUERY_MODELS: dict[tuple[str, str], str] = {

@@ -17,11 +17,11 @@ from outlay.models.credentials import (
     RoleCredentialsRequest,
     StoredCredentials,
 )
-from outlay.models.text import PlainText
+from outlay.models.text import NOT_BLANK_PATTERN, PlainText
 
 MAX_CONNECTIONS = 20
 CONNECTION_ID_PATTERN = r"^[a-z0-9-]{1,40}$"
-ConnectionName = Annotated[PlainText, Field(min_length=1, max_length=80)]
+ConnectionName = Annotated[PlainText, Field(min_length=1, max_length=80, pattern=NOT_BLANK_PATTERN)]
 
 
 class NewKeysConnection(KeysCredentialsRequest):
@@ -48,12 +48,13 @@ class CreateConnectionRequest(RootModel[NewConnection]):
 
 
 class UpdateConnectionRequest(BaseModel):
-    """Rename, pause or resume a connection (its method and account are changed by reconnecting)."""
+    """Rename, pause or resume a connection (its method and account are changed by reconnecting).
+    At least one field; neither may be null."""
 
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+    model_config = ConfigDict(extra="forbid", defer_build=True, json_schema_extra={"minProperties": 1})
 
-    name: ConnectionName | None = None
-    enabled: StrictBool | None = None
+    name: ConnectionName = Field(None)  # type: ignore[assignment]  # absent = unchanged, never null
+    enabled: StrictBool = Field(None)  # type: ignore[assignment]
 
     @model_validator(mode="after")
     def _something(self) -> UpdateConnectionRequest:
