@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel, StrictBool, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel, StrictBool, model_validator
 
 from outlay.models.cost_import import ImportRun
 from outlay.models.credentials import (
@@ -17,11 +17,20 @@ from outlay.models.credentials import (
     RoleCredentialsRequest,
     StoredCredentials,
 )
-from outlay.models.text import NOT_BLANK_PATTERN, PlainText
+from outlay.models.text import NOT_BLANK_PATTERN, check_text
 
 MAX_CONNECTIONS = 20
 CONNECTION_ID_PATTERN = r"^[a-z0-9-]{1,40}$"
-ConnectionName = Annotated[PlainText, Field(min_length=1, max_length=80, pattern=NOT_BLANK_PATTERN)]
+ConnectionName = Annotated[
+    str,
+    AfterValidator(check_text),
+    Field(
+        min_length=1,
+        max_length=80,
+        pattern=NOT_BLANK_PATTERN,
+        json_schema_extra={"pattern": NOT_BLANK_PATTERN},
+    ),
+]
 
 
 class NewKeysConnection(KeysCredentialsRequest):
