@@ -87,6 +87,7 @@ QUERY_MODELS: dict[tuple[str, str], str] = {
     ("GET", "/trash"): f"{_M}.queries.TrashQuery",
     ("GET", "/aws-cost-import/history"): f"{_M}.cost_import.HistoryQuery",
     ("GET", "/aws-cost-import/dismissed"): f"{_M}.cost_import.HistoryQuery",
+    ("GET", "/aws-connections/{id}/history"): f"{_M}.cost_import.HistoryQuery",
 }
 ERROR_MODEL = f"{_M}.expenses.ErrorBody"
 SECURITY_SCHEME = "CognitoUserPool"
