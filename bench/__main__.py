@@ -28,6 +28,7 @@ STEP_ORDER = (
     "filtered reads",
     "export",
     "cost import",
+    "connections",
     "dev memory",
     "make test",
 )
@@ -88,6 +89,7 @@ def main() -> int:
         ("filtered reads", lambda: reads.measure_filters(count=2_000 if q else 100_000)),
         ("export", lambda: exports.measure(count=5_000 if q else 100_000)),
         ("cost import", lambda: cost_import.measure(users=50 if q else 1_000)),
+        ("connections", lambda: cost_import.measure_connections(users=5 if q else 1_000)),
         ("dev memory", lambda: dev_memory.measure(counts=(200, 1_000) if q else (1_000, 10_000))),
     ]
     if not args.skip_make_test:

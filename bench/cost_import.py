@@ -51,3 +51,49 @@ def measure(users: int = 1_000) -> list[Row]:
             fix="Deterministic expense ids per (user, account, month, line).",
         ),
     ]
+
+
+def measure_connections(users: int = 1_000) -> list[Row]:
+    """Issue 16: every user with 3 connections, one an organization with 5 member accounts."""
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.cost_import_bench", "--users", str(users), "--connections", "3"],
+        cwd=ROOT,
+        env=env(),
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    single, org = result["ce_calls_per_single_account_month"], result["ce_calls_per_organization_month"]
+    peak = result["ce_peak_calls_per_second"]
+    return [
+        Row(
+            what=f"Cost Explorer calls per connection-month, {users:,} users x 3 connections",
+            figure=f"single account {single}, organization (5 members) {org}",
+            floor="1 per account; 2 per organization (GroupBy holds 2 dimensions: LINKED_ACCOUNT + one)",
+            ratio=single,
+            target="1 + pages (organization 2 + pages)",
+            met=single <= 1.0 and (org or 0) <= 2.0,
+            fix="One SERVICE x RECORD_TYPE query per account; an organization's usage and records queries.",
+        ),
+        Row(
+            what="Peak Cost Explorer calls in any one second (scheduled run, in-process moto)",
+            figure=str(peak),
+            floor="—",
+            ratio=None,
+            target="≤ 5",
+            met=peak <= 5,
+            fix="Hold calls under 5/s per calling account with the shared rate limiter (issue 16.5).",
+        ),
+        Row(
+            what="Duplicate expenses after re-running the same month (3 connections per user)",
+            figure=str(result["duplicates_after_rerun"]),
+            floor=f"{result['expenses_after_first_run']:,} expenses after run 1, "
+            f"{result['expenses_after_rerun']:,} after run 2",
+            ratio=None,
+            target="0",
+            met=result["duplicates_after_rerun"] == 0
+            and result["expenses_after_first_run"] == result["expenses_after_rerun"],
+            fix="Deterministic expense ids per (user, account, month, line).",
+        ),
+    ]

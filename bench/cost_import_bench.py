@@ -11,6 +11,11 @@ credits and tax). The measured path is the production one: dispatcher handler ->
 handler in batches of 10 (as the event source mapping delivers them, with partial batch responses),
 then the same again to prove a re-run creates no duplicates. Cost Explorer calls are counted with a
 botocore `before-call.ce` hook, per access key (= per user).
+
+`--connections 3` (issue 16): each user also connects a second account (a role) and an AWS
+Organizations management account with 5 member accounts (a role; moto Organizations, Cost Explorer
+answers per LINKED_ACCOUNT). It reports Cost Explorer calls per connection-month (single account
+and organization apart), the peak calls in any one second, and duplicates after a re-run.
 """
 
 from __future__ import annotations
@@ -102,6 +107,61 @@ def _ce_answer(rng: random.Random) -> dict[str, Any]:
     }
 
 
+LINKED_PER_ORG = 5
+
+
+def _org_answers(rng: random.Random, accounts: list[str]) -> list[dict[str, Any]]:
+    """The two answers of an organization's month, in the order the import asks: usage by
+    LINKED_ACCOUNT x SERVICE, then the other record types by LINKED_ACCOUNT x RECORD_TYPE."""
+
+    def group(keys: list[str], amount: str) -> dict[str, Any]:
+        metric = {"Amount": amount, "Unit": "USD"}
+        return {"Keys": keys, "Metrics": {"UnblendedCost": metric, "AmortizedCost": metric}}
+
+    usage = [
+        group([account, service], f"{rng.uniform(0.01, 300):.6f}")
+        for account in accounts
+        for service in rng.sample(SERVICES, rng.randint(2, 6))
+    ]
+    records = [group([account, "Tax"], f"{rng.uniform(1, 30):.2f}") for account in accounts]
+    records.append(group([accounts[1], "Credit"], f"-{rng.uniform(1, 20):.2f}"))
+    period = {"Start": "2026-10-01", "End": "2026-11-01"}
+    return [
+        {"ResultsByTime": [{"TimePeriod": period, "Groups": groups, "Estimated": True}]}
+        for groups in (usage, records)
+    ]
+
+
+def _organization(sts: Any, management: str, linked: list[str]) -> None:
+    """An organization in moto managed by `management` (created with that account's credentials)."""
+    import boto3
+
+    creds = sts.assume_role(RoleArn=f"arn:aws:iam::{management}:role/Bench", RoleSessionName="bench")[
+        "Credentials"
+    ]
+    org = boto3.client(
+        "organizations",
+        region_name=REGION,
+        aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"],
+    )
+    org.create_organization(FeatureSet="ALL")
+    for index, _ in enumerate(linked):
+        org.create_account(Email=f"m{index}@example.com", AccountName=f"Member {index}")
+
+
+def _peak_per_second(stamps: list[float]) -> int:
+    """The most calls that fell in any one-second window."""
+    stamps = sorted(stamps)
+    peak = start = 0
+    for end, stamp in enumerate(stamps):
+        while stamp - stamps[start] >= 1.0:
+            start += 1
+        peak = max(peak, end - start + 1)
+    return peak
+
+
 def _partition_snapshots_for_moto_transactions() -> None:
     """moto snapshots every table a TransactWriteItems touches with copy.deepcopy, once per item in
     the transaction: O(table size) per write, so at 1,000 users the bench would time moto's copying
@@ -151,9 +211,16 @@ def _partition_snapshots_for_moto_transactions() -> None:
     ddb_models.DynamoDBBackend._outlay_bench_patched = True  # type: ignore[attr-defined]
 
 
-def run(users: int = 1_000, seed: int = 7) -> dict[str, Any]:
+def run(users: int = 1_000, seed: int = 7, connections: int = 1) -> dict[str, Any]:
     _env()
-    _partition_snapshots_for_moto_transactions()
+    if connections >= 3:
+        # An organization's ~30 lines per user make per-partition snapshots O(partition) per write;
+        # the local runtime's undo log (moto_extras) keeps moto's rollback at O(items written).
+        from local import moto_extras
+
+        moto_extras.install()
+    else:
+        _partition_snapshots_for_moto_transactions()
     import boto3
     from moto import mock_aws
     from moto.moto_api._internal.models import moto_api_backend
@@ -161,6 +228,7 @@ def run(users: int = 1_000, seed: int = 7) -> dict[str, Any]:
     from outlay.dal.aws_sessions import AwsSessions
     from outlay.dal.wiring import build_costs_service
     from outlay.handlers import cost_import_dispatcher, cost_import_worker
+    from outlay.models.connections import CreateConnectionRequest
     from outlay.models.credentials import SaveCredentialsRequest
     from outlay.models.settings import load
 
@@ -180,11 +248,17 @@ def run(users: int = 1_000, seed: int = 7) -> dict[str, Any]:
         ]
 
         sessions = AwsSessions()
+        sts = boto3.client("sts", region_name=REGION)
         calls: Counter[str] = Counter()
+        org_calls: list[int] = [0]
+        stamps: list[float] = []
 
-        def count_ce(request_signer: Any = None, **_: Any) -> None:
+        def count_ce(request_signer: Any = None, params: Any = None, **_: Any) -> None:
             creds = request_signer._credentials if request_signer is not None else None
             calls[creds.access_key if creds else "?"] += 1
+            stamps.append(time.perf_counter())
+            if "LINKED_ACCOUNT" in json.dumps((params or {}).get("body", params) or {}, default=str):
+                org_calls[0] += 1
 
         sessions.session.events.register("before-call.ce", count_ce)
         service = build_costs_service(
@@ -217,7 +291,24 @@ def run(users: int = 1_000, seed: int = 7) -> dict[str, Any]:
                 moto_api_backend.set_ce_cost_usage(result=_ce_answer(rng), account_id=account)
                 body = {"type": "role", "roleArn": f"arn:aws:iam::{account}:role/OutlayCostExplorerReadOnly"}
             service.save(sub, SaveCredentialsRequest.model_validate(body))
+            if connections >= 3:
+                second = f"{300000000000 + i}"
+                moto_api_backend.set_ce_cost_usage(result=_ce_answer(rng), account_id=second)
+                arn = f"arn:aws:iam::{second}:role/OutlayCostExplorerReadOnly"
+                service.connections.create(
+                    sub, CreateConnectionRequest.model_validate({"type": "role", "roleArn": arn})
+                )
+                management = f"{400000000000 + i}"
+                _organization(sts, management, [""] * LINKED_PER_ORG)
+                org_accounts = [management, *(f"{5000000 + i:07d}{k:05d}" for k in range(LINKED_PER_ORG))]
+                for answer in _org_answers(rng, org_accounts):
+                    moto_api_backend.set_ce_cost_usage(result=answer, account_id=management)
+                arn = f"arn:aws:iam::{management}:role/OutlayCostExplorerReadOnly"
+                service.connections.create(
+                    sub, CreateConnectionRequest.model_validate({"type": "role", "roleArn": arn})
+                )
         calls.clear()
+        stamps.clear()
 
         cost_import_dispatcher.service.use(service)
         cost_import_worker.service.use(service)
@@ -239,7 +330,9 @@ def run(users: int = 1_000, seed: int = 7) -> dict[str, Any]:
                         processed += 1
                 if processed % 100 < len(got):
                     print(
-                        f"[cost-import bench] {processed}/{users} users imported", file=sys.stderr, flush=True
+                        f"[cost-import bench] {processed}/{users * connections} connections imported",
+                        file=sys.stderr,
+                        flush=True,
                     )
             return {"queued": dispatched["queued"], "processed": processed, "retried": retried}
 
@@ -249,17 +342,28 @@ def run(users: int = 1_000, seed: int = 7) -> dict[str, Any]:
             first = scheduled_run()
             wall = time.perf_counter() - started
             first_calls = dict(calls)
+            first_org_calls = org_calls[0]
+            first_peak = _peak_per_second(stamps)
             items_after_first = _expense_items(ddb)
             calls.clear()
+            stamps.clear()
             started = time.perf_counter()
             second = scheduled_run()
             rerun_wall = time.perf_counter() - started
             items_after_second = _expense_items(ddb)
 
         per_user = list(first_calls.values())
-        keys_seen = Counter((pk, vendor, date) for pk, vendor, date, _ in items_after_second)
+        keys_seen = Counter((pk, vendor, date, account) for pk, vendor, date, account in items_after_second)
         duplicates = sum(n - 1 for n in keys_seen.values() if n > 1)
+        organizations = users if connections >= 3 else 0
+        single = users * min(connections, 2)
         return {
+            "connections_per_user": connections,
+            "ce_calls_per_single_account_month": round((sum(per_user) - first_org_calls) / max(single, 1), 3),
+            "ce_calls_per_organization_month": round(first_org_calls / organizations, 3)
+            if organizations
+            else None,
+            "ce_peak_calls_per_second": first_peak,
             "users": users,
             "months_per_user": 1,
             "ce_calls_per_user_month": round(sum(per_user) / max(len(per_user), 1), 3),
@@ -309,7 +413,8 @@ def _expense_items(ddb: Any) -> list[tuple[str, str, str, str]]:
         page = ddb.scan(**kwargs)
         for item in page["Items"]:
             if item["sk"]["S"].startswith("EXPENSE#"):
-                out.append((item["pk"]["S"], item["vendor"]["S"], item["date"]["S"], item["sk"]["S"]))
+                account = item.get("aws", {}).get("M", {}).get("accountId", {}).get("S", "")
+                out.append((item["pk"]["S"], item["vendor"]["S"], item["date"]["S"], account))
         if "LastEvaluatedKey" not in page:
             return out
         kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
@@ -318,8 +423,9 @@ def _expense_items(ddb: Any) -> list[tuple[str, str, str, str]]:
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.cost_import_bench")
     parser.add_argument("--users", type=int, default=1_000)
+    parser.add_argument("--connections", type=int, choices=(1, 3), default=1)
     args = parser.parse_args()
-    result = run(args.users)
+    result = run(args.users, connections=args.connections)
     print(json.dumps(result))
     return 0 if result["duplicates_after_rerun"] == 0 else 1
 

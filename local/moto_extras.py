@@ -16,6 +16,9 @@
 - Cost Explorer `GetCostAndUsage`: moto keeps queued answers per account, and an assumed role's
   credentials belong to the role's account. Locally every connected account (role or keys) sees the
   demo bill queued for moto's default account, unless answers were queued for that account itself.
+- Cost Explorer grouped by `LINKED_ACCOUNT` (an AWS Organizations management account): moto's
+  queued answers cannot split a bill per account, so an account listed in `ORGANIZATION_BILLS`
+  answers from its registered function of the request (the seed registers the demo organization).
 - Cost Explorer `GetCostForecast`: moto answers NotImplemented (HTTP 500, retried by botocore and
   shown as "AWS unavailable" in the dashboard). Locally it answers a demo forecast for the requested
   period, shaped like AWS's response: `Total {Amount, Unit}` + `ForecastResultsByTime`.
@@ -27,6 +30,7 @@ import copy
 import functools
 import json
 import threading
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -176,11 +180,18 @@ def _expire_old_iterators(get_records: Any) -> Any:
 
 
 DEFAULT_ACCOUNT = "123456789012"
+# management account id -> GetCostAndUsage request -> answer, for requests grouped by LINKED_ACCOUNT
+ORGANIZATION_BILLS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {}
 
 
 def _shared_demo_bill(get_cost_and_usage: Any) -> Any:
     @functools.wraps(get_cost_and_usage)
     def wrapper(self: Any, body: str) -> Any:
+        organization = ORGANIZATION_BILLS.get(self.account_id)
+        if organization is not None:
+            request = json.loads(body or "{}")
+            if [g.get("Key") for g in request.get("GroupBy") or []][:1] == ["LINKED_ACCOUNT"]:
+                return organization(request)
         own = body in self.cost_usage_results or self.cost_usage_results_queue
         if self.account_id != DEFAULT_ACCOUNT and not own:
             from moto.ce.models import ce_backends

@@ -197,6 +197,7 @@ def seed_demo_data(
             log.warning("demo AWS connection refused (%s): %s", status, payload)
     except HandlerMissing as exc:
         log.warning("no demo AWS connection: %s", exc)
+    report["awsConnections"] = connect_demo_accounts(aws, claims, origin=origin, passing=passing)
     try:
         for body in demo_expenses(today, count):
             if cancel is not None and cancel.is_set():
@@ -211,3 +212,93 @@ def seed_demo_data(
         log.warning("no demo expenses: %s", exc)
     report["budgets"] = seed_demo_budgets(call_api, claims, origin=origin, passing=passing, cancel=cancel)
     return report
+
+
+# --- more AWS connections: a side-project account and an AWS organization (issue 16) ---
+DEMO_SIDE_ACCOUNT = "222233334444"
+DEMO_ORG_MANAGEMENT = "555566667777"
+DEMO_LINKED_ACCOUNTS = ("Production", "Staging", "Data", "Sandbox", "Security")
+DEMO_ROLE_NAME = "OutlayCostExplorerReadOnly"
+
+
+def demo_organization(aws: LocalAws) -> list[tuple[str, str]]:
+    """An AWS organization managed by `DEMO_ORG_MANAGEMENT` with five member accounts (in moto,
+    created with that account's credentials); [(account id, name)], management account first."""
+    creds = aws.client("sts").assume_role(
+        RoleArn=f"arn:aws:iam::{DEMO_ORG_MANAGEMENT}:role/{DEMO_ROLE_NAME}", RoleSessionName="outlay-seed"
+    )["Credentials"]
+    import boto3
+
+    org = boto3.client(
+        "organizations",
+        region_name="us-east-1",
+        endpoint_url=aws.url,
+        aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"],
+    )
+    try:
+        org.describe_organization()
+    except org.exceptions.AWSOrganizationsNotInUseException:
+        org.create_organization(FeatureSet="ALL")
+        for name in DEMO_LINKED_ACCOUNTS:
+            org.create_account(Email=f"{name.lower()}@example.com", AccountName=name)
+    accounts = [(a["Id"], a["Name"]) for a in org.list_accounts()["Accounts"]]
+    return sorted(accounts, key=lambda a: (a[0] != DEMO_ORG_MANAGEMENT, a[1]))
+
+
+def demo_organization_bill(accounts: list[tuple[str, str]]) -> Any:
+    """GetCostAndUsage grouped by LINKED_ACCOUNT for the demo organization: each account its own
+    services and amounts (stable per account and month), tax per account, a credit now and then."""
+
+    def answer(request: dict[str, Any]) -> dict[str, Any]:
+        period = request.get("TimePeriod") or {}
+        second = [g.get("Key") for g in request.get("GroupBy") or []][1:]
+        usage_only = "Not" not in (request.get("Filter") or {})
+        groups = []
+        for index, (account, _) in enumerate(accounts):
+            rng = random.Random(f"{account}{period.get('Start')}")  # noqa: S311 - demo data
+            if usage_only and second == ["SERVICE"]:
+                services = list(DEMO_SERVICES.items())[index % 3 : index % 3 + 3]
+                for service, base in services:
+                    amount = (base * Decimal(rng.randint(40, 160)) / 100 / (index + 1)).quantize(
+                        Decimal("0.01")
+                    )
+                    groups.append(_linked_group(account, service, amount))
+            elif not usage_only and second == ["RECORD_TYPE"]:
+                groups.append(_linked_group(account, "Tax", Decimal("1.20") + index))
+                if index == 2:
+                    groups.append(_linked_group(account, "Credit", Decimal("-3.00")))
+        return {
+            "ResultsByTime": [{"TimePeriod": period, "Total": {}, "Groups": groups, "Estimated": False}],
+            "DimensionValueAttributes": [],
+            "GroupDefinitions": request.get("GroupBy") or [],
+        }
+
+    return answer
+
+
+def _linked_group(account: str, key: str, amount: Decimal) -> dict[str, Any]:
+    return {**_group(key, "", amount), "Keys": [account, key]}
+
+
+def connect_demo_accounts(aws: LocalAws, claims: dict[str, str], *, origin: str, passing: Any) -> int:
+    """Connect the demo user's side-project account and organization (roles; moto's STS lets the
+    demo assume them). Returns how many connections were added."""
+    from local import moto_extras
+
+    added = 0
+    try:
+        accounts = demo_organization(aws)
+        moto_extras.ORGANIZATION_BILLS[DEMO_ORG_MANAGEMENT] = demo_organization_bill(accounts)
+        for account, name in ((DEMO_SIDE_ACCOUNT, "Side project"), (DEMO_ORG_MANAGEMENT, "Organization")):
+            body = {"type": "role", "roleArn": f"arn:aws:iam::{account}:role/{DEMO_ROLE_NAME}", "name": name}
+            with passing():
+                status, payload = call_api("POST", "/aws-connections", claims, body, origin=origin)
+            if status == 201:
+                added += 1
+            else:
+                log.warning("demo AWS connection %s refused (%s): %s", name, status, payload)
+    except HandlerMissing as exc:
+        log.warning("no more demo AWS connections: %s", exc)
+    return added

@@ -68,6 +68,9 @@ RESPONSES: dict[tuple[str, str], tuple[int, str | None]] = {
     ("GET", "/budgets"): (200, f"{_M}.budgets.BudgetList"),
     ("PUT", "/budgets"): (200, f"{_M}.budgets.Budget"),
     ("DELETE", "/budgets"): (200, f"{_M}.budgets.Budget"),
+    ("POST", "/aws-connections"): (201, f"{_M}.connections.ConnectionView"),
+    ("GET", "/aws-connections/{id}"): (200, f"{_M}.connections.ConnectionView"),
+    ("PATCH", "/aws-connections/{id}"): (200, f"{_M}.connections.ConnectionView"),
 }
 # Other outcomes of an operation: status -> (description, True = the success body, False = an error).
 MORE_RESPONSES: dict[tuple[str, str], dict[str, tuple[str, bool]]] = {
@@ -77,6 +80,7 @@ MORE_RESPONSES: dict[tuple[str, str], dict[str, tuple[str, bool]]] = {
     ("POST", "/account/export"): {
         "413": ("Too many expenses for one export; export them as CSV by date range", False)
     },
+    ("POST", "/aws-cost-import"): {"404": ("`connectionId` is not one of the caller's connections", False)},
 }
 # Query-string models give parameters their types; other parameters are plain strings.
 QUERY_MODELS: dict[tuple[str, str], str] = {
@@ -88,6 +92,7 @@ QUERY_MODELS: dict[tuple[str, str], str] = {
     ("GET", "/aws-cost-import/dismissed"): f"{_M}.cost_import.HistoryQuery",
     ("GET", "/budgets"): f"{_M}.budgets.BudgetQuery",
     ("DELETE", "/budgets"): f"{_M}.budgets.BudgetKeyQuery",
+    ("GET", "/aws-connections/{id}/history"): f"{_M}.cost_import.HistoryQuery",
 }
 ERROR_MODEL = f"{_M}.expenses.ErrorBody"
 SECURITY_SCHEME = "CognitoUserPool"

@@ -179,4 +179,29 @@ ROUTES: tuple[Route, ...] = (
         "Delete one budget (category + currency; no category: the overall one); returns it for undo",
         query=("currency", "category"),
     ),
+    # --- AWS connections (bounded context: credentials + import) ---
+    Route("GET", "/aws-connections", "costs", "The caller's AWS connections (never a secret)"),
+    Route(
+        "POST",
+        "/aws-connections",
+        "costs",
+        "Validate (STS) and add an AWS connection: role or keys; 409 if the account is connected",
+        f"{_M}.connections.CreateConnectionRequest",
+    ),
+    Route("GET", "/aws-connections/{id}", "costs", "One AWS connection"),
+    Route(
+        "PATCH",
+        "/aws-connections/{id}",
+        "costs",
+        "Rename, pause or resume an AWS connection",
+        f"{_M}.connections.UpdateConnectionRequest",
+    ),
+    Route("DELETE", "/aws-connections/{id}", "costs", "Delete an AWS connection (imported lines stay)"),
+    Route(
+        "GET",
+        "/aws-connections/{id}/history",
+        "costs",
+        "The import runs of one connection, newest first",
+        query=("limit", "next"),
+    ),
 )

@@ -22,10 +22,13 @@ Expenses table (single-table, everything of one user in one partition `USER#<sub
 - daily aggregate: sk DAY#<yyyy-mm-dd>#<currency>#<category>; total + count, same transaction as the
   expense (like SUMMARY#): a base-currency summary converts each day's bucket at that day's ECB rate,
   so it reads O(days x currencies x categories shown), never the expenses themselves
+- import run of one AWS connection: sk CONNRUN#<connection id>#<started iso>#<run id>, points to the
+  run's IMPORTRUN item (`runSk`), so a connection's own history is one query, newest first
 
 The `byDate` local secondary index (sort key `dateKey`) lists a user's expenses newest first and
 answers date ranges with a key condition, so a page reads O(page) items. Credentials table: one item
-per user, partition key `userId` = sub.
+per user, partition key `userId` = sub; the user's AWS connections are a map in it (see
+`outlay.dal.connections_repo`).
 
 Rates table (not user data: only the scheduled rates function writes it, the APIs read it): one item
 per ECB publication day, partition key `source` = "ECB", sort key `date`, attribute `rates` = a map
@@ -128,6 +131,17 @@ def day_sk(day_iso: str, currency: str, category: str) -> str:
 
 
 ECB_SOURCE = "ECB"
+
+
+CONNECTION_RUN_PREFIX = "CONNRUN#"
+
+
+def connection_runs_prefix(connection_id: str) -> str:
+    return f"{CONNECTION_RUN_PREFIX}{connection_id}#"
+
+
+def connection_run_sk(connection_id: str, started_at_iso: str, run_id: str) -> str:
+    return f"{connection_runs_prefix(connection_id)}{started_at_iso}#{run_id}"
 
 
 def index_prefix(kind: str, value: str) -> str:

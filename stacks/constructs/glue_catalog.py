@@ -26,6 +26,8 @@ COLUMNS = (
     ("description", "string"),
     ("tags", "array<string>"),
     ("source", "string"),
+    ("awsAccountId", "string"),
+    ("awsAccountName", "string"),
 )
 PARTITIONS = ("year", "month")
 

@@ -34,6 +34,8 @@ DATASET_COLUMNS = (
     ("vendor", "STRING"),
     ("description", "STRING"),
     ("source", "STRING"),
+    ("awsAccountId", "STRING"),
+    ("awsAccountName", "STRING"),
     ("year", "STRING"),
     ("month", "STRING"),
 )

@@ -40,6 +40,8 @@ STATEFUL_ACCEPTANCE = {
     "POST /aws-cost-import",
     # AWS decides whether the role or key pair works (STS answers; a refusal is a documented 400)
     "POST /aws-credentials",
+    # the same, and an account already connected or a 21st connection is a documented 409
+    "POST /aws-connections",
 }
 
 # DELETE /account's one valid body deletes the contract user mid-run; unit and integration tests

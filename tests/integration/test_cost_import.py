@@ -12,7 +12,7 @@ from local import import_now
 from local.gateway import LOCAL_CONTROL_HEADER
 from local.pytest_plugin import new_user
 from local.runtime import LocalRuntime
-from local.seed import DEMO_SERVICES
+from local.seed import DEMO_LINKED_ACCOUNTS, DEMO_ORG_MANAGEMENT, DEMO_SERVICES, DEMO_SIDE_ACCOUNT
 
 
 def _demo_headers(rt: LocalRuntime) -> dict[str, str]:
@@ -47,27 +47,57 @@ def test_import_now_over_http_creates_aws_expenses_once(
     # `make import-now` = python -m local.import_now --port N
     assert import_now.main(["--port", str(local_runtime.port)]) == 0
     printed = capsys.readouterr().out
-    assert '"queued": 1' in printed
-    assert '"processed": 1' in printed
+    connections = 1 + local_runtime.seed_report["awsConnections"]  # one message per connection
+    assert f'"queued": {connections}' in printed
+    assert f'"processed": {connections}' in printed
 
     imported = _aws_expenses(local_runtime)
     vendors = {e["vendor"] for e in imported}
     assert {f"AWS - {service}" for service in DEMO_SERVICES} <= vendors
     assert all(e["category"] == "Software" and e["currency"] == "USD" for e in imported)
     assert len({e["date"] for e in imported}) == 1  # the last day of the imported month
-    assert all(Decimal(e["amount"]) > 0 for e in imported if e["vendor"] != "AWS - Tax")
+    assert all(
+        Decimal(e["amount"]) > 0 for e in imported if e["vendor"] not in ("AWS - Tax", "AWS - Credits")
+    )
 
     # A second run (the schedule's finalize re-sync, or a retry) overwrites, never duplicates.
     again = requests.post(
         f"{local_runtime.url}__local/import-now", headers={LOCAL_CONTROL_HEADER: "1"}, json={}, timeout=120
     )
     assert again.status_code == 200, again.text
-    assert again.json()["processed"] == 1
+    assert again.json()["processed"] == connections
     assert sorted(e["id"] for e in _aws_expenses(local_runtime)) == sorted(e["id"] for e in imported)
 
     runs = _schedule_runs(local_runtime)
-    assert len(runs) == len(runs_before) + 2
+    assert len(runs) == len(runs_before) + 2 * connections
     assert runs[0]["status"] == "succeeded"
+
+
+def test_the_demo_user_imports_two_accounts_and_an_organization(local_runtime: LocalRuntime) -> None:
+    headers = _demo_headers(local_runtime)
+    assert local_runtime.seed_report["awsConnections"] == 2, local_runtime.seed_report
+    listed = requests.get(f"{local_runtime.api_url}/aws-connections", headers=headers, timeout=30)
+    assert listed.status_code == 200, listed.text
+    connections = {c["name"]: c for c in listed.json()["items"]}
+    assert connections["Side project"]["accountId"] == DEMO_SIDE_ACCOUNT
+    org = connections["Organization"]
+    assert org["isOrganization"] is True and org["accountId"] == DEMO_ORG_MANAGEMENT
+    run = requests.post(
+        f"{local_runtime.api_url}/aws-cost-import",
+        json={"connectionId": org["id"]},
+        headers=headers,
+        timeout=120,
+    )
+    assert run.status_code == 200 and run.json()["status"] == "succeeded", run.text
+    assert len(run.json()["accounts"]) == 1 + len(DEMO_LINKED_ACCOUNTS)
+    lines = [e for e in _aws_expenses(local_runtime) if e["aws"]["accountId"] in run.json()["accounts"]]
+    names = {e["aws"]["accountName"] for e in lines}
+    assert set(DEMO_LINKED_ACCOUNTS) <= names
+    assert any(e["vendor"] == "AWS - Credits" and Decimal(e["amount"]) < 0 for e in lines)
+    history = requests.get(
+        f"{local_runtime.api_url}/aws-connections/{org['id']}/history", headers=headers, timeout=30
+    ).json()["items"]
+    assert history[0]["runId"] == run.json()["runId"]
 
 
 def test_forecast_answers_locally(local_runtime: LocalRuntime) -> None:

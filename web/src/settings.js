@@ -20,6 +20,7 @@ import {
 } from './ui.js';
 import { startBaseCurrency } from './base-currency.js';
 import { startFrame } from './frame.js';
+import { loadConnections, startConnections } from './connections.js';
 
 const connectForm = $('#connect-form');
 const importForm = $('#import-form');
@@ -34,6 +35,7 @@ const pick = (obj, ...keys) => keys.map((k) => obj?.[k]).find((v) => v !== undef
 
 async function loadStatus() {
   const message = $('#aws-status-message');
+  loadConnections(); // the first connection is also the one listed first
   try {
     status = await api('/aws-credentials');
   } catch (error) {
@@ -537,6 +539,7 @@ async function start() {
   $('#dismissed-more').addEventListener('click', () => loadDismissed(dismissedNext));
   for (const input of $$('input.upper')) input.addEventListener('input', () => (input.value = input.value.toUpperCase()));
   showPanels();
+  startConnections();
   await Promise.all([loadStatus(), loadHistory(), loadProfile(), loadDismissed()]);
   if (status?.configured) await loadForecast();
   document.body.dataset.ready = 'true';

@@ -17,7 +17,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
 
 from outlay.logic import aws_errors
-from outlay.logic.errors import CredentialsRejectedError
+from outlay.logic.errors import CredentialsRejectedError, OutlayError
 from outlay.logic.role_setup import account_of_role, session_name
 
 CE_REGION = "us-east-1"  # Cost Explorer's one endpoint
@@ -129,3 +129,16 @@ class AwsSessions:
 
     def cost_explorer(self, creds: TemporaryCredentials) -> Any:
         return self.client("ce", region_name=CE_REGION, **creds.as_client_kwargs())
+
+    def organizations(self, creds: TemporaryCredentials) -> Any:
+        return self.client("organizations", region_name=CE_REGION, **creds.as_client_kwargs())
+
+    def management_account_of(self, creds: TemporaryCredentials) -> str | None:
+        """The management account of the organization `creds` belong to; None when the account is
+        in none, or the role may not call organizations:DescribeOrganization (optional statement)."""
+        try:
+            with translated("DescribeOrganization"):
+                response = self.organizations(creds).describe_organization()
+        except OutlayError:
+            return None
+        return str(response.get("Organization", {}).get("MasterAccountId") or "") or None

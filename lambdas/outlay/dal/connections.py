@@ -57,6 +57,17 @@ class AccountConnector:
             return self.sessions.assume_role(stored.role_arn, stored.external_id, sub)
         raise InvalidInputError("AWS credentials are not configured: connect an account in Settings first")
 
+    def is_management_account(self, sub: str, stored: StoredCredentials) -> bool:
+        """Whether the connection's account manages an AWS organization (then its import reads
+        every linked account). False when Organizations may not be asked (optional permission)."""
+        creds = self.credentials_for(sub, stored)
+        return bool(stored.account_id) and self.sessions.management_account_of(creds) == stored.account_id
+
     def connect(self, sub: str, stored: StoredCredentials) -> CostExplorer:
         creds = self.credentials_for(sub, stored)
-        return CostExplorer(self.sessions.cost_explorer(creds), account_id=stored.account_id or "unknown")
+        return CostExplorer(
+            self.sessions.cost_explorer(creds),
+            account_id=stored.account_id or "unknown",
+            organization=bool(getattr(stored, "is_organization", False)),
+            organizations_client=lambda: self.sessions.organizations(creds),
+        )

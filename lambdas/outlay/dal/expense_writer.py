@@ -52,6 +52,7 @@ class RepositoryExpenseWriter:
                 "estimated": draft.estimated,
                 "aws": {
                     "accountId": draft.account_id,
+                    "accountName": draft.account_name,
                     "month": draft.month,
                     "line": draft.line,
                     "recordType": draft.record_type,

@@ -56,6 +56,11 @@ class ImportRunsRepository(TableAdapter):
         self.client.put_item(
             TableName=self.table_name, Item={k: _ser.serialize(v) for k, v in pointer.items()}
         )
+        if run.connection_id:
+            pointer["sk"] = tables.connection_run_sk(run.connection_id, run.started_at, run.run_id)
+            self.client.put_item(
+                TableName=self.table_name, Item={k: _ser.serialize(v) for k, v in pointer.items()}
+            )
 
     def start_queued(self, sub: str, run: ImportRun) -> None:
         """A queued run's item, every month pending."""
@@ -103,6 +108,44 @@ class ImportRunsRepository(TableAdapter):
         runs = [_run(item) for item in response.get("Items", [])]
         last = response.get("LastEvaluatedKey")
         return runs, (encode_cursor(sub, last["sk"]["S"]) if last else None)
+
+    def page_for_connection(
+        self, sub: str, connection_id: str, limit: int = 20, next_token: str | None = None
+    ) -> tuple[list[ImportRun], str | None]:
+        """One connection's runs, newest first: a query of its CONNRUN pointers, then one batch read."""
+        pk = tables.user_pk(sub)
+        prefix = tables.connection_runs_prefix(connection_id)
+        kwargs: dict[str, Any] = {
+            "TableName": self.table_name,
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
+            "ExpressionAttributeValues": {":pk": {"S": pk}, ":prefix": {"S": prefix}},
+            "ScanIndexForward": False,
+            "Limit": limit,
+        }
+        if next_token:
+            sk = decode_cursor(sub, next_token)
+            if not sk.startswith(prefix):
+                raise bad_cursor("malformed")
+            kwargs["ExclusiveStartKey"] = {"pk": {"S": pk}, "sk": {"S": sk}}
+        response = self.client.query(**kwargs)
+        pointers = response.get("Items", [])
+        runs: dict[str, ImportRun] = {}
+        keys: list[Any] = [{"pk": {"S": pk}, "sk": p["runSk"]} for p in pointers]
+        while keys:
+            got = self.client.batch_get_item(
+                RequestItems={self.table_name: {"Keys": keys, "ConsistentRead": True}}
+            )
+            for item in got.get("Responses", {}).get(self.table_name, []):
+                runs[item["sk"]["S"]] = _run(item)
+            unprocessed: dict[str, Any] = dict(got.get("UnprocessedKeys") or {})
+            keys = list(unprocessed.get(self.table_name, {}).get("Keys", []))
+        ordered = [runs[p["runSk"]["S"]] for p in pointers if p["runSk"]["S"] in runs]
+        last = response.get("LastEvaluatedKey")
+        return ordered, (encode_cursor(sub, last["sk"]["S"]) if last else None)
+
+    def latest_for_connection(self, sub: str, connection_id: str) -> ImportRun | None:
+        runs, _ = self.page_for_connection(sub, connection_id, limit=1)
+        return runs[0] if runs else None
 
     def latest(self, sub: str) -> ImportRun | None:
         runs, _ = self.page(sub, limit=1)

@@ -58,7 +58,7 @@ def build_account_service(
     # Imported here: only the account function pays for these.
     from outlay.dal.account_data import ObjectVersions, PartitionItems
     from outlay.dal.budgets import BudgetsRepository
-    from outlay.dal.credentials_repo import CredentialsRepository
+    from outlay.dal.connections_repo import ConnectionsRepository
     from outlay.dal.identity import CognitoIdentity
     from outlay.dal.import_runs import ImportRunsRepository
     from outlay.logic.account_service import AccountService
@@ -67,7 +67,7 @@ def build_account_service(
         partition=PartitionItems(expenses_table, dynamodb_client=dynamodb_client),
         expenses=ExpensesRepository(expenses_table, dynamodb_client=dynamodb_client),
         runs=ImportRunsRepository(expenses_table, dynamodb_client=dynamodb_client),
-        connections=CredentialsRepository(credentials_table, dynamodb_client=dynamodb_client),
+        connections=ConnectionsRepository(credentials_table, dynamodb_client=dynamodb_client),
         files=ObjectVersions(receipts_bucket, s3_client=s3_client),
         lake=ObjectVersions(lake_bucket, s3_client=s3_client),
         exports=ExportStore(receipts_bucket, s3_client=s3_client),
@@ -115,6 +115,7 @@ def build_costs_service(
     from outlay.dal.aws_sessions import AwsSessions
     from outlay.dal.budgets import BudgetsRepository
     from outlay.dal.connections import AccountConnector
+    from outlay.dal.connections_repo import ConnectionsRepository
     from outlay.dal.credentials_repo import CredentialsRepository
     from outlay.dal.expense_writer import RepositoryExpenseWriter
     from outlay.dal.import_queue import ImportQueue
@@ -144,6 +145,7 @@ def build_costs_service(
         credentials=CredentialsRepository(credentials_table, dynamodb_client=dynamodb_client),
         runs=ImportRunsRepository(expenses_table or "", dynamodb_client=dynamodb_client),
         connector=AccountConnector(sessions, envelope),
+        connection_store=ConnectionsRepository(credentials_table, dynamodb_client=dynamodb_client),
         writer=writer,
         dismissed=writer.repository if isinstance(writer, RepositoryExpenseWriter) else None,
         queue=ImportQueue(queue_url, sqs_client=sqs_client) if queue_url else None,

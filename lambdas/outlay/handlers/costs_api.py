@@ -16,6 +16,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from outlay.handlers.http import build_resolver, caller, json_response, parse_body, parse_query
 from outlay.handlers.wiring import Lazy
+from outlay.models.connections import CreateConnectionRequest, UpdateConnectionRequest
 from outlay.models.cost_import import HistoryQuery, ImportRequest
 from outlay.models.credentials import SaveCredentialsRequest, ToggleRequest
 from outlay.models.settings import CostsSettings, load
@@ -108,6 +109,42 @@ def _build_resolver() -> APIGatewayRestResolver:
     def restore_dismissed(expense_id: str) -> Response:
         sub = caller(app).sub
         return json_response(HTTPStatus.OK, service().restore_dismissed(sub, expense_id))
+
+    @app.get("/aws-connections")
+    def list_connections() -> Response:
+        return json_response(HTTPStatus.OK, service().connections.views(caller(app).sub))
+
+    @app.post("/aws-connections")
+    def add_connection() -> Response:
+        sub = caller(app).sub
+        body = parse_body(app, CreateConnectionRequest)
+        view = service().connections.create(sub, body)
+        logger.info("aws connection added", extra={"type": view.type, "organization": view.is_organization})
+        return json_response(HTTPStatus.CREATED, view)
+
+    @app.get("/aws-connections/<connection_id>")
+    def get_connection(connection_id: str) -> Response:
+        sub = caller(app).sub
+        connections = service().connections
+        return json_response(HTTPStatus.OK, connections.view(sub, connections.get(sub, connection_id)))
+
+    @app.patch("/aws-connections/<connection_id>")
+    def update_connection(connection_id: str) -> Response:
+        sub = caller(app).sub
+        body = parse_body(app, UpdateConnectionRequest)
+        return json_response(HTTPStatus.OK, service().connections.update(sub, connection_id, body))
+
+    @app.delete("/aws-connections/<connection_id>")
+    def delete_connection(connection_id: str) -> Response:
+        return json_response(HTTPStatus.OK, service().connections.delete(caller(app).sub, connection_id))
+
+    @app.get("/aws-connections/<connection_id>/history")
+    def connection_history(connection_id: str) -> Response:
+        sub = caller(app).sub
+        query = parse_query(app, HistoryQuery)
+        return json_response(
+            HTTPStatus.OK, service().connections.history(sub, connection_id, query.limit, query.next)
+        )
 
     @app.get("/aws-costs/forecast")
     def forecast() -> Response:

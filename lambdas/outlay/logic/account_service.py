@@ -33,8 +33,8 @@ from outlay.models.account import (
     AccountInventory,
 )
 from outlay.models.budgets import Budget
+from outlay.models.connections import StoredConnection
 from outlay.models.cost_import import ImportRun
-from outlay.models.credentials import StoredCredentials
 from outlay.models.expenses import Expense
 from outlay.models.queries import ExpenseFilters
 
@@ -86,7 +86,7 @@ class ImportHistory(Protocol):
 
 
 class StoredConnections(Protocol):
-    def get(self, sub: str) -> StoredCredentials | None: ...
+    def list(self, sub: str) -> list[StoredConnection]: ...
     def forget(self, sub: str) -> bool: ...
 
 
@@ -136,9 +136,12 @@ def lake_object(sub: str, month: str) -> str:
     return tables.lake_key(year, mm, sub)
 
 
-def connection_view(stored: StoredCredentials) -> dict[str, Any]:
+def connection_view(stored: StoredConnection) -> dict[str, Any]:
     """A stored connection for the user's own eyes: named fields only, never the secret envelope."""
     return {
+        "id": stored.connection_id,
+        "name": stored.name,
+        "isOrganization": stored.is_organization,
         "configured": stored.configured,
         "type": stored.type,
         "region": stored.region,
@@ -192,8 +195,7 @@ class AccountService:
         counts.lake_months = len(months)
         counts.receipts = sum(1 for _ in self.files.keys(receipts_prefix(sub)))
         counts.exports = sum(1 for _ in self.files.keys(exports_prefix(sub)))
-        stored = self.connections.get(sub)
-        counts.connections = 1 if stored is not None and stored.configured else 0
+        counts.connections = sum(1 for c in self.connections.list(sub) if c.configured)
         return AccountInventory(user_id=sub, email=email, counts=counts, confirmation=DELETE_CONFIRMATION)
 
     # -------------------------------------------------------------------------------- export
@@ -226,8 +228,7 @@ class AccountService:
 
     def _document(self, sub: str, email: str, now: datetime, counts: AccountCounts) -> Iterator[bytes]:
         """The export as a stream of JSON fragments; expenses are written one at a time."""
-        stored = self.connections.get(sub)
-        connections = [connection_view(stored)] if stored is not None else []
+        connections = [connection_view(c) for c in self.connections.list(sub)]
         categories = self.expenses.user_categories(sub)
         history = self._history(sub)
         with_receipt = {key.rsplit("/", 1)[-1] for key in self.files.keys(receipts_prefix(sub))}

@@ -72,6 +72,77 @@ def cost_and_usage_request(month: str) -> dict[str, Any]:
     }
 
 
+# AWS Organizations: GroupBy takes two dimensions, and LINKED_ACCOUNT takes one of them, so the
+# month of a management account is two queries (+ pages): usage by LINKED_ACCOUNT x SERVICE
+# (RECORD_TYPE = Usage), and every other record type by LINKED_ACCOUNT x RECORD_TYPE. Credits,
+# refunds, tax and support stay their own lines, per account, exactly as with SERVICE x RECORD_TYPE.
+LINKED_ACCOUNT = "LINKED_ACCOUNT"
+_USAGE_ONLY = {"Dimensions": {"Key": "RECORD_TYPE", "Values": [USAGE]}}
+
+
+def organization_requests(month: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The two GetCostAndUsage requests for a management account's month: usage, other records."""
+    base = {"TimePeriod": months.period(month), "Granularity": "MONTHLY", "Metrics": [UNBLENDED, AMORTIZED]}
+    usage = {
+        **base,
+        "Filter": _USAGE_ONLY,
+        "GroupBy": [{"Type": "DIMENSION", "Key": LINKED_ACCOUNT}, {"Type": "DIMENSION", "Key": "SERVICE"}],
+    }
+    records = {
+        **base,
+        "Filter": {"Not": _USAGE_ONLY},
+        "GroupBy": [
+            {"Type": "DIMENSION", "Key": LINKED_ACCOUNT},
+            {"Type": "DIMENSION", "Key": "RECORD_TYPE"},
+        ],
+    }
+    return usage, records
+
+
+def organization_pages(
+    usage_pages: Iterable[Mapping[str, Any]], record_pages: Iterable[Mapping[str, Any]]
+) -> list[dict[str, Any]]:
+    """The two queries' pages as pages of groups keyed (account, service or record type, record
+    type), which `lines_by_account` reads."""
+    out: list[dict[str, Any]] = []
+    for pages, usage in ((usage_pages, True), (record_pages, False)):
+        for page in pages:
+            results = []
+            for result in page.get("ResultsByTime") or []:
+                groups = []
+                for group in result.get("Groups") or []:
+                    keys = [str(k) for k in group.get("Keys") or []]
+                    if len(keys) != 2:
+                        raise MalformedCostDataError("expected groups keyed by LINKED_ACCOUNT + one more")
+                    account, value = keys
+                    if not usage and value == USAGE:
+                        continue  # the usage query counted it
+                    three = [account, value, USAGE] if usage else [account, value, value]
+                    groups.append({**group, "Keys": three})
+                results.append({**result, "Groups": groups})
+            out.append({"ResultsByTime": results})
+    return out
+
+
+def lines_by_account(pages: Iterable[Mapping[str, Any]], account_id: str) -> dict[str, list[CostLine]]:
+    """Cost lines per AWS account. Groups keyed (service, record type) belong to `account_id` (a
+    single account's connection); groups keyed (account, name, record type) come from an
+    organization's queries (`organization_pages`)."""
+    pages = list(pages)
+    estimated = is_estimated(pages)
+    per_account: dict[str, list[dict[str, Any]]] = {}
+    for page in pages:
+        for result in page.get("ResultsByTime") or []:
+            for group in result.get("Groups") or []:
+                keys = [str(k) for k in group.get("Keys") or []]
+                account, keys = (keys[0], keys[1:]) if len(keys) == 3 else (account_id, keys)
+                per_account.setdefault(account, []).append({**group, "Keys": keys})
+    return {
+        account: lines_from_pages([{"ResultsByTime": [{"Groups": groups, "Estimated": estimated}]}])
+        for account, groups in sorted(per_account.items())
+    }
+
+
 def forecast_request(today_iso: str, month: str) -> dict[str, Any]:
     """GetCostForecast for the rest of `month` (Start = today, End = first day of next month)."""
     return {
@@ -113,6 +184,7 @@ class ExpenseDraft:
     amortized_amount: Decimal
     estimated: bool = False
     source: str = "aws"
+    account_name: str | None = None
 
 
 class MalformedCostDataError(ValueError):
@@ -218,7 +290,9 @@ def expense_id(sub: str, account_id: str, month: str, line: str) -> str:
     return ID_PREFIX + base64.b32encode(digest).decode("ascii").lower()[:26]
 
 
-def drafts_for_month(sub: str, account_id: str, month: str, lines: Iterable[CostLine]) -> list[ExpenseDraft]:
+def drafts_for_month(
+    sub: str, account_id: str, month: str, lines: Iterable[CostLine], account_name: str | None = None
+) -> list[ExpenseDraft]:
     label = months.month_label(month)
     day = months.last_day(month).isoformat()
     drafts = []
@@ -243,6 +317,7 @@ def drafts_for_month(sub: str, account_id: str, month: str, lines: Iterable[Cost
                 record_type=line.record_type,
                 amortized_amount=line.amortized,
                 estimated=line.estimated,
+                account_name=account_name,
             )
         )
     return drafts

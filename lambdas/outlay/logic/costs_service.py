@@ -16,6 +16,7 @@ from outlay.logic import months as month_rules
 from outlay.logic import role_setup
 from outlay.logic.aws_errors import CostDataUnavailableError
 from outlay.logic.budgets import StoredForecast
+from outlay.logic.connections import ConnectionsService, ConnectionStore
 from outlay.logic.errors import (
     CredentialsRejectedError,
     ForbiddenError,
@@ -23,11 +24,11 @@ from outlay.logic.errors import (
     NotFoundError,
 )
 from outlay.logic.import_runner import CostSource, ExpenseWriter, ImportOutcome, RunStore, run_import
+from outlay.models.connections import StoredConnection
 from outlay.models.cost_import import ImportMessage, ImportRequest, ImportRun, Trigger
 from outlay.models.credentials import (
     CredentialsStatus,
     KeysCredentialsRequest,
-    RoleCredentialsRequest,
     SaveCredentialsRequest,
     StoredCredentials,
 )
@@ -38,14 +39,7 @@ NOT_CONFIGURED = "AWS credentials are not configured: connect an AWS account in 
 
 # ------------------------------------------------------------------------------------------ ports
 class CredentialsStore(Protocol):
-    def get(self, sub: str) -> StoredCredentials | None: ...
     def ensure_external_id(self, sub: str, candidate: str, now_iso: str) -> str: ...
-    def save(
-        self, sub: str, fields: dict[str, Any], now_iso: str, external_id: str | None = None
-    ) -> None: ...
-    def delete_connection(self, sub: str, now_iso: str) -> bool: ...
-    def set_enabled(self, sub: str, enabled: bool, now_iso: str) -> None: ...
-    def enabled_user_ids(self) -> Iterator[str]: ...
 
 
 class RunHistory(Protocol):
@@ -57,6 +51,10 @@ class RunHistory(Protocol):
     def get(self, sub: str, run_id: str) -> ImportRun | None: ...
     def start_queued(self, sub: str, run: ImportRun) -> None: ...
     def month_store(self, started_at: str, run_id: str) -> RunStore: ...
+    def latest_for_connection(self, sub: str, connection_id: str) -> ImportRun | None: ...
+    def page_for_connection(
+        self, sub: str, connection_id: str, limit: int = 20, next_token: str | None = None
+    ) -> tuple[list[ImportRun], str | None]: ...
 
 
 class ForecastResult(Protocol):
@@ -80,6 +78,7 @@ class Connector(Protocol):
     def validate_keys(self, request: KeysCredentialsRequest) -> str: ...
     def validate_role(self, sub: str, role_arn: str, external_id: str) -> str: ...
     def seal_keys(self, sub: str, request: KeysCredentialsRequest) -> dict[str, Any]: ...
+    def is_management_account(self, sub: str, stored: StoredCredentials) -> bool: ...
     def connect(self, sub: str, stored: StoredCredentials) -> ConnectedAccount: ...
 
 
@@ -111,6 +110,7 @@ class CostsService:
     credentials: CredentialsStore
     runs: RunHistory
     connector: Connector
+    connection_store: ConnectionStore
     writer: ExpenseWriter | None = None
     dismissed: DismissedLines | None = None
     queue: Queue | None = None
@@ -120,6 +120,15 @@ class CostsService:
     clock: Callable[[], datetime] = field(default=_utc_now)
     new_id: Callable[[], str] = field(default=lambda: uuid.uuid4().hex)
 
+    def __post_init__(self) -> None:
+        self.connections = ConnectionsService(
+            store=self.connection_store,
+            connector=self.connector,
+            runs=self.runs,
+            external_id=self.external_id,
+            now_iso=self.now_iso,
+        )
+
     # -------------------------------------------------------------------------------- helpers
     def now_iso(self) -> str:
         return self.clock().isoformat(timespec="milliseconds").replace("+00:00", "Z")
@@ -127,9 +136,11 @@ class CostsService:
     def today(self) -> date:
         return self.clock().date()
 
-    def _configured(self, sub: str) -> StoredCredentials:
-        stored = self.credentials.get(sub)
-        if stored is None or not stored.configured:
+    def _configured(self, sub: str, connection_id: str | None = None) -> StoredConnection:
+        if connection_id is not None:
+            return self.connections.get(sub, connection_id)
+        stored = self.connections.first(sub)
+        if stored is None:
             raise InvalidInputError(NOT_CONFIGURED)
         return stored
 
@@ -138,7 +149,8 @@ class CostsService:
 
     # ------------------------------------------------------------------------- credentials API
     def status(self, sub: str) -> CredentialsStatus:
-        stored = self.credentials.get(sub)
+        """The seed's GET /aws-credentials: the user's first connection."""
+        stored = self.connections.first(sub)
         latest = self.runs.latest(sub)
         configured = bool(stored and stored.configured)
         return CredentialsStatus.model_validate(
@@ -158,29 +170,9 @@ class CostsService:
         )
 
     def save(self, sub: str, body: SaveCredentialsRequest) -> dict[str, Any]:
+        """The seed's POST /aws-credentials: replaces the first connection (or creates it)."""
         request = body.root
-        if isinstance(request, KeysCredentialsRequest):
-            account_id = self.connector.validate_keys(request)  # raises a 400/503 with a clear message
-            fields: dict[str, Any] = {
-                "type": "keys",
-                "region": request.region,
-                "accountId": account_id,
-                "enabled": request.enabled,
-                **self.connector.seal_keys(sub, request),
-            }
-            self.credentials.save(sub, fields, self.now_iso())
-        else:
-            assert isinstance(request, RoleCredentialsRequest)
-            external_id = self.external_id(sub)
-            account_id = self.connector.validate_role(sub, request.role_arn, external_id)
-            fields = {
-                "type": "role",
-                "region": request.region,
-                "accountId": account_id,
-                "enabled": request.enabled,
-                "roleArn": request.role_arn,
-            }
-            self.credentials.save(sub, fields, self.now_iso(), external_id=external_id)
+        account_id = self.connections.save_first(sub, request)
         return {
             "message": "Credentials saved successfully",
             "enabled": request.enabled,
@@ -188,12 +180,17 @@ class CostsService:
         }
 
     def delete(self, sub: str) -> dict[str, str]:
-        if not self.credentials.delete_connection(sub, self.now_iso()):
+        first = self.connections.first(sub)
+        if first is None:
             raise NotFoundError("No AWS credentials are configured")
+        self.connections.delete(sub, first.connection_id)
         return {"message": "Credentials deleted successfully"}
 
     def toggle(self, sub: str, enabled: bool) -> dict[str, Any]:
-        self.credentials.set_enabled(sub, enabled, self.now_iso())
+        first = self.connections.first(sub)
+        if first is None:
+            raise NotFoundError("No AWS credentials are configured")
+        self.connections.set_enabled(sub, first.connection_id, enabled)
         state = "enabled" if enabled else "disabled"
         return {"message": f"Scheduled imports {state}", "enabled": enabled}
 
@@ -206,14 +203,21 @@ class CostsService:
         sub: str,
         months: list[str],
         trigger: Trigger,
-        stored: StoredCredentials,
+        stored: StoredConnection,
         runs: RunStore | None = None,
         run_id: str | None = None,
     ) -> ImportOutcome:
         if self.writer is None:
             raise RuntimeError("no expense writer wired")
         writer = self.writer
+        skip = (
+            self.connections.other_accounts(sub, stored.connection_id)
+            if stored.is_organization
+            else frozenset()
+        )
         return run_import(
+            connection_id=stored.connection_id,
+            skip_accounts=skip,
             sub=sub,
             months=months,
             trigger=trigger,
@@ -232,9 +236,9 @@ class CostsService:
         wanted = month_rules.import_months(
             self.today(), month=request.month, start=request.from_, end=request.to
         )
-        stored = self._configured(sub)
+        stored = self._configured(sub, request.connection_id)
         if len(wanted) > 1:
-            return self.start_backfill(sub, wanted)
+            return self.start_backfill(sub, wanted, stored.connection_id)
         outcome = self.import_for(sub, wanted, "manual", stored)
         if outcome.run.status == "failed" and outcome.error is not None:
             outcome.error.details = [
@@ -259,7 +263,7 @@ class CostsService:
         """The line is back as the user left it, and the next import updates it again."""
         return self._dismissed().restore_dismissed(sub, expense_id)
 
-    def start_backfill(self, sub: str, months: list[str]) -> ImportRun:
+    def start_backfill(self, sub: str, months: list[str], connection_id: str | None = None) -> ImportRun:
         """Record the run with every month pending, then queue one message per month; a month that
         cannot be queued is recorded as failed at once (the others still run)."""
         if self.queue is None:
@@ -272,6 +276,7 @@ class CostsService:
                 "months": months,
                 "status": "running",
                 "message": f"Queued {len(months)} months",
+                "connectionId": connection_id,
             }
         )
         self.runs.start_queued(sub, run)
@@ -284,6 +289,7 @@ class CostsService:
                     "kind": "backfill",
                     "runId": run.run_id,
                     "runStartedAt": run.started_at,
+                    "connectionId": connection_id,
                 }
             )
             for month in months
@@ -325,8 +331,8 @@ class CostsService:
         (not connected, not permitted, not enough history). Throttling stays a 503."""
         today = self.today()
         month = month_rules.month_of(today)
-        stored = self.credentials.get(sub)
-        if stored is None or not stored.configured:
+        stored = self.connections.first(sub)
+        if stored is None:
             return {"available": False, "month": month, "reason": "not_configured", "message": NOT_CONFIGURED}
         try:
             result = self.connector.connect(sub, stored).forecast(today.isoformat(), month)
@@ -348,44 +354,66 @@ class CostsService:
 
     # ------------------------------------------------------------------------------ schedule
     def enqueue_all(self, trigger: Trigger, kind: str, month: str | None = None) -> dict[str, int]:
-        """One message per enabled user (dispatcher and the admin action share this)."""
+        """One message per enabled connection of every user (dispatcher and the admin action share
+        this): each connection imports, fails and retries on its own."""
         if self.queue is None:
             raise RuntimeError("no import queue wired")
         months = [month] if month else [month_rules.previous_month(self.today())]
         for m in months:
             month_rules.parse_month(m)
-        users = 0
+        users: set[str] = set()
+        connections = 0
 
         def messages() -> Iterator[ImportMessage]:
-            nonlocal users
-            for user_id in self.credentials.enabled_user_ids():
-                users += 1
+            nonlocal connections
+            for user_id, connection_id in self.connection_store.enabled_connections():
+                users.add(user_id)
+                connections += 1
                 yield ImportMessage.model_validate(
-                    {"userId": user_id, "months": months, "trigger": trigger, "kind": kind}
+                    {
+                        "userId": user_id,
+                        "months": months,
+                        "trigger": trigger,
+                        "kind": kind,
+                        "connectionId": connection_id,
+                    }
                 )
 
         result = self.queue.send_all(messages())
-        return {"users": users, "queued": result.sent, "failed": result.failed}
+        return {
+            "users": len(users),
+            "connections": connections,
+            "queued": result.sent,
+            "failed": result.failed,
+        }
 
     def enqueue_all_as(self, is_admin: bool) -> dict[str, int]:
         if not is_admin:
             raise ForbiddenError("Only administrators can import for every user")
         return self.enqueue_all("admin", "admin")
 
+    def _message_connection(self, message: ImportMessage) -> StoredConnection | None:
+        if message.connection_id is None:  # queued before connections were a collection
+            return self.connections.first(message.user_id)
+        try:
+            return self.connections.get(message.user_id, message.connection_id)
+        except NotFoundError:
+            return None
+
     def process_message(self, message: ImportMessage) -> ImportOutcome | None:
-        """Worker: None when the user no longer has enabled credentials (nothing to do, no retry)."""
-        stored = self.credentials.get(message.user_id)
+        """Worker: None when the connection is gone or paused since dispatch (nothing to do, no retry)."""
+        stored = self._message_connection(message)
         if message.run_id and message.run_started_at:
             return self._queued_month(message, stored)
-        if stored is None or not stored.configured or not stored.enabled:
+        if stored is None or not stored.enabled:
             return None
         return self.import_for(message.user_id, message.months, message.trigger, stored)
 
-    def _queued_month(self, message: ImportMessage, stored: StoredCredentials | None) -> ImportOutcome | None:
+    def _queued_month(self, message: ImportMessage, stored: StoredConnection | None) -> ImportOutcome | None:
         """One month of a backfill, recorded into its run (on demand: `enabled` does not matter)."""
         assert message.run_id and message.run_started_at
         runs = self.runs.month_store(message.run_started_at, message.run_id)
-        if stored is None or not stored.configured:
+        if stored is None:
             header = self.runs.get(message.user_id, message.run_id)
             if header is not None:
                 for month in message.months:

@@ -15,7 +15,18 @@ from collections.abc import Iterable, Iterator
 from outlay.logic.money import money_text
 from outlay.models.expenses import Expense
 
-COLUMNS = ("id", "date", "amount", "currency", "category", "vendor", "description", "tags", "source")
+COLUMNS = (
+    "id",
+    "date",
+    "amount",
+    "currency",
+    "category",
+    "vendor",
+    "description",
+    "tags",
+    "source",
+    "awsAccountId",  # the AWS account of an imported line; empty for other expenses
+)
 # What starts a formula (ASCII and the full-width forms some spreadsheets also read), and what a
 # spreadsheet may split a cell on: ';' (European locales, and our tag separator), ',', '|', tab, line breaks.
 FORMULA_CHARS = "=+-@\uff1d\uff0b\uff0d\uff20"
@@ -49,6 +60,7 @@ def expense_row(expense: Expense) -> list[str]:
         guard_cell(expense.description),
         guard_cell(";".join(expense.tags)),
         expense.source,
+        expense.aws.account_id if expense.aws else "",
     ]
 
 

@@ -24,7 +24,7 @@ from outlay.logic.cost_import import (
     MalformedCostDataError,
     drafts_for_month,
     is_estimated,
-    lines_from_pages,
+    lines_by_account,
     totals_by_currency,
 )
 from outlay.logic.errors import OutlayError, UpstreamUnavailableError
@@ -36,7 +36,14 @@ class CostSource(Protocol):
     @property
     def account_id(self) -> str: ...
 
-    def cost_and_usage_pages(self, month: str) -> list[dict[str, Any]]: ...
+    def cost_and_usage_pages(self, month: str) -> list[dict[str, Any]]:
+        """The month's pages: groups keyed (service, record type) for one account, or (account,
+        name, record type) for an organization (`cost_import.organization_pages`)."""
+        ...
+
+    def account_names(self) -> Mapping[str, str]:
+        """Names of the accounts an organization's lines belong to (empty when not allowed)."""
+        ...
 
 
 UPSERT_RESULTS = ("created", "updated", "unchanged", "kept_user_edits", "dismissed_skipped")
@@ -76,7 +83,12 @@ def run_import(
     runs: RunStore,
     now: Callable[[], str],
     run_id: str,
+    connection_id: str | None = None,
+    skip_accounts: frozenset[str] = frozenset(),
 ) -> ImportOutcome:
+    """`skip_accounts`: linked accounts the user has connected directly. An organization's import
+    leaves them to their own connection (the direct connection wins: it is the user's explicit
+    choice, with its own pause switch), so each account's lines are written by one connection."""
     started = now()
     counts = dict.fromkeys((*UPSERT_RESULTS, "removed"), 0)
     amounts: list[tuple[str, Decimal]] = []
@@ -85,6 +97,7 @@ def run_import(
     failed: list[str] = []
     error: OutlayError | None = None
     account_id: str | None = None
+    accounts: set[str] = set()
 
     def record(status: str, message: str) -> ImportRun:
         run = ImportRun.model_validate(
@@ -96,6 +109,8 @@ def run_import(
                 "months": months,
                 "status": status,
                 "accountId": account_id,
+                "connectionId": connection_id,
+                "accounts": sorted(accounts),
                 "expensesCreated": counts["created"],
                 "expensesUpdated": counts["updated"],
                 "expensesUnchanged": counts["unchanged"],
@@ -117,10 +132,19 @@ def run_import(
     try:
         source = connect()
         account_id = source.account_id
+        names: Mapping[str, str] | None = None
         for index, month in enumerate(months):
             try:
                 pages = source.cost_and_usage_pages(month)
-                drafts = drafts_for_month(sub, account_id, month, lines_from_pages(pages))
+                by_account = lines_by_account(pages, account_id)
+                by_account.setdefault(account_id, [])  # an empty month still clears stale lines
+                if len(by_account) > 1 and names is None:
+                    names = source.account_names()
+                month_drafts = {
+                    account: drafts_for_month(sub, account, month, lines, (names or {}).get(account))
+                    for account, lines in by_account.items()
+                    if account == account_id or account not in skip_accounts
+                }
                 if is_estimated(pages):
                     estimated.append(month)
             except aws_errors.CostDataUnavailableError as exc:
@@ -134,12 +158,14 @@ def run_import(
             except OutlayError:
                 failed.extend(months[index:])
                 raise
-            for draft in drafts:
-                outcome = _outcome(writer.upsert(sub, draft))
-                counts[outcome] += 1
-                if outcome != "dismissed_skipped":
-                    amounts.append((draft.currency, draft.amount))
-            counts["removed"] += writer.remove_stale(sub, account_id, month, {d.id for d in drafts})
+            for account, drafts in month_drafts.items():
+                accounts.add(account)
+                for draft in drafts:
+                    outcome = _outcome(writer.upsert(sub, draft))
+                    counts[outcome] += 1
+                    if outcome != "dismissed_skipped":
+                        amounts.append((draft.currency, draft.amount))
+                counts["removed"] += writer.remove_stale(sub, account, month, {d.id for d in drafts})
             done.append(month)
     except OutlayError as exc:
         error = exc
@@ -192,6 +218,7 @@ def queued_run_view(header: ImportRun, results: Mapping[str, ImportRun]) -> Impo
     estimated: list[str] = []
     finished: list[str] = []
     account_id = header.account_id
+    accounts: set[str] = set(header.accounts)
     for month in header.months:
         result = results.get(month)
         if result is None:
@@ -218,6 +245,7 @@ def queued_run_view(header: ImportRun, results: Mapping[str, ImportRun]) -> Impo
         estimated.extend(result.estimated_months)
         finished.extend([result.finished_at] if result.finished_at else [])
         account_id = result.account_id or account_id
+        accounts.update(result.accounts)
     pending = [p.month for p in progress if p.status == "pending"]
     done = len(header.months) - len(pending) - len(failed)
     status = "running" if pending else "succeeded" if not failed else "partial" if done else "failed"
@@ -229,6 +257,7 @@ def queued_run_view(header: ImportRun, results: Mapping[str, ImportRun]) -> Impo
             "status": status,
             "finished_at": None if pending else max(finished, default=header.started_at),
             "account_id": account_id,
+            "accounts": sorted(accounts),
             "expenses_created": counts["created"],
             "expenses_updated": counts["updated"],
             "expenses_unchanged": counts["unchanged"],

@@ -31,6 +31,8 @@ LAKE_COLUMNS = (
     "description",
     "tags",
     "source",
+    "awsAccountId",
+    "awsAccountName",
 )
 
 
@@ -92,6 +94,9 @@ def lake_line(sub: str, expense: Expense) -> str:
         "description": expense.description,
         "tags": list(expense.tags),
         "source": expense.source,
+        # The AWS account an imported line belongs to (null for other expenses).
+        "awsAccountId": expense.aws.account_id if expense.aws else None,
+        "awsAccountName": expense.aws.account_name if expense.aws else None,
     }
     text = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
     # json has no Decimal: splice the exact digits in place of the placeholder.

@@ -1,7 +1,8 @@
 """Everything a user needs to create the cross-account role Outlay assumes (pure).
 
 The role trusts Outlay's account (`arn:aws:iam::<ours>:root`) only when the caller passes the user's
-ExternalId (confused-deputy protection), and may call only the two read-only Cost Explorer actions.
+ExternalId (confused-deputy protection), and may call only the two read-only Cost Explorer actions,
+plus, optionally (template parameter `ReadOrganization`), two read-only Organizations actions.
 The CloudFormation template is the same for every user: the ExternalId and our account are
 parameters whose defaults are filled in for the caller, so it can also be hosted once in S3.
 """
@@ -22,6 +23,37 @@ ROLE_ARN_PATTERN = r"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$"
 _ACCOUNT_RE = re.compile(r"^\d{12}$")
 
 COST_ACTIONS = ("ce:GetCostAndUsage", "ce:GetCostForecast")
+# Optional: only a management account's connection uses these (to know it is one, and to name the
+# linked accounts); without them an organization's lines are still imported, labelled by account id.
+ORGANIZATION_ACTIONS = ("organizations:DescribeOrganization", "organizations:ListAccounts")
+ORGANIZATION_CONDITION = "ReadOrganization"
+
+# Every permission the role grants, in the words the Settings page shows.
+PERMISSIONS: tuple[dict[str, Any], ...] = (
+    {
+        "action": "ce:GetCostAndUsage",
+        "optional": False,
+        "why": "Read last month's bill, per service (and per account in an organization), to add "
+        "it to your expenses. Read-only: it cannot change anything or start any resource.",
+    },
+    {
+        "action": "ce:GetCostForecast",
+        "optional": False,
+        "why": "Show what AWS expects this month to cost, next to your spending.",
+    },
+    {
+        "action": "organizations:DescribeOrganization",
+        "optional": True,
+        "why": "Tell whether this account manages an AWS organization, so its import can split "
+        "the bill per member account. Leave it out for a single account.",
+    },
+    {
+        "action": "organizations:ListAccounts",
+        "optional": True,
+        "why": "Show the names of your organization's accounts next to their lines instead of "
+        "their 12-digit ids. Reads names only.",
+    },
+)
 
 
 def new_external_id() -> str:
@@ -44,6 +76,21 @@ def permissions_policy() -> dict[str, Any]:
                 "Effect": "Allow",
                 "Action": list(COST_ACTIONS),
                 "Resource": "*",  # Cost Explorer has no resource-level permissions
+            }
+        ],
+    }
+
+
+def organizations_policy() -> dict[str, Any]:
+    """The optional statement for a management account (the template includes it by default)."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "OutlayReadOrganization",
+                "Effect": "Allow",
+                "Action": list(ORGANIZATION_ACTIONS),
+                "Resource": "*",  # DescribeOrganization/ListAccounts have no resource-level permissions
             }
         ],
     }
@@ -83,7 +130,15 @@ def template(account_id: str, external_id: str) -> dict[str, Any]:
                 "Description": "Your ExternalId from Outlay's settings page",
             },
             "RoleName": {"Type": "String", "Default": ROLE_NAME_SUGGESTION},
+            "ReadOrganization": {
+                "Type": "String",
+                "Default": "true",
+                "AllowedValues": ["true", "false"],
+                "Description": "Let Outlay see whether this account manages an AWS organization "
+                "and name its accounts (optional; choose false for a single account)",
+            },
         },
+        "Conditions": {ORGANIZATION_CONDITION: {"Fn::Equals": [{"Ref": "ReadOrganization"}, "true"]}},
         "Resources": {
             "OutlayRole": {
                 "Type": "AWS::IAM::Role",
@@ -105,7 +160,17 @@ def template(account_id: str, external_id: str) -> dict[str, Any]:
                         ],
                     },
                     "Policies": [
-                        {"PolicyName": "OutlayCostExplorerRead", "PolicyDocument": permissions_policy()}
+                        {"PolicyName": "OutlayCostExplorerRead", "PolicyDocument": permissions_policy()},
+                        {
+                            "Fn::If": [
+                                ORGANIZATION_CONDITION,
+                                {
+                                    "PolicyName": "OutlayOrganizationsRead",
+                                    "PolicyDocument": organizations_policy(),
+                                },
+                                {"Ref": "AWS::NoValue"},
+                            ]
+                        },
                     ],
                 },
             }
@@ -151,6 +216,8 @@ def role_setup(account_id: str, external_id: str, template_url: str | None = Non
         "externalId": external_id,
         "principal": principal_arn(account_id),
         "policy": permissions_policy(),
+        "optionalPolicies": {"organizations": organizations_policy()},
+        "permissions": [dict(p) for p in PERMISSIONS],
         "trustPolicy": trust_policy(account_id, external_id),
         "template": body,
         "templateBody": body,

@@ -38,6 +38,12 @@ class ImportRequest(BaseModel):
     month: str | None = Field(None, pattern=MONTH_PATTERN)
     from_: str | None = Field(None, alias="from", pattern=MONTH_PATTERN)
     to: str | None = Field(None, pattern=MONTH_PATTERN)
+    connection_id: str | None = Field(
+        None,
+        alias="connectionId",
+        pattern=r"^[a-z0-9-]{1,40}$",
+        description="the connection to import; default: the first one (the seed's one account)",
+    )
 
 
 class MonthProgress(BaseModel):
@@ -68,6 +74,9 @@ class ImportRun(BaseModel):
     months: list[str]
     status: RunStatus
     account_id: str | None = Field(None, alias="accountId")
+    connection_id: str | None = Field(None, alias="connectionId")
+    # Every AWS account whose lines the run wrote (an organization's linked accounts too).
+    accounts: list[str] = Field(default_factory=list)
     expenses_created: int = Field(0, alias="expensesCreated")
     expenses_updated: int = Field(0, alias="expensesUpdated")
     expenses_unchanged: int = Field(0, alias="expensesUnchanged")
@@ -101,6 +110,9 @@ class ImportMessage(BaseModel):
     # A month of a queued run (backfill): the worker records it into that run, not a run of its own.
     run_id: str | None = Field(None, alias="runId", max_length=64)
     run_started_at: str | None = Field(None, alias="runStartedAt", max_length=40)
+    # The connection to import; absent in messages queued before connections were a collection
+    # (then the user's first connection, as then).
+    connection_id: str | None = Field(None, alias="connectionId", max_length=40)
 
 
 class HistoryQuery(BaseModel):

@@ -51,6 +51,7 @@ class AwsImportMeta(CamelModel):
     """Where an imported expense came from (set by the cost importer, never by users)."""
 
     account_id: str = Field(pattern=r"^\d{12}$")
+    account_name: str | None = Field(None, description="the AWS account's name in its organization")
     month: Month
     line: str = Field(description="AWS service name, or the record type for credits/refunds/tax")
     record_type: str = "Usage"

@@ -23,7 +23,8 @@ def _export_document(world: World, sub: str) -> tuple[str, dict[str, Any]]:
 
 def _envelope_strings(world: World, sub: str) -> list[str]:
     item = world.ddb.get_item(TableName=CREDENTIALS_TABLE_NAME, Key={"userId": {"S": sub}})["Item"]
-    secret = item["secret"]["M"]
+    [entry] = item["connections"]["M"].values()
+    secret = entry["M"]["secret"]["M"]
     values = [v.get("S") or v.get("B") for v in secret.values()]
     strings = [v.decode("latin-1") if isinstance(v, bytes) else v for v in values if v]
     assert any(len(s) >= 16 for s in strings)  # the ciphertext and the encrypted data key are there

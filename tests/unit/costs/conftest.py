@@ -78,7 +78,30 @@ class Moto:
         assert response.status_code == 201
 
     def credentials_item(self, sub: str) -> dict[str, Any] | None:
-        return self.ddb.get_item(TableName=CREDENTIALS, Key={"userId": {"S": sub}}).get("Item")
+        """The user's item as stored, with the first connection's entry laid over it (DynamoDB
+        JSON): what the seed's one-connection tests look at."""
+        item = self.ddb.get_item(TableName=CREDENTIALS, Key={"userId": {"S": sub}}).get("Item")
+        if item is None:
+            return None
+        entries = sorted(
+            (entry["M"].get("createdAt", {}).get("S", ""), cid, entry["M"])
+            for cid, entry in item.get("connections", {}).get("M", {}).items()
+        )
+        top = {k: v for k, v in item.items() if k not in ("connections", "accounts")}
+        return {**top, **entries[0][2]} if entries else top
+
+    def connection_ids(self, sub: str) -> list[str]:
+        item = self.ddb.get_item(TableName=CREDENTIALS, Key={"userId": {"S": sub}}).get("Item") or {}
+        return sorted(item.get("connections", {}).get("M", {}))
+
+    def set_connection_field(self, sub: str, connection_id: str, name: str, value: dict[str, Any]) -> None:
+        self.ddb.update_item(
+            TableName=CREDENTIALS,
+            Key={"userId": {"S": sub}},
+            UpdateExpression="SET connections.#id.#f = :v",
+            ExpressionAttributeNames={"#id": connection_id, "#f": name},
+            ExpressionAttributeValues={":v": value},
+        )
 
     def expense_items(self, sub: str) -> list[dict[str, Any]]:
         return self.ddb.query(

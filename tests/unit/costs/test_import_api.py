@@ -258,6 +258,10 @@ def test_import_all_is_for_admins_only(connected: Moto) -> None:
     assert status == 202 and body["queued"] == 2
     messages = connected.sqs.receive_message(QueueUrl=connected.queue_url, MaxNumberOfMessages=10)["Messages"]
     bodies = sorted((json.loads(m["Body"]) for m in messages), key=lambda b: b["userId"])
+    assert [b.pop("connectionId") for b in bodies] == [
+        connected.connection_ids("user-a")[0],
+        connected.connection_ids("user-b")[0],
+    ]
     assert bodies == [
         {"userId": "user-a", "months": ["2026-10"], "trigger": "admin", "kind": "admin"},
         {"userId": "user-b", "months": ["2026-10"], "trigger": "admin", "kind": "admin"},
@@ -277,17 +281,11 @@ def test_role_connection_imports_from_the_roles_account(service: CostsService, m
 
 
 def test_an_envelope_copied_onto_another_users_row_does_not_decrypt(connected: Moto) -> None:
-    from .conftest import CREDENTIALS
-
     alice = connected.credentials_item("user-a")
     assert alice is not None
     call("POST", "/aws-credentials", body={**KEYS, "accessKeyId": "AKIABOBSOWNKEY000001"}, sub="user-b")
-    connected.ddb.update_item(
-        TableName=CREDENTIALS,
-        Key={"userId": {"S": "user-b"}},
-        UpdateExpression="SET secret = :s",
-        ExpressionAttributeValues={":s": alice["secret"]},
-    )
+    [bobs] = connected.connection_ids("user-b")
+    connected.set_connection_field("user-b", bobs, "secret", alice["secret"])
     october(connected)
     status, body = call("POST", "/aws-cost-import", sub="user-b")
     assert status == 400 and body["error"] == "aws_credentials_unreadable"

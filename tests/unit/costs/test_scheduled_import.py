@@ -51,8 +51,12 @@ def test_dispatcher_queues_only_enabled_users(service: CostsService, moto_aws: M
     save("user-d")
     cost_import_dispatcher.service.use(service)
     result = cost_import_dispatcher.handler({"kind": "monthly"}, FakeContext())
-    assert result == {"users": 2, "queued": 2, "failed": 0, "kind": "monthly"}
+    assert result == {"users": 2, "connections": 2, "queued": 2, "failed": 0, "kind": "monthly"}
     bodies = sorted(drain(moto_aws), key=lambda b: b["userId"])
+    assert [b.pop("connectionId") for b in bodies] == [
+        moto_aws.connection_ids("user-a")[0],
+        moto_aws.connection_ids("user-d")[0],
+    ]
     assert bodies == [
         {"userId": "user-a", "months": ["2026-10"], "trigger": "schedule", "kind": "monthly"},
         {"userId": "user-d", "months": ["2026-10"], "trigger": "schedule", "kind": "monthly"},
@@ -66,15 +70,22 @@ def test_dispatcher_from_env_and_finalize_with_explicit_month(service: CostsServ
         {"detail": {"kind": "finalize", "month": "2026-09"}}, FakeContext()
     )
     assert result["queued"] == 1 and result["kind"] == "finalize"
+    [connection_id] = moto_aws.connection_ids("user-a")
     assert drain(moto_aws) == [
-        {"userId": "user-a", "months": ["2026-09"], "trigger": "schedule", "kind": "finalize"}
+        {
+            "userId": "user-a",
+            "months": ["2026-09"],
+            "trigger": "schedule",
+            "kind": "finalize",
+            "connectionId": connection_id,
+        }
     ]
     with pytest.raises(ValidationError):
         cost_import_dispatcher.handler({"kind": "monthly", "month": "2026-9"}, FakeContext())
 
 
 def test_dispatcher_pages_through_many_users_in_batches_of_ten(service: CostsService, moto_aws: Moto) -> None:
-    from outlay.dal.credentials_repo import CredentialsRepository
+    from outlay.dal.connections_repo import LEGACY_ID, ConnectionsRepository
 
     from .conftest import CREDENTIALS
 
@@ -83,8 +94,9 @@ def test_dispatcher_pages_through_many_users_in_batches_of_ten(service: CostsSer
             TableName=CREDENTIALS,
             Item={"userId": {"S": f"u{i:02d}"}, "type": {"S": "keys"}, "enabled": {"BOOL": i % 5 != 0}},
         )
-    repo = CredentialsRepository(CREDENTIALS, dynamodb_client=moto_aws.ddb)
-    assert len(list(repo.enabled_user_ids(page_size=4))) == 18  # scan pages followed
+    repo = ConnectionsRepository(CREDENTIALS, dynamodb_client=moto_aws.ddb)
+    found = list(repo.enabled_connections(page_size=4))  # scan pages followed
+    assert len(found) == 18 and {cid for _, cid in found} == {LEGACY_ID}  # not migrated yet
     batches: list[int] = []
     moto_aws.sqs.meta.events.register(
         "provide-client-params.sqs.SendMessageBatch",
@@ -230,3 +242,41 @@ def test_malformed_message_goes_back_to_the_queue_for_the_dlq(service: CostsServ
     event = sqs_event({"userId": "x"}, {"months": ["2026-10"]}, message("nobody"))
     result = cost_import_worker.handler(event, FakeContext())
     assert result == {"batchItemFailures": [{"itemIdentifier": "msg-0"}, {"itemIdentifier": "msg-1"}]}
+
+
+def test_one_connection_failing_never_stops_the_users_other_connections(
+    service: CostsService, moto_aws: Moto, make_service: Callable[..., CostsService]
+) -> None:
+    good = call("POST", "/aws-connections", body={**KEYS, "accessKeyId": GOOD_KEY, "name": "Good"})[1]
+    bad = call("POST", "/aws-connections", body={**KEYS, "accessKeyId": BAD_KEY, "name": "Bad"})
+    # moto's STS puts both key pairs in its default account: the second is refused as the same account
+    assert bad[0] == 409
+    role = "arn:aws:iam::444455556666:role/OutlayCostExplorerReadOnly"
+    failing = call("POST", "/aws-connections", body={"type": "role", "roleArn": role, "name": "Failing"})[1]
+    moto_aws.queue_ce(
+        [ce_result("2026-10-01", "2026-11-01", OCTOBER_GROUPS)], account_id=MOTO_DEFAULT_ACCOUNT
+    )
+
+    real = boto3.session.Session()
+    denied = boto3.client("ce", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="y")
+    stub = Stubber(denied)
+    stub.add_client_error("get_cost_and_usage", service_error_code="AccessDeniedException")
+    stub.activate()
+
+    def factory(name: str, **kwargs: Any) -> Any:  # the role's session has a token; the keys' has not
+        if name == "ce" and kwargs.get("aws_session_token"):
+            return denied
+        return real.client(name, **kwargs)
+
+    worker = make_service(sessions=AwsSessions(client_factory=factory))
+    cost_import_dispatcher.service.use(service)
+    assert cost_import_dispatcher.handler({"kind": "monthly"}, FakeContext())["queued"] == 2
+    bodies = drain(moto_aws)
+    assert sorted(b["connectionId"] for b in bodies) == sorted([good["id"], failing["id"]])
+    cost_import_worker.service.use(worker)
+    result = cost_import_worker.handler(sqs_event(*bodies), FakeContext())
+    assert result == {"batchItemFailures": []}  # access denied is permanent: recorded, not retried
+    runs = {r["connectionId"]: r for r in history("user-a")}
+    assert runs[good["id"]]["status"] == "succeeded" and runs[good["id"]]["expensesCreated"] == 4
+    assert runs[failing["id"]]["status"] == "failed" and "Access denied" in runs[failing["id"]]["error"]
+    assert len(moto_aws.expense_items("user-a")) == 4

@@ -152,7 +152,8 @@ def test_the_secret_appears_nowhere(
     for where in ("responses", "stdout", "stderr", "s3", "dynamodb", "sqs"):
         assert KEY_ID not in blobs[where], f"access key id leaked into {where}"
 
-    item = moto_aws.ddb.get_item(TableName=CREDENTIALS, Key={"userId": {"S": "user-a"}})["Item"]
+    item = moto_aws.credentials_item("user-a")
+    assert item is not None
     assert set(item["secret"]["M"]) == {"ciphertext", "nonce", "encryptedDataKey", "version"}
 
 

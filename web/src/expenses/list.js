@@ -77,6 +77,11 @@ const IMPORTED_DELETE_HINT = 'It was imported from your AWS bill: deleting dismi
 
 function importBadges(expense) {
   const badges = [];
+  const account = expense.aws?.accountId;
+  if (account) {
+    const name = expense.aws.accountName;
+    badges.push(h('span', { class: 'badge', 'data-aws-account': account, title: `AWS account ${account}${name ? ` (${name})` : ''}` }, name || account));
+  }
   if (expense.estimated) badges.push(h('span', { class: 'badge', title: 'AWS has not finalized this month yet; the amount may still change.' }, 'estimated'));
   const reported = expense.awsReported;
   if (reported?.amount !== undefined && reported?.amount !== null) {
