@@ -156,4 +156,13 @@ ROUTES: tuple[Route, ...] = (
         "Delete everything of the caller's and the sign-in (202 = in progress, call again)",
         f"{_M}.account.DeleteAccountRequest",
     ),
+    # --- rules (AWS lines -> categories, credits shown or left out) ---
+    Route("GET", "/aws-cost-rules", "costs", "The caller's rules from AWS lines to categories, in order"),
+    Route(
+        "PUT",
+        "/aws-cost-rules",
+        "costs",
+        "Replace the ordered rules (first match wins) and the credits choice",
+        f"{_M}.cost_rules.CostRulesRequest",
+    ),
 )

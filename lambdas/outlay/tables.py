@@ -19,6 +19,7 @@ Expenses table (single-table, everything of one user in one partition `USER#<sub
   prefixes, tags, word tokens; at most `MAX_INDEX_ENTRIES` per expense). Values never contain '#'
   (folded to a space), so `begins_with(sk, IX#<kind>#<value>#)` is exactly one bucket, newest first
   with ScanIndexForward=false, and a date range is a BETWEEN on the same prefix.
+- AWS cost rules: sk AWSRULES; the ordered rules from AWS lines to categories + the credits choice
 
 The `byDate` local secondary index (sort key `dateKey`) lists a user's expenses newest first and
 answers date ranges with a key condition, so a page reads O(page) items. Credentials table: one item
@@ -111,6 +112,7 @@ SUMMARY_PREFIX = "SUMMARY#"
 CATEGORY_PREFIX = "CATEGORY#"
 IMPORT_RUN_PREFIX = "IMPORTRUN#"
 INDEX_PREFIX = "IX#"
+COST_RULES_SK = "AWSRULES"
 
 
 def index_prefix(kind: str, value: str) -> str:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from outlay.dal.aws_sessions import translated
 from outlay.logic.cost_import import cost_and_usage_request, forecast_request
+from outlay.logic.cost_rules import tag_usage_request
 from outlay.logic.money import round_to_currency
 
 MAX_PAGES = 50  # a month grouped by service x record type is a few pages at most; this stops a loop
@@ -26,7 +28,15 @@ class CostExplorer:
 
     def cost_and_usage_pages(self, month: str) -> list[dict[str, Any]]:
         """Every page of the month's SERVICE x RECORD_TYPE grouping (following NextPageToken)."""
-        request = cost_and_usage_request(month)
+        return self._all_pages(cost_and_usage_request(month))
+
+    def tagged_usage_pages(
+        self, month: str, key: str, exclude: Mapping[str, Sequence[str]]
+    ) -> list[dict[str, Any]]:
+        """Every page of the month's usage by SERVICE x TAG:<key> (only asked when the user has tag rules)."""
+        return self._all_pages(tag_usage_request(month, key, exclude))
+
+    def _all_pages(self, request: dict[str, Any]) -> list[dict[str, Any]]:
         pages: list[dict[str, Any]] = []
         token: str | None = None
         for _ in range(MAX_PAGES):

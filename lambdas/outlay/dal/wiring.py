@@ -103,6 +103,7 @@ def build_costs_service(
     # Imported here, not at the top: the expenses and lake functions never pay for KMS/AES-GCM/STS code.
     from outlay.dal.aws_sessions import AwsSessions
     from outlay.dal.connections import AccountConnector
+    from outlay.dal.cost_rules import CostRulesStore
     from outlay.dal.credentials_repo import CredentialsRepository
     from outlay.dal.expense_writer import RepositoryExpenseWriter
     from outlay.dal.import_queue import ImportQueue
@@ -137,5 +138,9 @@ def build_costs_service(
         queue=ImportQueue(queue_url, sqs_client=sqs_client) if queue_url else None,
         service_account=service_account,
         role_template_url=role_template_url,
+        cost_rules=CostRulesStore(expenses_table, dynamodb_client=dynamodb_client)
+        if expenses_table
+        else None,
+        categories=writer.repository if isinstance(writer, RepositoryExpenseWriter) else None,
         **extra,
     )

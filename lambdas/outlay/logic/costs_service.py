@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from outlay.logic import months as month_rules
 from outlay.logic import role_setup
 from outlay.logic.aws_errors import CostDataUnavailableError
+from outlay.logic.cost_rules import checked_rules
 from outlay.logic.errors import (
     CredentialsRejectedError,
     ForbiddenError,
@@ -23,6 +24,7 @@ from outlay.logic.errors import (
 )
 from outlay.logic.import_runner import CostSource, ExpenseWriter, ImportOutcome, RunStore, run_import
 from outlay.models.cost_import import ImportMessage, ImportRequest, ImportRun, Trigger
+from outlay.models.cost_rules import CostRules, CostRulesRequest
 from outlay.models.credentials import (
     CredentialsStatus,
     KeysCredentialsRequest,
@@ -83,6 +85,15 @@ class DismissedLines(Protocol):
     def restore_dismissed(self, sub: str, expense_id: str) -> Expense: ...
 
 
+class CostRuleStore(Protocol):
+    def get(self, sub: str) -> CostRules: ...
+    def put(self, sub: str, rules: CostRules) -> None: ...
+
+
+class UserCategories(Protocol):
+    def user_categories(self, sub: str) -> list[str]: ...
+
+
 class SendResult(Protocol):
     sent: int
     failed: int
@@ -111,6 +122,8 @@ class CostsService:
     role_template_url: str | None = None
     clock: Callable[[], datetime] = field(default=_utc_now)
     new_id: Callable[[], str] = field(default=lambda: uuid.uuid4().hex)
+    cost_rules: CostRuleStore | None = None
+    categories: UserCategories | None = None
 
     # -------------------------------------------------------------------------------- helpers
     def now_iso(self) -> str:
@@ -214,6 +227,7 @@ class CostsService:
             runs=runs or self.runs,
             now=self.now_iso,
             run_id=run_id or self.new_id(),
+            rules=self.cost_rules.get(sub) if self.cost_rules is not None else None,
         )
 
     def import_now(self, sub: str, request: ImportRequest) -> ImportRun:
@@ -235,6 +249,24 @@ class CostsService:
             ]
             raise outcome.error
         return outcome.run
+
+    # ---------------------------------------------------------------------------- cost rules
+    def _rule_store(self) -> CostRuleStore:
+        if self.cost_rules is None:
+            raise RuntimeError("no cost-rules store wired")
+        return self.cost_rules
+
+    def rules(self, sub: str) -> CostRules:
+        """The user's rules from AWS to categories (none saved: every line "Software", credits shown)."""
+        return self._rule_store().get(sub)
+
+    def replace_rules(self, sub: str, request: CostRulesRequest) -> CostRules:
+        """Replace the ordered list (and the credits choice) at once; the next import applies it to
+        every line whose category and tags the user has not changed."""
+        own = self.categories.user_categories(sub) if self.categories is not None else []
+        rules = checked_rules(request, own).model_copy(update={"updated_at": self.now_iso()})
+        self._rule_store().put(sub, rules)
+        return rules
 
     # ------------------------------------------------------------------------ dismissed lines
     def _dismissed(self) -> DismissedLines:

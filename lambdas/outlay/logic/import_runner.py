@@ -27,12 +27,14 @@ from outlay.logic.cost_import import (
     lines_from_pages,
     totals_by_currency,
 )
+from outlay.logic.cost_rules import TaggedCostSource, apply_rules, for_connection, with_tag_split
 from outlay.logic.errors import OutlayError, UpstreamUnavailableError
 from outlay.models.cost_import import ImportRun, MonthProgress, Trigger
+from outlay.models.cost_rules import CostRules
 from outlay.models.expenses import CurrencyTotal
 
 
-class CostSource(Protocol):
+class CostSource(TaggedCostSource, Protocol):
     @property
     def account_id(self) -> str: ...
 
@@ -49,6 +51,10 @@ class ExpenseWriter(Protocol):
 
     def remove_stale(self, sub: str, account_id: str, month: str, keep_ids: set[str]) -> int:
         """Delete this account-month's imported expenses whose line AWS no longer reports."""
+        ...
+
+    def remove_left_out(self, sub: str, expense_ids: set[str]) -> int:
+        """Delete earlier imports of lines the user now leaves out, unless the user edited them."""
         ...
 
 
@@ -76,6 +82,8 @@ def run_import(
     runs: RunStore,
     now: Callable[[], str],
     run_id: str,
+    rules: CostRules | None = None,
+    connection_id: str | None = None,
 ) -> ImportOutcome:
     started = now()
     counts = dict.fromkeys((*UPSERT_RESULTS, "removed"), 0)
@@ -120,7 +128,12 @@ def run_import(
         for index, month in enumerate(months):
             try:
                 pages = source.cost_and_usage_pages(month)
-                drafts = drafts_for_month(sub, account_id, month, lines_from_pages(pages))
+                lines = lines_from_pages(pages)
+                if rules is not None:
+                    lines = with_tag_split(source, month, lines, for_connection(rules.rules, connection_id))
+                drafts, omitted = apply_rules(
+                    drafts_for_month(sub, account_id, month, lines), lines, rules, connection_id
+                )
                 if is_estimated(pages):
                     estimated.append(month)
             except aws_errors.CostDataUnavailableError as exc:
@@ -139,7 +152,9 @@ def run_import(
                 counts[outcome] += 1
                 if outcome != "dismissed_skipped":
                     amounts.append((draft.currency, draft.amount))
-            counts["removed"] += writer.remove_stale(sub, account_id, month, {d.id for d in drafts})
+            counts["removed"] += writer.remove_stale(sub, account_id, month, {d.id for d in drafts} | omitted)
+            if omitted:
+                counts["removed"] += writer.remove_left_out(sub, omitted)
             done.append(month)
     except OutlayError as exc:
         error = exc

@@ -1,0 +1,291 @@
+"""Rules from AWS to categories, applied to imported lines. Pure: no boto3, no clock, no I/O.
+
+A rule looks at one fact of a line (its service, its linked account, or a cost-allocation tag value)
+and sets the line's category and tags; rules are ordered and the first match wins. A line no rule
+matches keeps the seed's labels: category "Software", tag "aws".
+
+- Service rules match usage lines of that service (the names Cost Explorer uses).
+- Account rules match every line of that account, tax/credits/refunds/support included.
+- Tag rules match the part of a service's month that carries the tag value. Cost Explorer reports
+  tags only when asked, so when (and only when) the user has tag rules, the import asks once more per
+  tag key and month (`tag_usage_request`: usage grouped by SERVICE x TAG:<key>, plus pages) and
+  `split_by_tags` cuts each service's line into the tagged part (its own line, its own deterministic
+  id) and the rest, so the lines still add up to the service's amount. A resource that carries values
+  of two keys is counted once: for the later key (in the order keys first appear in the rules), the
+  request excludes what earlier keys' rules already took.
+
+Credits and refunds: the user shows them (negative lines, the default) or leaves them out; lines left
+out are reported to the writer, which removes earlier imports of them unless the user edited them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Protocol
+
+from outlay.logic import months
+from outlay.logic.cost_import import (
+    AMORTIZED,
+    CATEGORY,
+    MIN_AMOUNT,
+    TAGS,
+    UNBLENDED,
+    USAGE,
+    CostLine,
+    ExpenseDraft,
+    MalformedCostDataError,
+    _metric,
+)
+from outlay.logic.errors import InvalidInputError
+from outlay.logic.expenses import starter_category
+from outlay.logic.money import round_to_currency
+from outlay.models.cost_rules import CostRule, CostRules, CostRulesRequest
+
+OMITTABLE = ("Credit", "Refund")  # the record types the credits choice leaves out
+_ACCOUNT = re.compile(r"^\d{12}$")
+TAG_SEPARATOR = "$"  # Cost Explorer's TAG group keys read "<key>$<value>" ("<key>$" = untagged)
+
+
+@dataclass(frozen=True)
+class LineFacts:
+    """What a rule can look at on one line."""
+
+    account: str
+    record_type: str
+    service: str | None = None  # usage lines only
+    tags: Mapping[str, str] = dataclasses.field(default_factory=dict)  # tag values the line carries
+
+
+@dataclass(frozen=True)
+class Labels:
+    category: str
+    tags: tuple[str, ...]
+
+
+DEFAULT_LABELS = Labels(category=CATEGORY, tags=TAGS)
+
+
+# ------------------------------------------------------------------------------- the rules
+def for_connection(rules: Iterable[CostRule], connection_id: str | None) -> list[CostRule]:
+    """The rules that apply to one connection's lines (unscoped ones and its own), in order."""
+    return [r for r in rules if r.connection_id is None or r.connection_id == connection_id]
+
+
+def matches(rule: CostRule, facts: LineFacts) -> bool:
+    if rule.match == "account":
+        return facts.account == rule.value
+    if rule.match == "service":
+        return facts.record_type == USAGE and facts.service == rule.value
+    return rule.tag_key is not None and facts.tags.get(rule.tag_key) == rule.value
+
+
+def labels_for(rules: Sequence[CostRule], facts: LineFacts) -> Labels:
+    """The first matching rule's category and tags (after the import's own "aws"), else the default."""
+    for rule in rules:
+        if matches(rule, facts):
+            tags = list(TAGS)
+            tags += [t for t in rule.tags if t.casefold() not in {x.casefold() for x in tags}]
+            return Labels(category=rule.category, tags=tuple(tags))
+    return DEFAULT_LABELS
+
+
+def checked_rules(request: CostRulesRequest, user_categories: Iterable[str]) -> CostRules:
+    """The request's rules with canonical category spellings, or a 400 naming `rules.<n>.<field>`."""
+    own = {name.casefold(): name for name in user_categories}
+    details: list[dict[str, str]] = []
+    rules: list[CostRule] = []
+    for index, rule in enumerate(request.rules):
+        where = f"rules.{index}"
+        if rule.match == "tag" and not rule.tag_key:
+            details.append({"field": f"{where}.tagKey", "message": "required when match is tag"})
+        if rule.match != "tag" and rule.tag_key is not None:
+            details.append({"field": f"{where}.tagKey", "message": "only allowed when match is tag"})
+        if rule.match == "account" and not _ACCOUNT.match(rule.value):
+            details.append({"field": f"{where}.value", "message": "must be a 12-digit AWS account id"})
+        category = starter_category(rule.category) or own.get(rule.category.casefold())
+        if category is None:
+            details.append(
+                {"field": f"{where}.category", "message": "not one of the starter categories or your own"}
+            )
+            continue
+        rules.append(rule.model_copy(update={"category": category}))
+    if details:
+        fields = ", ".join(sorted({d["field"] for d in details}))
+        raise InvalidInputError(f"Invalid value for: {fields}", details)
+    return CostRules(rules=rules, credits=request.credits)
+
+
+# ------------------------------------------------------------------------------- tag split
+def tag_keys(rules: Iterable[CostRule]) -> list[str]:
+    """Tag keys of the tag rules, in the order they first appear."""
+    keys: list[str] = []
+    for rule in rules:
+        if rule.match == "tag" and rule.tag_key and rule.tag_key not in keys:
+            keys.append(rule.tag_key)
+    return keys
+
+
+def tag_values(rules: Iterable[CostRule], key: str) -> list[str]:
+    return sorted({r.value for r in rules if r.match == "tag" and r.tag_key == key})
+
+
+def tag_usage_request(month: str, key: str, exclude: Mapping[str, Sequence[str]]) -> dict[str, Any]:
+    """The month's usage grouped by SERVICE x TAG:<key>, without resources whose `exclude` tag values
+    an earlier key's rules already took."""
+    usage = {"Dimensions": {"Key": "RECORD_TYPE", "Values": [USAGE]}}
+    taken = [{"Not": {"Tags": {"Key": k, "Values": list(v)}}} for k, v in exclude.items() if v]
+    return {
+        "TimePeriod": months.period(month),
+        "Granularity": "MONTHLY",
+        "Metrics": [UNBLENDED, AMORTIZED],
+        "GroupBy": [{"Type": "DIMENSION", "Key": "SERVICE"}, {"Type": "TAG", "Key": key}],
+        "Filter": {"And": [usage, *taken]} if taken else usage,
+    }
+
+
+@dataclass(frozen=True)
+class TagPart:
+    """The part of a service's month (in one currency) that carries one tag value."""
+
+    service: str
+    currency: str
+    key: str
+    value: str
+    amount: Decimal
+    amortized: Decimal
+
+
+def tag_parts(pages: Iterable[Mapping[str, Any]], key: str, wanted: Iterable[str]) -> list[TagPart]:
+    """SERVICE x TAG:<key> pages -> the parts carrying one of the `wanted` values (others ignored)."""
+    values = set(wanted)
+    sums: dict[tuple[str, str, str], tuple[Decimal, Decimal]] = {}
+    for page in pages:
+        for result in page.get("ResultsByTime") or []:
+            for group in result.get("Groups") or []:
+                keys = [str(k) for k in group.get("Keys") or []]
+                if len(keys) != 2:
+                    raise MalformedCostDataError("expected groups keyed by SERVICE and TAG")
+                service, tag = keys
+                tag_key, _, value = tag.partition(TAG_SEPARATOR)
+                if tag_key != key or value not in values:
+                    continue
+                cost = _metric(group.get("Metrics") or {}, UNBLENDED)
+                if cost is None:
+                    continue
+                amort = _metric(group.get("Metrics") or {}, AMORTIZED)
+                amount, currency = cost
+                extra = amort[0] if amort is not None and amort[1] == currency else amount
+                before = sums.get((service, currency, value), (Decimal(0), Decimal(0)))
+                sums[(service, currency, value)] = (before[0] + amount, before[1] + extra)
+    return [
+        TagPart(service=s, currency=c, key=key, value=v, amount=a, amortized=m)
+        for (s, c, v), (a, m) in sorted(sums.items())
+    ]
+
+
+def tagged_line_key(line: str, key: str, value: str) -> str:
+    return f"{line}|tag:{key}={value}"
+
+
+def split_by_tags(lines: Iterable[CostLine], parts: Iterable[TagPart]) -> list[CostLine]:
+    """Each service usage line -> its tagged parts (own lines) + the rest; amounts in the currency's
+    minor units, and per service the lines add up exactly to the service's line. A part is capped
+    so the rest never goes below zero (tag data a little ahead of the service total)."""
+    by_service: dict[tuple[str, str], list[TagPart]] = {}
+    for part in parts:
+        by_service.setdefault((part.service, part.currency), []).append(part)
+    out: list[CostLine] = []
+    for line in lines:
+        found = by_service.get((line.name, line.currency)) if line.record_type == USAGE else None
+        if not found or line.amount <= 0:
+            out.append(line)
+            continue
+        rest, rest_amortized = line.amount, line.amortized
+        for part in found:
+            amount = min(round_to_currency(part.amount, line.currency), rest)
+            if amount < MIN_AMOUNT:
+                continue
+            amortized = round_to_currency(part.amortized, line.currency)
+            rest -= amount
+            rest_amortized -= amortized
+            out.append(
+                dataclasses.replace(
+                    line,
+                    line=tagged_line_key(line.line, part.key, part.value),
+                    amount=amount,
+                    amortized=amortized,
+                    tags=((part.key, part.value),),
+                )
+            )
+        if rest >= MIN_AMOUNT:
+            out.append(dataclasses.replace(line, amount=rest, amortized=rest_amortized))
+    out.sort(key=lambda item: (item.line.startswith("record:"), item.line))
+    return out
+
+
+class TaggedCostSource(Protocol):
+    def tagged_usage_pages(
+        self, month: str, key: str, exclude: Mapping[str, Sequence[str]]
+    ) -> list[dict[str, Any]]: ...
+
+
+def with_tag_split(
+    source: TaggedCostSource, month: str, lines: list[CostLine], rules: Sequence[CostRule]
+) -> list[CostLine]:
+    """`lines` split by the tag values `rules` look for: one Cost Explorer request (+ pages) per tag
+    key, none at all without tag rules."""
+    keys = tag_keys(rules)
+    if not keys:
+        return lines
+    parts: list[TagPart] = []
+    taken: dict[str, list[str]] = {}
+    for key in keys:
+        values = tag_values(rules, key)
+        parts += tag_parts(source.tagged_usage_pages(month, key, dict(taken)), key, values)
+        taken[key] = values
+    return split_by_tags(lines, parts)
+
+
+# ------------------------------------------------------------------------- drafts labelled
+def facts_of(line: CostLine, account: str) -> LineFacts:
+    return LineFacts(
+        account=account,
+        record_type=line.record_type,
+        service=line.name if line.record_type == USAGE else None,
+        tags=dict(line.tags),
+    )
+
+
+def apply_rules(
+    drafts: Iterable[ExpenseDraft],
+    lines: Iterable[CostLine],
+    rules: CostRules | None,
+    connection_id: str | None,
+) -> tuple[list[ExpenseDraft], set[str]]:
+    """Drafts with their rule's category and tags (a tagged part's description names its tag), and
+    the ids of the lines the user leaves out (credits/refunds when `credits` is "omit")."""
+    by_key = {line.line: line for line in lines}
+    applicable = for_connection(rules.rules, connection_id) if rules else []
+    omit = rules is not None and rules.credits == "omit"
+    kept: list[ExpenseDraft] = []
+    omitted: set[str] = set()
+    for draft in drafts:
+        if omit and draft.record_type in OMITTABLE:
+            omitted.add(draft.id)
+            continue
+        line = by_key.get(draft.line)
+        if line is None:
+            kept.append(draft)
+            continue
+        labels = labels_for(applicable, facts_of(line, draft.account_id))
+        description = draft.description
+        if line.tags:
+            description += " (" + ", ".join(f"{k}={v}" for k, v in line.tags) + ")"
+        kept.append(
+            dataclasses.replace(draft, category=labels.category, tags=labels.tags, description=description)
+        )
+    return kept, omitted

@@ -1,0 +1,60 @@
+"""Rules from AWS to categories: the user's ordered list (first match wins) and the credits choice.
+
+`PUT /aws-cost-rules` replaces the whole document; `GET` returns it (an empty list and "show" when the
+user never saved one). Stored as one item in the user's partition (`tables.COST_RULES_SK`).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from outlay.models.fields import MAX_TAGS, CamelModel, CategoryName, RequestModel, Tags
+from outlay.models.text import PlainText
+
+MAX_RULES = 50
+RuleMatch = Literal["service", "account", "tag"]
+# "show": credits and refunds are imported as negative lines; "omit": left out of the import.
+CreditsChoice = Literal["show", "omit"]
+# Cost Explorer separates a tag's key and value with "$" in its group keys, so a key may not hold one.
+TAG_KEY_PATTERN = r"^[^$]+$"
+
+
+class CostRule(RequestModel):
+    """One rule: lines whose service / linked account / cost-allocation tag value is `value` get
+    `category` and `tags` (added to the import's own "aws" tag). What depends on two fields (a tag key
+    only for tag rules, a 12-digit value for account rules) and on the user's categories is checked
+    by `logic.cost_rules.checked_rules`, naming `rules.<n>.<field>`."""
+
+    match: RuleMatch = Field(description="What the rule looks at: service name, account id or tag value")
+    value: PlainText = Field(
+        min_length=1,
+        max_length=256,
+        description="Service name as Cost Explorer spells it, a 12-digit account id, or the tag's value",
+    )
+    tag_key: PlainText | None = Field(
+        None,
+        min_length=1,
+        max_length=128,
+        pattern=TAG_KEY_PATTERN,
+        description="Only for `match: tag`: the cost-allocation tag key (e.g. `project`)",
+    )
+    category: CategoryName
+    tags: Tags = Field(default_factory=list, max_length=MAX_TAGS - 1)
+    connection_id: PlainText | None = Field(
+        None, max_length=64, description="Only this connection's lines; null = all of the user's connections"
+    )
+
+
+class CostRulesRequest(RequestModel):
+    rules: list[CostRule] = Field(max_length=MAX_RULES, description="Ordered: the first matching rule wins")
+    credits: CreditsChoice = "show"
+
+
+class CostRules(CamelModel):
+    """As stored and returned."""
+
+    rules: list[CostRule] = Field(default_factory=list)
+    credits: CreditsChoice = "show"
+    updated_at: str | None = None
