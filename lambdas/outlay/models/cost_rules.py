@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from outlay.models.fields import MAX_TAGS, CamelModel, CategoryName, RequestModel, Tags
 from outlay.models.text import PlainText
@@ -41,10 +41,17 @@ class CostRule(RequestModel):
         description="Only for `match: tag`: the cost-allocation tag key (e.g. `project`)",
     )
     category: CategoryName
-    tags: Tags = Field(default_factory=list, max_length=MAX_TAGS - 1)
+    tags: Tags = Field(default_factory=list, description=f"At most {MAX_TAGS - 1}: the import adds `aws`")
     connection_id: PlainText | None = Field(
         None, max_length=64, description="Only this connection's lines; null = all of the user's connections"
     )
+
+    @field_validator("tags")
+    @classmethod
+    def _room_for_the_aws_tag(cls, tags: list[str]) -> list[str]:
+        if len(tags) > MAX_TAGS - 1:
+            raise ValueError(f"at most {MAX_TAGS - 1} tags (the import adds `aws`)")
+        return tags
 
 
 class CostRulesRequest(RequestModel):
