@@ -107,7 +107,7 @@ def test_a_rule_change_reaches_unedited_lines_never_edited_or_deleted_ones(conne
 
 
 def tag_result(*groups: tuple[str, str, str]) -> dict[str, Any]:
-    return ce_result(
+    result = ce_result(
         "2026-10-01",
         "2026-11-01",
         [
@@ -121,6 +121,8 @@ def tag_result(*groups: tuple[str, str, str]) -> dict[str, Any]:
             for service, tag, amount in groups
         ],
     )
+    result["GroupDefinitions"] = [{"Type": "DIMENSION", "Key": "SERVICE"}, {"Type": "TAG", "Key": "project"}]
+    return result
 
 
 def test_a_tag_rule_splits_the_service_line_and_the_lines_still_add_up(connected: Moto) -> None:
