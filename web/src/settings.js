@@ -19,6 +19,7 @@ import {
   toast,
 } from './ui.js';
 import { startFrame } from './frame.js';
+import { startRules } from './settings/rules.js';
 
 const connectForm = $('#connect-form');
 const importForm = $('#import-form');
@@ -535,7 +536,7 @@ async function start() {
   $('#dismissed-more').addEventListener('click', () => loadDismissed(dismissedNext));
   for (const input of $$('input.upper')) input.addEventListener('input', () => (input.value = input.value.toUpperCase()));
   showPanels();
-  await Promise.all([loadStatus(), loadHistory(), loadProfile(), loadDismissed()]);
+  await Promise.all([loadStatus(), loadHistory(), loadProfile(), loadDismissed(), startRules()]);
   if (status?.configured) await loadForecast();
   document.body.dataset.ready = 'true';
 }
