@@ -165,4 +165,10 @@ ROUTES: tuple[Route, ...] = (
         "Replace the ordered rules (first match wins) and the credits choice",
         f"{_M}.cost_rules.CostRulesRequest",
     ),
+    Route(
+        "GET",
+        "/aws-cost-rules/preview",
+        "costs",
+        "What the saved rules would change on last month's imported lines at the next import",
+    ),
 )

@@ -101,3 +101,12 @@ class RepositoryExpenseWriter:
             remove_expense(self.repository, self.receipts, sub, expense_id, dismiss=False)
             removed += 1
         return removed
+
+    def imported_lines(self, sub: str, month: str) -> list[Any]:
+        """The month's imported lines (every account): the same one `byDate` query as `remove_stale`."""
+        prefix = tables.date_key(months.last_day(month).isoformat(), ID_PREFIX)
+        return [
+            e
+            for e in self.repository.dated_with_prefix(sub, prefix)
+            if e.source == "aws" and e.aws is not None and e.aws.month == month
+        ]

@@ -126,6 +126,10 @@ def _build_resolver() -> APIGatewayRestResolver:
         logger.info("aws cost rules saved", extra={"rules": len(rules.rules), "credits": rules.credits})
         return json_response(HTTPStatus.OK, rules)
 
+    @app.get("/aws-cost-rules/preview")
+    def preview_cost_rules() -> Response:
+        return json_response(HTTPStatus.OK, service().rules_preview(caller(app).sub))
+
     return app
 
 

@@ -44,6 +44,7 @@ from outlay.logic.errors import InvalidInputError
 from outlay.logic.expenses import starter_category
 from outlay.logic.money import round_to_currency
 from outlay.models.cost_rules import CostRule, CostRules, CostRulesRequest
+from outlay.models.expenses import Expense
 
 OMITTABLE = ("Credit", "Refund")  # the record types the credits choice leaves out
 _ACCOUNT = re.compile(r"^\d{12}$")
@@ -289,3 +290,52 @@ def apply_rules(
             dataclasses.replace(draft, category=labels.category, tags=labels.tags, description=description)
         )
     return kept, omitted
+
+
+# ------------------------------------------------------------------------------- preview
+def stored_facts(expense: Expense) -> LineFacts | None:
+    """What a rule can look at on an imported line as stored (its line key holds service and tag)."""
+    meta = expense.aws
+    if meta is None:
+        return None
+    base, _, tag = meta.line.partition("|tag:")
+    key, _, value = tag.partition("=")
+    service = base.removeprefix("service:") if meta.record_type == USAGE else None
+    if service is not None:
+        service = service.removesuffix(f":{expense.currency}")  # a service's second currency
+    return LineFacts(
+        account=meta.account_id,
+        record_type=meta.record_type,
+        service=service,
+        tags={key: value} if tag else {},
+    )
+
+
+def preview(rules: CostRules, lines: Iterable[Expense], connection_id: str | None = None) -> dict[str, Any]:
+    """What the next import of these (stored, imported) lines would do under `rules`: lines whose
+    category would move, per new category; credits/refunds it would remove; lines left alone
+    because the user changed their category. Tag rules reach lines only once an import has split
+    them, so `tagRules` says when some may move that are not counted here."""
+    applicable = for_connection(rules.rules, connection_id)
+    moves: dict[str, int] = {}
+    removed = edited = 0
+    for expense in lines:
+        facts = stored_facts(expense)
+        if facts is None:
+            continue
+        if rules.credits == "omit" and facts.record_type in OMITTABLE:
+            removed += 0 if expense.user_edited else 1
+            continue
+        category = labels_for(applicable, facts).category
+        if category == expense.category:
+            continue
+        if "category" in expense.user_edited:
+            edited += 1
+            continue
+        moves[category] = moves.get(category, 0) + 1
+    return {
+        "moves": [{"category": c, "lines": n} for c, n in sorted(moves.items())],
+        "removed": removed,
+        "keptUserEdits": edited,
+        "tagRules": bool(tag_keys(applicable)),
+    }

@@ -10,12 +10,13 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from outlay.logic import months as month_rules
 from outlay.logic import role_setup
 from outlay.logic.aws_errors import CostDataUnavailableError
 from outlay.logic.cost_rules import checked_rules
+from outlay.logic.cost_rules import preview as preview_rules
 from outlay.logic.errors import (
     CredentialsRejectedError,
     ForbiddenError,
@@ -92,6 +93,11 @@ class CostRuleStore(Protocol):
 
 class UserCategories(Protocol):
     def user_categories(self, sub: str) -> list[str]: ...
+
+
+@runtime_checkable
+class MonthLines(Protocol):
+    def imported_lines(self, sub: str, month: str) -> list[Expense]: ...
 
 
 class SendResult(Protocol):
@@ -267,6 +273,15 @@ class CostsService:
         rules = checked_rules(request, own).model_copy(update={"updated_at": self.now_iso()})
         self._rule_store().put(sub, rules)
         return rules
+
+    def rules_preview(self, sub: str) -> dict[str, Any]:
+        """What the saved rules would change at the next import of last month's imported lines (one
+        query of that month's imported lines; no Cost Explorer call)."""
+        month = month_rules.previous_month(self.today())
+        lines: list[Expense] = []
+        if isinstance(self.writer, MonthLines):
+            lines = self.writer.imported_lines(sub, month)
+        return {"month": month, **preview_rules(self.rules(sub), lines)}
 
     # ------------------------------------------------------------------------ dismissed lines
     def _dismissed(self) -> DismissedLines:

@@ -23,9 +23,9 @@ TAG_KEY_PATTERN = r"^[^$]+$"
 
 class CostRule(RequestModel):
     """One rule: lines whose service / linked account / cost-allocation tag value is `value` get
-    `category` and `tags` (added to the import's own "aws" tag). What depends on two fields (a tag key
-    only for tag rules, a 12-digit value for account rules) and on the user's categories is checked
-    by `logic.cost_rules.checked_rules`, naming `rules.<n>.<field>`."""
+    `category` and `tags` (after the import's own "aws" tag). `tagKey` goes with tag rules only, an
+    account rule's value is a 12-digit account id, and the category is a starter category or one of
+    the user's own; a 400 names the field as `rules.<n>.<field>`."""
 
     match: RuleMatch = Field(description="What the rule looks at: service name, account id or tag value")
     value: PlainText = Field(

@@ -163,3 +163,33 @@ def test_credits_left_out_remove_unedited_credit_lines_and_keep_edited_ones(conn
     run = reimport()
     assert lines(connected)["record:Credit"].description == "promo credit, keep"
     assert run["expensesRemoved"] == 0
+
+
+def test_the_preview_counts_what_the_next_import_would_change_last_month(connected: Moto) -> None:
+    october(connected)
+    reimport()
+    s3 = lines(connected)["service:" + S3]
+    repo(connected).update("user-a", s3.id, {"category": "Travel"})
+    assert call("GET", "/aws-cost-rules/preview")[1] == {
+        "month": "2026-10",
+        "moves": [],
+        "removed": 0,
+        "keptUserEdits": 1,  # without rules S3 would be Software; the user's Travel stays
+        "tagRules": False,
+    }
+    s3_rule = {"match": "service", "value": S3, "category": "Other"}
+    assert put_rules(EC2_RULE, s3_rule, credits="omit")[0] == 200
+    status, preview = call("GET", "/aws-cost-rules/preview")
+    assert status == 200
+    assert preview == {
+        "month": "2026-10",
+        "moves": [{"category": "Utilities", "lines": 1}],
+        "removed": 1,
+        "keptUserEdits": 1,
+        "tagRules": False,
+    }
+    run = reimport()  # the import does what the preview said
+    after = lines(connected)
+    assert after["service:" + EC2].category == "Utilities" and "record:Credit" not in after
+    assert after["service:" + S3].category == "Travel" and run["expensesRemoved"] == 1
+    assert call("GET", "/aws-cost-rules/preview")[1]["moves"] == []

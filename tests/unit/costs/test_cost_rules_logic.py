@@ -219,3 +219,41 @@ def test_a_rule_scoped_to_another_connection_does_not_apply() -> None:
     theirs, _ = apply_rules(drafts, lines, CostRules(rules=[scoped]), "conn-2")
     assert {d.category for d in mine} == {"Software"}
     assert "Client work" in {d.category for d in theirs}
+
+
+def stored(line: str, record_type: str = "Usage", currency: str = "USD") -> Any:
+    from outlay.models.expenses import Expense
+
+    return Expense.model_validate(
+        {
+            "id": "aws-" + "a" * 26,
+            "date": "2026-10-31",
+            "amount": "1.00",
+            "currency": currency,
+            "category": "Software",
+            "source": "aws",
+            "createdAt": "2026-11-01T00:00:00Z",
+            "updatedAt": "2026-11-01T00:00:00Z",
+            "aws": {"accountId": ACCOUNT, "month": "2026-10", "line": line, "recordType": record_type},
+        }
+    )
+
+
+def test_stored_lines_give_back_their_service_and_tag() -> None:
+    from outlay.logic.cost_rules import stored_facts
+
+    tagged = stored_facts(stored(f"service:{EC2}|tag:project=acme"))
+    assert tagged == LineFacts(account=ACCOUNT, record_type="Usage", service=EC2, tags={"project": "acme"})
+    second_currency = stored_facts(stored(f"service:{EC2}:EUR", currency="EUR"))
+    assert second_currency is not None and second_currency.service == EC2
+    credit = stored_facts(stored("record:Credit", record_type="Credit"))
+    assert credit is not None and credit.service is None and credit.record_type == "Credit"
+
+
+def test_the_preview_says_tag_rules_may_move_lines_not_split_yet() -> None:
+    from outlay.logic.cost_rules import preview
+
+    result = preview(
+        CostRules(rules=[ACME]), [stored(f"service:{EC2}|tag:project=acme"), stored(f"service:{S3}")]
+    )
+    assert result["moves"] == [{"category": "Client work", "lines": 1}] and result["tagRules"] is True
