@@ -51,6 +51,10 @@ def test_rules_are_added_reordered_deleted_and_saved(
     rows = section.locator("#rules-list li")
     expect(rows).to_have_count(1)
     expect(rows.nth(0).locator(".rule-text")).to_have_text("Tag project = acme → Client work, tagged acme")
+    # Nothing imported yet: the preview only says tag rules act at the next import.
+    expect(section.locator("#rules-preview")).to_have_text(
+        "Tag rules also split tagged costs into lines of their own at the next import."
+    )
 
     form.get_by_label("Match").select_option("service")
     form.get_by_label("Service name").fill(EC2)

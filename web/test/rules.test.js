@@ -32,3 +32,12 @@ test('the body leaves out null fields and error details map back to one rule', (
   assert.deepEqual(detailsOfRule([{ field: 'rules.1.category', message: 'm' }, { field: 'rules.0.value', message: 'n' }], 1),
     [{ field: 'category', message: 'm' }]);
 });
+
+test('the preview reads as what the next import would do', async () => {
+  const { describePreview } = await import('../src/settings/rules-model.js');
+  assert.equal(describePreview({ moves: [{ category: 'Client work', lines: 3 }, { category: 'Other', lines: 1 }], removed: 1, keptUserEdits: 0, tagRules: false }, 'October 2026'),
+    'At the next import of October 2026: 3 lines would move to Client work; 1 line would move to Other; 1 credit or refund line would be removed.');
+  assert.equal(describePreview({ moves: [], removed: 0, keptUserEdits: 2, tagRules: true }, 'October 2026'),
+    '2 lines you edited keep your category. Tag rules also split tagged costs into lines of their own at the next import.');
+  assert.equal(describePreview({ moves: [], removed: 0, keptUserEdits: 0, tagRules: false }, 'October 2026'), '');
+});

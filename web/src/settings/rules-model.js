@@ -51,3 +51,15 @@ export function detailsOfRule(details, index) {
   return (details || []).filter((d) => String(d.field || '').startsWith(prefix))
     .map((d) => ({ ...d, field: String(d.field).slice(prefix.length) }));
 }
+
+const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
+
+/** GET /aws-cost-rules/preview -> one sentence ("" when nothing would change and no tag rule waits). */
+export function describePreview(preview, monthLabel) {
+  const parts = (preview?.moves || []).map((m) => `${plural(m.lines, 'line', 'lines')} would move to ${m.category}`);
+  if (preview?.removed) parts.push(`${plural(preview.removed, 'credit or refund line', 'credit and refund lines')} would be removed`);
+  let text = parts.length ? `At the next import of ${monthLabel}: ${parts.join('; ')}.` : '';
+  if (preview?.keptUserEdits) text += `${text ? ' ' : ''}${plural(preview.keptUserEdits, 'line you edited keeps', 'lines you edited keep')} your category.`;
+  if (preview?.tagRules) text += `${text ? ' ' : ''}Tag rules also split tagged costs into lines of their own at the next import.`;
+  return text;
+}

@@ -1,8 +1,8 @@
 // Settings "Rules" section: the ordered rules from AWS lines to categories (add, move, delete) and the
 // credits choice. Every change saves the whole list (PUT /aws-cost-rules); the next import applies it.
 import { api, itemsOf } from '../api.js';
-import { $, clearFieldErrors, h, setStatus, showFieldErrors } from '../ui.js';
-import { describeRule, detailsOfRule, moveRule, ruleFromForm, rulesBody } from './rules-model.js';
+import { $, clearFieldErrors, formatMonth, h, setStatus, showFieldErrors } from '../ui.js';
+import { describePreview, describeRule, detailsOfRule, moveRule, ruleFromForm, rulesBody } from './rules-model.js';
 
 const VALUE_LABELS = { service: 'Service name', account: 'Account id (12 digits)', tag: 'Tag value' };
 let rules = [];
@@ -25,6 +25,18 @@ function render() {
   if (!rules.length) setStatus($('#rules-status'), 'No rules yet: every imported AWS line goes to Software.', 'info');
 }
 
+/** What the saved rules would change on last month's imported lines (no Cost Explorer call). */
+async function loadPreview() {
+  const note = $('#rules-preview');
+  try {
+    const preview = await api('/aws-cost-rules/preview');
+    note.textContent = describePreview(preview, formatMonth(preview.month));
+  } catch {
+    note.textContent = '';
+  }
+  note.hidden = !note.textContent;
+}
+
 async function save(nextRules, nextCredits, done) {
   const message = $('#rules-status');
   try {
@@ -33,6 +45,7 @@ async function save(nextRules, nextCredits, done) {
     credits = saved.credits || 'show';
     render();
     setStatus(message, `${done} The next import applies your rules to lines you have not edited.`, 'success');
+    await loadPreview();
     return null;
   } catch (error) {
     setStatus(message, `Could not save the rules: ${error.message}`, 'error');
@@ -93,6 +106,7 @@ export async function startRules() {
     rules = saved.rules || [];
     credits = saved.credits || 'show';
     render();
+    await loadPreview();
   } catch (error) {
     setStatus($('#rules-status'), `Could not load your rules: ${error.message}`, 'error');
   }
