@@ -48,6 +48,7 @@ def build_account_service(
 ) -> AccountService:
     # Imported here: only the account function pays for these.
     from outlay.dal.account_data import ObjectVersions, PartitionItems
+    from outlay.dal.cost_rules import CostRulesStore
     from outlay.dal.credentials_repo import CredentialsRepository
     from outlay.dal.identity import CognitoIdentity
     from outlay.dal.import_runs import ImportRunsRepository
@@ -64,6 +65,7 @@ def build_account_service(
         receipts=ReceiptStore(receipts_bucket, s3_client=s3_client),
         identity=CognitoIdentity(user_pool_id, client=cognito_client),
         link_ttl_seconds=LINK_TTL_SECONDS,
+        cost_rules=CostRulesStore(expenses_table, dynamodb_client=dynamodb_client),
     )
 
 

@@ -33,6 +33,7 @@ from outlay.models.account import (
     AccountInventory,
 )
 from outlay.models.cost_import import ImportRun
+from outlay.models.cost_rules import CostRules
 from outlay.models.credentials import StoredCredentials
 from outlay.models.expenses import Expense
 from outlay.models.queries import ExpenseFilters
@@ -77,6 +78,10 @@ class ImportHistory(Protocol):
     def page(
         self, sub: str, limit: int = 20, next_token: str | None = None
     ) -> tuple[list[ImportRun], str | None]: ...
+
+
+class CostRuleSource(Protocol):
+    def get(self, sub: str) -> CostRules: ...
 
 
 class StoredConnections(Protocol):
@@ -157,6 +162,7 @@ class AccountService:
     clock: Callable[[], datetime] = field(default=utc_now)
     new_token: Callable[[], str] = field(default=lambda: secrets.token_hex(4))
     max_export_expenses: int = MAX_EXPORT_EXPENSES
+    cost_rules: CostRuleSource | None = None  # the user's rules from AWS lines to categories
 
     # -------------------------------------------------------------------------------- inventory
     def inventory(self, sub: str, email: str) -> AccountInventory:
@@ -228,6 +234,8 @@ class AccountService:
             "connections": connections,
             "importHistory": history,
         }
+        if self.cost_rules is not None:
+            head["awsCostRules"] = self.cost_rules.get(sub).model_dump(mode="json", by_alias=True)
         yield (_json(head)[:-1] + ',"expenses":[').encode("utf-8")
         for expense in self.expenses.iter_expenses(sub, ExpenseFilters()):
             if counts.expenses >= self.max_export_expenses:
