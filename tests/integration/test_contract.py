@@ -40,6 +40,9 @@ STATEFUL_ACCEPTANCE = {
     "POST /aws-cost-import",
     # AWS decides whether the role or key pair works (STS answers; a refusal is a documented 400)
     "POST /aws-credentials",
+    # each rule's category must be a starter one or the user's own (stored state); `tagKey` goes with
+    # tag rules only and an account rule's value is 12 digits (relations between fields)
+    "PUT /aws-cost-rules",
 }
 
 # DELETE /account's one valid body deletes the contract user mid-run; unit and integration tests

@@ -17,8 +17,9 @@ MAX_RULES = 50
 RuleMatch = Literal["service", "account", "tag"]
 # "show": credits and refunds are imported as negative lines; "omit": left out of the import.
 CreditsChoice = Literal["show", "omit"]
-# Cost Explorer separates a tag's key and value with "$" in its group keys, so a key may not hold one.
-TAG_KEY_PATTERN = r"^[^$]+$"
+# Cost Explorer separates a tag's key and value with "$" in its group keys, so a key may not hold one
+# (nor a control character, as every text field).
+TAG_KEY_PATTERN = "^[^$\\u0000-\\u001f\\u007f-\\u009f]+$"
 
 
 class CostRule(RequestModel):
@@ -33,7 +34,7 @@ class CostRule(RequestModel):
         max_length=256,
         description="Service name as Cost Explorer spells it, a 12-digit account id, or the tag's value",
     )
-    tag_key: PlainText | None = Field(
+    tag_key: str | None = Field(
         None,
         min_length=1,
         max_length=128,
@@ -41,7 +42,11 @@ class CostRule(RequestModel):
         description="Only for `match: tag`: the cost-allocation tag key (e.g. `project`)",
     )
     category: CategoryName
-    tags: Tags = Field(default_factory=list, description=f"At most {MAX_TAGS - 1}: the import adds `aws`")
+    tags: Tags = Field(
+        default_factory=list,
+        description=f"At most {MAX_TAGS - 1}: the import adds `aws`",
+        json_schema_extra={"maxItems": MAX_TAGS - 1},
+    )
     connection_id: PlainText | None = Field(
         None, max_length=64, description="Only this connection's lines; null = all of the user's connections"
     )
