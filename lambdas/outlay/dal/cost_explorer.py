@@ -9,7 +9,7 @@ from typing import Any
 
 from outlay.dal.aws_sessions import translated
 from outlay.logic.cost_import import cost_and_usage_request, forecast_request
-from outlay.logic.cost_rules import tag_usage_request
+from outlay.logic.cost_tags import tag_usage_request
 from outlay.logic.money import round_to_currency
 
 MAX_PAGES = 50  # a month grouped by service x record type is a few pages at most; this stops a loop

@@ -27,7 +27,8 @@ from outlay.logic.cost_import import (
     lines_from_pages,
     totals_by_currency,
 )
-from outlay.logic.cost_rules import TaggedCostSource, apply_rules, for_connection, with_tag_split
+from outlay.logic.cost_rules import apply_rules, for_connection
+from outlay.logic.cost_tags import TaggedCostSource, with_tag_split
 from outlay.logic.errors import OutlayError, UpstreamUnavailableError
 from outlay.models.cost_import import ImportRun, MonthProgress, Trigger
 from outlay.models.cost_rules import CostRules

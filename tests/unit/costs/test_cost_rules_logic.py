@@ -8,16 +8,8 @@ from typing import Any
 
 import pytest
 from outlay.logic.cost_import import CostLine, drafts_for_month, lines_from_pages
-from outlay.logic.cost_rules import (
-    LineFacts,
-    apply_rules,
-    checked_rules,
-    labels_for,
-    split_by_tags,
-    tag_parts,
-    tag_usage_request,
-    with_tag_split,
-)
+from outlay.logic.cost_rules import LineFacts, apply_rules, checked_rules, labels_for
+from outlay.logic.cost_tags import split_by_tags, tag_parts, tag_usage_request, with_tag_split
 from outlay.logic.errors import InvalidInputError
 from outlay.models.cost_rules import CostRule, CostRules, CostRulesRequest
 
