@@ -19,6 +19,10 @@
 - Cost Explorer grouped by `LINKED_ACCOUNT` (an AWS Organizations management account): moto's
   queued answers cannot split a bill per account, so an account listed in `ORGANIZATION_BILLS`
   answers from its registered function of the request (the seed registers the demo organization).
+- Cost Explorer `GetCostAndUsage` grouped by a TAG (asked only for users with tag rules): moto would
+  hand out the next queued answer, a month of the demo bill. Locally it answers the demo's tagged
+  usage (`local.seed.DEMO_TAGGED`) for the requested period, unless the next queued answer is itself
+  grouped by a tag (a test queued it).
 - Cost Explorer `GetCostForecast`: moto answers NotImplemented (HTTP 500, retried by botocore and
   shown as "AWS unavailable" in the dashboard). Locally it answers a demo forecast for the requested
   period, shaped like AWS's response: `Total {Amount, Unit}` + `ForecastResultsByTime`.
@@ -203,6 +207,44 @@ def _shared_demo_bill(get_cost_and_usage: Any) -> Any:
     return wrapper
 
 
+def _is_tag_grouped(group_by: Any) -> bool:
+    return any(isinstance(g, dict) and g.get("Type") == "TAG" for g in group_by or [])
+
+
+def _demo_tags(get_cost_and_usage: Any) -> Any:
+    @functools.wraps(get_cost_and_usage)
+    def wrapper(self: Any, body: str) -> Any:
+        request = json.loads(body or "{}")
+        queued = self.cost_usage_results_queue
+        if (
+            not _is_tag_grouped(request.get("GroupBy"))
+            or body in self.cost_usage_results
+            or (queued and _is_tag_grouped(queued[0].get("GroupDefinitions")))
+        ):
+            return get_cost_and_usage(self, body)
+        from local.seed import DEMO_TAGGED
+
+        service, key, value, amount = DEMO_TAGGED
+        tag_key = next(g["Key"] for g in request["GroupBy"] if g.get("Type") == "TAG")
+        groups = []
+        if tag_key == key:
+            metric = {"Amount": str(amount), "Unit": "USD"}
+            groups.append(
+                {
+                    "Keys": [service, f"{key}${value}"],
+                    "Metrics": {"UnblendedCost": metric, "AmortizedCost": metric},
+                }
+            )
+        period = request.get("TimePeriod") or {}
+        return {
+            "ResultsByTime": [{"TimePeriod": period, "Total": {}, "Groups": groups, "Estimated": False}],
+            "DimensionValueAttributes": [],
+            "GroupDefinitions": request["GroupBy"],
+        }
+
+    return wrapper
+
+
 _UNTRACKED = staticmethod(_new_untracked)
 
 
@@ -219,7 +261,7 @@ def install() -> None:
 
     if not getattr(CostExplorerBackend.get_cost_and_usage, "_outlay_shared", False):
         CostExplorerBackend.get_cost_and_usage = _shared_demo_bill(  # type: ignore[method-assign]
-            CostExplorerBackend.get_cost_and_usage
+            _demo_tags(CostExplorerBackend.get_cost_and_usage)
         )
 
     backend = dynamodb_models.DynamoDBBackend

@@ -107,6 +107,12 @@ def call_api(
     return int(result["statusCode"]), payload
 
 
+# The demo bill's tagged usage (answered by local/moto_extras.py for SERVICE x TAG requests) and the
+# demo user's one rule that sends it to its own category: (service, tag key, tag value, USD per month).
+DEMO_TAGGED = ("Amazon Elastic Compute Cloud - Compute", "project", "acme", Decimal("12.50"))
+DEMO_RULE_CATEGORY = "Client work"
+
+
 def demo_cost_results(today: date, months: int = 13) -> list[dict[str, Any]]:
     """GetCostAndUsage answers (SERVICE x RECORD_TYPE), newest month first, for moto's CE queue.
 
@@ -198,6 +204,7 @@ def seed_demo_data(
     except HandlerMissing as exc:
         log.warning("no demo AWS connection: %s", exc)
     report["awsConnections"] = connect_demo_accounts(aws, claims, origin=origin, passing=passing)
+    seed_demo_rule(claims, origin, passing)
     try:
         for body in demo_expenses(today, count):
             if cancel is not None and cancel.is_set():
@@ -302,3 +309,19 @@ def connect_demo_accounts(aws: LocalAws, claims: dict[str, str], *, origin: str,
     except HandlerMissing as exc:
         log.warning("no more demo AWS connections: %s", exc)
     return added
+
+
+def seed_demo_rule(claims: dict[str, str], origin: str, passing: Any) -> None:
+    """The demo user's own category "Client work" and one rule: usage tagged `project=acme` goes there,
+    tagged `acme` (the import splits it off the EC2 line)."""
+    _, key, value, _ = DEMO_TAGGED
+    rule = {"match": "tag", "tagKey": key, "value": value, "category": DEMO_RULE_CATEGORY, "tags": [value]}
+    try:
+        with passing():
+            call_api("POST", "/categories", claims, {"name": DEMO_RULE_CATEGORY}, origin=origin)
+        with passing():
+            status, payload = call_api("PUT", "/aws-cost-rules", claims, {"rules": [rule]}, origin=origin)
+        if status != 200:
+            log.warning("demo cost rule refused (%s): %s", status, payload)
+    except HandlerMissing as exc:
+        log.warning("no demo cost rule: %s", exc)

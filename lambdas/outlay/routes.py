@@ -204,4 +204,19 @@ ROUTES: tuple[Route, ...] = (
         "The import runs of one connection, newest first",
         query=("limit", "next"),
     ),
+    # --- rules (AWS lines -> categories, credits shown or left out) ---
+    Route("GET", "/aws-cost-rules", "costs", "The caller's rules from AWS lines to categories, in order"),
+    Route(
+        "PUT",
+        "/aws-cost-rules",
+        "costs",
+        "Replace the ordered rules (first match wins) and the credits choice",
+        f"{_M}.cost_rules.CostRulesRequest",
+    ),
+    Route(
+        "GET",
+        "/aws-cost-rules/preview",
+        "costs",
+        "What the saved rules would change on last month's imported lines at the next import",
+    ),
 )

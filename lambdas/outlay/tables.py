@@ -24,6 +24,7 @@ Expenses table (single-table, everything of one user in one partition `USER#<sub
   so it reads O(days x currencies x categories shown), never the expenses themselves
 - import run of one AWS connection: sk CONNRUN#<connection id>#<started iso>#<run id>, points to the
   run's IMPORTRUN item (`runSk`), so a connection's own history is one query, newest first
+- AWS cost rules: sk AWSRULES; the ordered rules from AWS lines to categories + the credits choice
 
 The `byDate` local secondary index (sort key `dateKey`) lists a user's expenses newest first and
 answers date ranges with a key condition, so a page reads O(page) items. Credentials table: one item
@@ -142,6 +143,9 @@ def connection_runs_prefix(connection_id: str) -> str:
 
 def connection_run_sk(connection_id: str, started_at_iso: str, run_id: str) -> str:
     return f"{connection_runs_prefix(connection_id)}{started_at_iso}#{run_id}"
+
+
+COST_RULES_SK = "AWSRULES"
 
 
 def index_prefix(kind: str, value: str) -> str:

@@ -42,6 +42,9 @@ STATEFUL_ACCEPTANCE = {
     "POST /aws-credentials",
     # the same, and an account already connected or a 21st connection is a documented 409
     "POST /aws-connections",
+    # each rule's category must be a starter one or the user's own (stored state); `tagKey` goes with
+    # tag rules only and an account rule's value is 12 digits (relations between fields)
+    "PUT /aws-cost-rules",
 }
 
 # DELETE /account's one valid body deletes the contract user mid-run; unit and integration tests

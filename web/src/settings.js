@@ -21,6 +21,7 @@ import {
 import { startBaseCurrency } from './base-currency.js';
 import { startFrame } from './frame.js';
 import { loadConnections, startConnections } from './connections.js';
+import { startRules } from './settings/rules.js';
 
 const connectForm = $('#connect-form');
 const importForm = $('#import-form');
@@ -540,7 +541,7 @@ async function start() {
   for (const input of $$('input.upper')) input.addEventListener('input', () => (input.value = input.value.toUpperCase()));
   showPanels();
   startConnections();
-  await Promise.all([loadStatus(), loadHistory(), loadProfile(), loadDismissed()]);
+  await Promise.all([loadStatus(), loadHistory(), loadProfile(), loadDismissed(), startRules()]);
   if (status?.configured) await loadForecast();
   document.body.dataset.ready = 'true';
 }

@@ -7,7 +7,7 @@ queries, see `cost_import.organization_requests`), and names the accounts with
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -19,6 +19,7 @@ from outlay.logic.cost_import import (
     organization_pages,
     organization_requests,
 )
+from outlay.logic.cost_tags import tag_usage_request
 from outlay.logic.errors import OutlayError
 from outlay.logic.money import round_to_currency
 
@@ -51,6 +52,12 @@ class CostExplorer:
             return self._pages(cost_and_usage_request(month))
         usage, records = organization_requests(month)
         return organization_pages(self._pages(usage), self._pages(records))
+
+    def tagged_usage_pages(
+        self, month: str, key: str, exclude: Mapping[str, Sequence[str]]
+    ) -> list[dict[str, Any]]:
+        """Every page of the month's usage by SERVICE x TAG:<key> (only asked when the user has tag rules)."""
+        return self._pages(tag_usage_request(month, key, exclude))
 
     def _pages(self, request: dict[str, Any]) -> list[dict[str, Any]]:
         pages: list[dict[str, Any]] = []

@@ -85,3 +85,29 @@ class RepositoryExpenseWriter:
                 remove_expense(self.repository, self.receipts, sub, expense.id, dismiss=False)
                 removed += 1
         return removed
+
+    def remove_left_out(self, sub: str, expense_ids: set[str]) -> int:
+        """Earlier imports of lines the user now leaves out of the import (credits/refunds when they
+        chose so) are removed like vanished lines, except the ones the user edited (theirs now)."""
+        from outlay.logic.errors import NotFoundError
+
+        removed = 0
+        for expense_id in sorted(expense_ids):
+            try:
+                expense = self.repository.get(sub, expense_id)
+            except NotFoundError:
+                continue
+            if expense.source != "aws" or expense.user_edited:
+                continue
+            remove_expense(self.repository, self.receipts, sub, expense_id, dismiss=False)
+            removed += 1
+        return removed
+
+    def imported_lines(self, sub: str, month: str) -> list[Any]:
+        """The month's imported lines (every account): the same one `byDate` query as `remove_stale`."""
+        prefix = tables.date_key(months.last_day(month).isoformat(), ID_PREFIX)
+        return [
+            e
+            for e in self.repository.dated_with_prefix(sub, prefix)
+            if e.source == "aws" and e.aws is not None and e.aws.month == month
+        ]

@@ -59,6 +59,7 @@ def build_account_service(
     from outlay.dal.account_data import ObjectVersions, PartitionItems
     from outlay.dal.budgets import BudgetsRepository
     from outlay.dal.connections_repo import ConnectionsRepository
+    from outlay.dal.cost_rules import CostRulesStore
     from outlay.dal.identity import CognitoIdentity
     from outlay.dal.import_runs import ImportRunsRepository
     from outlay.logic.account_service import AccountService
@@ -75,6 +76,7 @@ def build_account_service(
         identity=CognitoIdentity(user_pool_id, client=cognito_client),
         link_ttl_seconds=LINK_TTL_SECONDS,
         budgets=BudgetsRepository(expenses_table, dynamodb_client=dynamodb_client),
+        cost_rules=CostRulesStore(expenses_table, dynamodb_client=dynamodb_client),
     )
 
 
@@ -116,6 +118,7 @@ def build_costs_service(
     from outlay.dal.budgets import BudgetsRepository
     from outlay.dal.connections import AccountConnector
     from outlay.dal.connections_repo import ConnectionsRepository
+    from outlay.dal.cost_rules import CostRulesStore
     from outlay.dal.credentials_repo import CredentialsRepository
     from outlay.dal.expense_writer import RepositoryExpenseWriter
     from outlay.dal.import_queue import ImportQueue
@@ -154,6 +157,10 @@ def build_costs_service(
         forecasts=BudgetsRepository(expenses_table, dynamodb_client=dynamodb_client)
         if expenses_table
         else None,
+        cost_rules=CostRulesStore(expenses_table, dynamodb_client=dynamodb_client)
+        if expenses_table
+        else None,
+        categories=writer.repository if isinstance(writer, RepositoryExpenseWriter) else None,
         **extra,
     )
 

@@ -18,6 +18,7 @@ from outlay.handlers.http import build_resolver, caller, json_response, parse_bo
 from outlay.handlers.wiring import Lazy
 from outlay.models.connections import CreateConnectionRequest, UpdateConnectionRequest
 from outlay.models.cost_import import HistoryQuery, ImportRequest
+from outlay.models.cost_rules import CostRulesRequest
 from outlay.models.credentials import SaveCredentialsRequest, ToggleRequest
 from outlay.models.settings import CostsSettings, load
 
@@ -149,6 +150,22 @@ def _build_resolver() -> APIGatewayRestResolver:
     @app.get("/aws-costs/forecast")
     def forecast() -> Response:
         return json_response(HTTPStatus.OK, service().forecast(caller(app).sub))
+
+    @app.get("/aws-cost-rules")
+    def get_cost_rules() -> Response:
+        return json_response(HTTPStatus.OK, service().rules(caller(app).sub))
+
+    @app.put("/aws-cost-rules")
+    def put_cost_rules() -> Response:
+        sub = caller(app).sub
+        body = parse_body(app, CostRulesRequest)
+        rules = service().replace_rules(sub, body)
+        logger.info("aws cost rules saved", extra={"rules": len(rules.rules), "credits": rules.credits})
+        return json_response(HTTPStatus.OK, rules)
+
+    @app.get("/aws-cost-rules/preview")
+    def preview_cost_rules() -> Response:
+        return json_response(HTTPStatus.OK, service().rules_preview(caller(app).sub))
 
     return app
 

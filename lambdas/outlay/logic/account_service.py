@@ -35,6 +35,7 @@ from outlay.models.account import (
 from outlay.models.budgets import Budget
 from outlay.models.connections import StoredConnection
 from outlay.models.cost_import import ImportRun
+from outlay.models.cost_rules import CostRules
 from outlay.models.expenses import Expense
 from outlay.models.queries import ExpenseFilters
 
@@ -83,6 +84,10 @@ class ImportHistory(Protocol):
     def page(
         self, sub: str, limit: int = 20, next_token: str | None = None
     ) -> tuple[list[ImportRun], str | None]: ...
+
+
+class CostRuleSource(Protocol):
+    def get(self, sub: str) -> CostRules: ...
 
 
 class StoredConnections(Protocol):
@@ -175,6 +180,7 @@ class AccountService:
     new_token: Callable[[], str] = field(default=lambda: secrets.token_hex(4))
     max_export_expenses: int = MAX_EXPORT_EXPENSES
     budgets: BudgetSource | None = None
+    cost_rules: CostRuleSource | None = None  # the user's rules from AWS lines to categories
 
     # -------------------------------------------------------------------------------- inventory
     def inventory(self, sub: str, email: str) -> AccountInventory:
@@ -250,6 +256,8 @@ class AccountService:
                 for b in (self.budgets.list_budgets(sub) if self.budgets else [])
             ],
         }
+        if self.cost_rules is not None:
+            head["awsCostRules"] = self.cost_rules.get(sub).model_dump(mode="json", by_alias=True)
         yield (_json(head)[:-1] + ',"expenses":[').encode("utf-8")
         for expense in self.expenses.iter_expenses(sub, ExpenseFilters()):
             if counts.expenses >= self.max_export_expenses:

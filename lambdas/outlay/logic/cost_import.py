@@ -163,6 +163,8 @@ class CostLine:
     amortized: Decimal
     currency: str
     estimated: bool = False  # Cost Explorer's `Estimated`: the month's bill is not final yet
+    # The cost-allocation tag values this part of a service carries (`cost_rules.split_by_tags`).
+    tags: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -10,13 +10,15 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from outlay.logic import months as month_rules
 from outlay.logic import role_setup
 from outlay.logic.aws_errors import CostDataUnavailableError
 from outlay.logic.budgets import StoredForecast
 from outlay.logic.connections import ConnectionsService, ConnectionStore
+from outlay.logic.cost_rules import checked_rules
+from outlay.logic.cost_rules import preview as preview_rules
 from outlay.logic.errors import (
     CredentialsRejectedError,
     ForbiddenError,
@@ -26,6 +28,7 @@ from outlay.logic.errors import (
 from outlay.logic.import_runner import CostSource, ExpenseWriter, ImportOutcome, RunStore, run_import
 from outlay.models.connections import StoredConnection
 from outlay.models.cost_import import ImportMessage, ImportRequest, ImportRun, Trigger
+from outlay.models.cost_rules import CostRules, CostRulesRequest
 from outlay.models.credentials import (
     CredentialsStatus,
     KeysCredentialsRequest,
@@ -89,6 +92,20 @@ class DismissedLines(Protocol):
     def restore_dismissed(self, sub: str, expense_id: str) -> Expense: ...
 
 
+class CostRuleStore(Protocol):
+    def get(self, sub: str) -> CostRules: ...
+    def put(self, sub: str, rules: CostRules) -> None: ...
+
+
+class UserCategories(Protocol):
+    def user_categories(self, sub: str) -> list[str]: ...
+
+
+@runtime_checkable
+class MonthLines(Protocol):
+    def imported_lines(self, sub: str, month: str) -> list[Expense]: ...
+
+
 class SendResult(Protocol):
     sent: int
     failed: int
@@ -119,6 +136,8 @@ class CostsService:
     forecasts: ForecastSink | None = None
     clock: Callable[[], datetime] = field(default=_utc_now)
     new_id: Callable[[], str] = field(default=lambda: uuid.uuid4().hex)
+    cost_rules: CostRuleStore | None = None
+    categories: UserCategories | None = None
 
     def __post_init__(self) -> None:
         self.connections = ConnectionsService(
@@ -226,6 +245,7 @@ class CostsService:
             runs=runs or self.runs,
             now=self.now_iso,
             run_id=run_id or self.new_id(),
+            rules=self.cost_rules.get(sub) if self.cost_rules is not None else None,
         )
 
     def import_now(self, sub: str, request: ImportRequest) -> ImportRun:
@@ -247,6 +267,33 @@ class CostsService:
             ]
             raise outcome.error
         return outcome.run
+
+    # ---------------------------------------------------------------------------- cost rules
+    def _rule_store(self) -> CostRuleStore:
+        if self.cost_rules is None:
+            raise RuntimeError("no cost-rules store wired")
+        return self.cost_rules
+
+    def rules(self, sub: str) -> CostRules:
+        """The user's rules from AWS to categories (none saved: every line "Software", credits shown)."""
+        return self._rule_store().get(sub)
+
+    def replace_rules(self, sub: str, request: CostRulesRequest) -> CostRules:
+        """Replace the ordered list (and the credits choice) at once; the next import applies it to
+        every line whose category and tags the user has not changed."""
+        own = self.categories.user_categories(sub) if self.categories is not None else []
+        rules = checked_rules(request, own).model_copy(update={"updated_at": self.now_iso()})
+        self._rule_store().put(sub, rules)
+        return rules
+
+    def rules_preview(self, sub: str) -> dict[str, Any]:
+        """What the saved rules would change at the next import of last month's imported lines (one
+        query of that month's imported lines; no Cost Explorer call)."""
+        month = month_rules.previous_month(self.today())
+        lines: list[Expense] = []
+        if isinstance(self.writer, MonthLines):
+            lines = self.writer.imported_lines(sub, month)
+        return {"month": month, **preview_rules(self.rules(sub), lines)}
 
     # ------------------------------------------------------------------------ dismissed lines
     def _dismissed(self) -> DismissedLines:

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 from outlay.logic import aws_errors
 from outlay.logic.cost_import import (
+    CostLine,
     ExpenseDraft,
     MalformedCostDataError,
     drafts_for_month,
@@ -27,12 +28,15 @@ from outlay.logic.cost_import import (
     lines_by_account,
     totals_by_currency,
 )
+from outlay.logic.cost_rules import apply_rules, for_connection
+from outlay.logic.cost_tags import TaggedCostSource, with_tag_split
 from outlay.logic.errors import OutlayError, UpstreamUnavailableError
 from outlay.models.cost_import import ImportRun, MonthProgress, Trigger
+from outlay.models.cost_rules import CostRules
 from outlay.models.expenses import CurrencyTotal
 
 
-class CostSource(Protocol):
+class CostSource(TaggedCostSource, Protocol):
     @property
     def account_id(self) -> str: ...
 
@@ -58,6 +62,10 @@ class ExpenseWriter(Protocol):
         """Delete this account-month's imported expenses whose line AWS no longer reports."""
         ...
 
+    def remove_left_out(self, sub: str, expense_ids: set[str]) -> int:
+        """Delete earlier imports of lines the user now leaves out, unless the user edited them."""
+        ...
+
 
 class RunStore(Protocol):
     def put(self, sub: str, run: ImportRun) -> None: ...
@@ -73,6 +81,34 @@ class ImportOutcome:
         return self.error is not None and aws_errors.is_transient(self.error)
 
 
+def _month_drafts(
+    sub: str,
+    month: str,
+    source: CostSource,
+    by_account: Mapping[str, list[CostLine]],
+    names: Mapping[str, str],
+    skip_accounts: frozenset[str],
+    rules: CostRules | None,
+    connection_id: str | None,
+) -> dict[str, tuple[list[ExpenseDraft], set[str]]]:
+    """Per account: the month's drafts after the user's rules, and the line ids left out (credits).
+
+    Tag rules split a single account's lines (one SERVICE x TAG request per tag key); an
+    organization's lines are per linked account, which that request does not tell apart, so an
+    organization's lines follow service and account rules only."""
+    own_account_only = len(by_account) == 1
+    applicable = for_connection(rules.rules, connection_id) if rules else []
+    out: dict[str, tuple[list[ExpenseDraft], set[str]]] = {}
+    for account, lines in by_account.items():
+        if account != source.account_id and account in skip_accounts:
+            continue
+        if rules is not None and own_account_only:
+            lines = with_tag_split(source, month, lines, applicable)
+        drafts = drafts_for_month(sub, account, month, lines, names.get(account))
+        out[account] = apply_rules(drafts, lines, rules, connection_id)
+    return out
+
+
 def run_import(
     *,
     sub: str,
@@ -85,6 +121,7 @@ def run_import(
     run_id: str,
     connection_id: str | None = None,
     skip_accounts: frozenset[str] = frozenset(),
+    rules: CostRules | None = None,
 ) -> ImportOutcome:
     """`skip_accounts`: linked accounts the user has connected directly. An organization's import
     leaves them to their own connection (the direct connection wins: it is the user's explicit
@@ -140,11 +177,9 @@ def run_import(
                 by_account.setdefault(account_id, [])  # an empty month still clears stale lines
                 if len(by_account) > 1 and names is None:
                     names = source.account_names()
-                month_drafts = {
-                    account: drafts_for_month(sub, account, month, lines, (names or {}).get(account))
-                    for account, lines in by_account.items()
-                    if account == account_id or account not in skip_accounts
-                }
+                month_drafts = _month_drafts(
+                    sub, month, source, by_account, names or {}, skip_accounts, rules, connection_id
+                )
                 if is_estimated(pages):
                     estimated.append(month)
             except aws_errors.CostDataUnavailableError as exc:
@@ -158,14 +193,17 @@ def run_import(
             except OutlayError:
                 failed.extend(months[index:])
                 raise
-            for account, drafts in month_drafts.items():
+            for account, (drafts, omitted) in month_drafts.items():
                 accounts.add(account)
                 for draft in drafts:
                     outcome = _outcome(writer.upsert(sub, draft))
                     counts[outcome] += 1
                     if outcome != "dismissed_skipped":
                         amounts.append((draft.currency, draft.amount))
-                counts["removed"] += writer.remove_stale(sub, account, month, {d.id for d in drafts})
+                kept = {d.id for d in drafts} | omitted
+                counts["removed"] += writer.remove_stale(sub, account, month, kept)
+                if omitted:
+                    counts["removed"] += writer.remove_left_out(sub, omitted)
             done.append(month)
     except OutlayError as exc:
         error = exc

@@ -154,3 +154,30 @@ def test_deletion_out_of_time_keeps_the_sign_in_until_a_later_call_finishes(worl
 
     assert second.status == "deleted"
     assert world.snapshot(world.alice) == {"expenses": [], "credentials": [], "receipts": [], "lake": []}
+
+
+def test_export_holds_the_aws_cost_rules(world: World) -> None:
+    from outlay.dal.cost_rules import CostRulesStore
+    from outlay.models.cost_rules import CostRules
+
+    rule = {
+        "match": "tag",
+        "tagKey": "project",
+        "value": "acme",
+        "category": "Coffee beans",
+        "tags": ["acme"],
+    }
+    rules = CostRules.model_validate(
+        {"rules": [rule], "credits": "omit", "updatedAt": "2026-11-02T00:00:00.000Z"}
+    )
+    CostRulesStore(world.expenses_table, dynamodb_client=world.ddb).put(world.alice.sub, rules)
+
+    assert world.call("POST", "/account/export", world.alice)[0] == 200
+    _, document = _export_document(world, world.alice.sub)
+    assert document["awsCostRules"]["credits"] == "omit"
+    assert [(r["tagKey"], r["value"], r["category"]) for r in document["awsCostRules"]["rules"]] == [
+        ("project", "acme", "Coffee beans")
+    ]
+    assert world.call("POST", "/account/export", world.bob)[0] == 200
+    _, theirs = _export_document(world, world.bob.sub)
+    assert theirs["awsCostRules"] == {"rules": [], "credits": "show", "updatedAt": None}
