@@ -13,6 +13,9 @@
 - DynamoDB Streams `GetRecords`: moto stores a new shard iterator on every call and never drops
   one, so a poller reading the stream twice a second grows memory with time. AWS expires iterators
   after 15 minutes; here at most `MAX_SHARD_ITERATORS` live, the oldest expiring first.
+- DynamoDB `UpdateItem` runs one at a time: DynamoDB applies a conditional update atomically, moto's
+  threaded server does not lock, so two workers could both pass the Cost Explorer rate limiter's
+  `n < 5` condition (`outlay.dal.ce_rate_limiter`) at once.
 - Cost Explorer `GetCostAndUsage`: moto keeps queued answers per account, and an assumed role's
   credentials belong to the role's account. Locally every connected account (role or keys) sees the
   demo bill queued for moto's default account, unless answers were queued for that account itself.
@@ -193,6 +196,17 @@ def _shared_demo_bill(get_cost_and_usage: Any) -> Any:
 
 
 _UNTRACKED = staticmethod(_new_untracked)
+_one_update_at_a_time = threading.Lock()
+
+
+def _atomic_update(update_item: Any) -> Any:
+    @functools.wraps(update_item)
+    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+        with _one_update_at_a_time:
+            return update_item(self, *args, **kwargs)
+
+    wrapper._outlay_atomic = True  # type: ignore[attr-defined]
+    return wrapper
 
 
 def install() -> None:
@@ -212,6 +226,8 @@ def install() -> None:
         )
 
     backend = dynamodb_models.DynamoDBBackend
+    if not getattr(backend.update_item, "_outlay_atomic", False):
+        backend.update_item = _atomic_update(backend.update_item)  # type: ignore[method-assign]
     if not getattr(backend.transact_write_items, "_outlay_undo_log", False):
         dynamodb_models.copy = _NoTableCopy(Table)  # type: ignore[assignment]
         backend.transact_write_items = _undo_instead_of_copy(backend.transact_write_items)  # type: ignore[method-assign]

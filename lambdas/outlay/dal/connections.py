@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from outlay.dal.aws_sessions import AwsSessions, TemporaryCredentials
-from outlay.dal.cost_explorer import CostExplorer
+from outlay.dal.cost_explorer import CostExplorer, RateGate
 from outlay.dal.kms_envelope import KmsEnvelope
 from outlay.logic.envelope import Envelope, EnvelopeError
 from outlay.logic.errors import CredentialsRejectedError, InvalidInputError
@@ -14,9 +14,10 @@ from outlay.models.credentials import KeysCredentialsRequest, StoredCredentials,
 
 
 class AccountConnector:
-    def __init__(self, sessions: AwsSessions, envelope: KmsEnvelope) -> None:
+    def __init__(self, sessions: AwsSessions, envelope: KmsEnvelope, limiter: RateGate | None = None) -> None:
         self.sessions = sessions
         self.envelope = envelope
+        self.limiter = limiter  # the shared Cost Explorer rate limiter (every deployed path has one)
 
     # --- validation before saving -------------------------------------------------------------
     def validate_keys(self, request: KeysCredentialsRequest) -> str:
@@ -59,4 +60,8 @@ class AccountConnector:
 
     def connect(self, sub: str, stored: StoredCredentials) -> CostExplorer:
         creds = self.credentials_for(sub, stored)
-        return CostExplorer(self.sessions.cost_explorer(creds), account_id=stored.account_id or "unknown")
+        return CostExplorer(
+            self.sessions.cost_explorer(creds),
+            account_id=stored.account_id or "unknown",
+            limiter=self.limiter,
+        )

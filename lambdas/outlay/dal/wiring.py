@@ -102,6 +102,7 @@ def build_costs_service(
 ) -> CostsService:
     # Imported here, not at the top: the expenses and lake functions never pay for KMS/AES-GCM/STS code.
     from outlay.dal.aws_sessions import AwsSessions
+    from outlay.dal.ce_rate_limiter import CeRateLimiter
     from outlay.dal.connections import AccountConnector
     from outlay.dal.credentials_repo import CredentialsRepository
     from outlay.dal.expense_writer import RepositoryExpenseWriter
@@ -131,7 +132,11 @@ def build_costs_service(
     return CostsService(
         credentials=CredentialsRepository(credentials_table, dynamodb_client=dynamodb_client),
         runs=ImportRunsRepository(expenses_table or "", dynamodb_client=dynamodb_client),
-        connector=AccountConnector(sessions, envelope),
+        connector=AccountConnector(
+            sessions,
+            envelope,
+            CeRateLimiter(expenses_table, dynamodb_client=dynamodb_client) if expenses_table else None,
+        ),
         writer=writer,
         dismissed=writer.repository if isinstance(writer, RepositoryExpenseWriter) else None,
         queue=ImportQueue(queue_url, sqs_client=sqs_client) if queue_url else None,
