@@ -156,4 +156,12 @@ ROUTES: tuple[Route, ...] = (
         "Delete everything of the caller's and the sign-in (202 = in progress, call again)",
         f"{_M}.account.DeleteAccountRequest",
     ),
+    # --- AWS costs page (awspage) ---
+    Route(
+        "GET",
+        "/aws-costs/overview",
+        "costs",
+        "Live AWS costs (month to date by day and service, forecast, 12 months), cached per connection",
+        query=("connection", "refresh"),
+    ),
 )

@@ -20,6 +20,7 @@ from outlay.logic.expenses_service import ExpensesService
 if TYPE_CHECKING:
     from outlay.dal.aws_sessions import AwsSessions
     from outlay.logic.account_service import AccountService
+    from outlay.logic.aws_overview_service import AwsOverviewService
     from outlay.logic.costs_service import CostsService
     from outlay.logic.lake import LakeSync
 
@@ -142,5 +143,40 @@ def build_costs_service(
         queue=ImportQueue(queue_url, sqs_client=sqs_client) if queue_url else None,
         service_account=service_account,
         role_template_url=role_template_url,
+        **extra,
+    )
+
+
+def build_aws_overview_service(
+    *,
+    credentials_table: str,
+    expenses_table: str,
+    kms_key_id: str | None = None,
+    dynamodb_client: Any = None,
+    kms_client: Any = None,
+    sessions: AwsSessions | None = None,
+    clock: Callable[[], datetime] | None = None,
+) -> AwsOverviewService:
+    """The AWS costs page: live Cost Explorer reads through the shared rate limiter, cached per
+    connection in the expenses table."""
+    from outlay.dal.aws_overview_store import OverviewCacheRepository, SingleConnection
+    from outlay.dal.aws_sessions import AwsSessions
+    from outlay.dal.ce_rate_limiter import CeRateLimiter
+    from outlay.dal.connections import AccountConnector
+    from outlay.dal.credentials_repo import CredentialsRepository
+    from outlay.dal.kms_envelope import KmsEnvelope
+    from outlay.logic.aws_overview_service import AwsOverviewService
+
+    connector = AccountConnector(
+        sessions or AwsSessions(),
+        KmsEnvelope(kms_key_id or "", kms_client=kms_client),
+        CeRateLimiter(expenses_table, dynamodb_client=dynamodb_client),
+    )
+    extra: dict[str, Any] = {"clock": clock} if clock else {}
+    return AwsOverviewService(
+        connections=SingleConnection(
+            CredentialsRepository(credentials_table, dynamodb_client=dynamodb_client), connector
+        ),
+        cache=OverviewCacheRepository(expenses_table, dynamodb_client=dynamodb_client),
         **extra,
     )
