@@ -90,6 +90,8 @@ class AwsOverviewService:
         requests = 0
         for ref in chosen:
             cached = self.cache.get(sub, ref.id)
+            if cached is not None and cached.get("accountId") != ref.account_id:
+                cached = None  # the connection now points at another account: its figures are not these
             row: dict[str, Any] = {"id": ref.id, "name": ref.name, "accountId": ref.account_id}
             if forced or not rules.is_fresh(cached, now, now.date()):
                 try:
@@ -108,8 +110,8 @@ class AwsOverviewService:
                 snapshots.append(cached)
             rows.append(row)
 
-        if requests and refresh_state["status"] == "cached":
-            refresh_state = {"status": "refreshed"}
+        if refresh_state["status"] == "cached" and (requests or forced):
+            refresh_state = {"status": "refreshed" if requests else "failed"}
         refresh_state |= {"requests": requests, "costUsd": rules.refresh_cost(requests)}
         currency = snapshots[0]["currency"] if snapshots else "USD"
         same = [s for s in snapshots if s["currency"] == currency]
@@ -142,5 +144,6 @@ class AwsOverviewService:
         except OutlayError as exc:  # no forecast (denied, too little history, AWS busy): figures still shown
             forecast = {"available": False, "message": exc.message}
         figures = rules.snapshot(today, daily, history, forecast, _iso(now), reader.requests)
+        figures["accountId"] = ref.account_id
         self.cache.put(sub, ref.id, figures)
         return figures

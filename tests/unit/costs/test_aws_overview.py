@@ -232,6 +232,25 @@ def test_a_forced_refresh_is_allowed_once_per_cooldown_per_user() -> None:
     assert svc.overview("user-a", "c1", refresh=True)["refresh"]["status"] == "refreshed"
 
 
+def test_figures_of_another_account_behind_the_same_connection_id_are_not_served() -> None:
+    ports, cache = TwoConnections(), MemoryCache()
+    svc = AwsOverviewService(ports, cache, Clock())
+    svc.overview("user-a", "c1")
+    cache.items[("user-a", "c1")]["accountId"] = "999999999999"  # reconnected to another account
+    assert svc.overview("user-a", "c1")["refresh"]["status"] == "refreshed"
+    assert ports.opened == ["c1", "c1"]
+
+
+def test_a_forced_refresh_that_fails_says_so_and_keeps_the_cached_figures() -> None:
+    ports, clock = TwoConnections(), Clock()
+    svc = AwsOverviewService(ports, MemoryCache(), clock)
+    shown = svc.overview("user-a", "c2")["figures"]
+    ports.failing = "c2"
+    result = svc.overview("user-a", "c2", refresh=True)
+    assert result["refresh"]["status"] == "failed" and result["figures"] == shown
+    assert result["connections"][0]["error"] == "Access denied: check the role"
+
+
 def test_one_failing_connection_is_named_and_the_others_still_add_up() -> None:
     svc = AwsOverviewService(TwoConnections(failing="c2"), MemoryCache(), Clock())
     result = svc.overview("user-a")

@@ -58,6 +58,10 @@ function renderFreshness(data) {
   line.hidden = false;
   const refresh = data.refresh || {};
   if (refresh.status === 'too_soon') setStatus($('#page-status'), refresh.message, 'info');
+  if (refresh.status === 'failed') {
+    const reason = data.connections.find((c) => c.error)?.error || 'AWS did not answer.';
+    setStatus($('#page-status'), `The refresh did not work: ${reason} The figures shown are the last ones fetched.`, 'error');
+  }
 }
 
 function renderStats(figures) {
