@@ -15,7 +15,8 @@ from typing import Any, Protocol
 
 from outlay.logic import aws_overview as rules
 from outlay.logic import months
-from outlay.logic.errors import NotFoundError, OutlayError
+from outlay.logic.cost_import import MalformedCostDataError
+from outlay.logic.errors import NotFoundError, OutlayError, UpstreamUnavailableError
 
 
 @dataclass(frozen=True)
@@ -143,7 +144,12 @@ class AwsOverviewService:
             }
         except OutlayError as exc:  # no forecast (denied, too little history, AWS busy): figures still shown
             forecast = {"available": False, "message": exc.message}
-        figures = rules.snapshot(today, daily, history, forecast, _iso(now), reader.requests)
+        try:
+            figures = rules.snapshot(today, daily, history, forecast, _iso(now), reader.requests)
+        except MalformedCostDataError:
+            raise UpstreamUnavailableError(
+                "AWS Cost Explorer answered with figures Outlay cannot read; please try again later"
+            ) from None
         figures["accountId"] = ref.account_id
         self.cache.put(sub, ref.id, figures)
         return figures

@@ -16,7 +16,7 @@ from outlay.handlers import costs_api
 from outlay.logic import aws_overview as rules
 from outlay.logic.aws_overview_service import AwsOverviewService, ConnectionRef
 from outlay.logic.cost_import import MalformedCostDataError
-from outlay.logic.errors import CredentialsRejectedError, NotFoundError
+from outlay.logic.errors import CredentialsRejectedError, NotFoundError, UpstreamUnavailableError
 
 from tests.unit.costs.conftest import CREDENTIALS, EXPENSES, NOW, Moto, call, hybrid_sessions
 
@@ -249,6 +249,19 @@ def test_a_forced_refresh_that_fails_says_so_and_keeps_the_cached_figures() -> N
     result = svc.overview("user-a", "c2", refresh=True)
     assert result["refresh"]["status"] == "failed" and result["figures"] == shown
     assert result["connections"][0]["error"] == "Access denied: check the role"
+
+
+def test_cost_data_outlay_cannot_read_is_a_503_not_a_crash() -> None:
+    class Garbled(Reader):
+        def pages(self, request: dict[str, Any]) -> list[dict[str, Any]]:
+            return [{"ResultsByTime": [{"TimePeriod": {"Start": "2026-11-01"}, "Groups": [{"Keys": ["S"]}]}]}]
+
+    class GarbledPorts(TwoConnections):
+        def explorer(self, sub: str, connection_id: str) -> Reader:
+            return Garbled()
+
+    with pytest.raises(UpstreamUnavailableError, match="cannot read"):
+        AwsOverviewService(GarbledPorts(), MemoryCache(), Clock()).overview("user-a", "c1")
 
 
 def test_one_failing_connection_is_named_and_the_others_still_add_up() -> None:

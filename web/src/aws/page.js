@@ -57,7 +57,13 @@ function renderFreshness(data) {
   line.textContent = parts.join(' ');
   line.hidden = false;
   const refresh = data.refresh || {};
-  if (refresh.status === 'too_soon') setStatus($('#page-status'), refresh.message, 'info');
+  if (refresh.status === 'too_soon') {
+    setStatus(
+      $('#page-status'),
+      `The figures were refreshed a few minutes ago. Each refresh costs money on your AWS bill, so the next one is possible at ${formatDateTime(refresh.retryAfter)}.`,
+      'info',
+    );
+  }
   if (refresh.status === 'failed') {
     const reason = data.connections.find((c) => c.error)?.error || 'AWS did not answer.';
     setStatus($('#page-status'), `The refresh did not work: ${reason} The figures shown are the last ones fetched.`, 'error');
