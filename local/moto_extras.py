@@ -13,6 +13,9 @@
 - DynamoDB Streams `GetRecords`: moto stores a new shard iterator on every call and never drops
   one, so a poller reading the stream twice a second grows memory with time. AWS expires iterators
   after 15 minutes; here at most `MAX_SHARD_ITERATORS` live, the oldest expiring first.
+- DynamoDB `UpdateItem` runs one at a time: DynamoDB applies a conditional update atomically, moto's
+  threaded server does not lock, so two workers could both pass the Cost Explorer rate limiter's
+  `n < 5` condition (`outlay.dal.ce_rate_limiter`) at once.
 - Cost Explorer `GetCostAndUsage`: moto keeps queued answers per account, and an assumed role's
   credentials belong to the role's account. Locally every connected account (role or keys) sees the
   demo bill queued for moto's default account, unless answers were queued for that account itself.
@@ -23,6 +26,10 @@
   hand out the next queued answer, a month of the demo bill. Locally it answers the demo's tagged
   usage (`local.seed.DEMO_TAGGED`) for the requested period, unless the next queued answer is itself
   grouped by a tag (a test queued it).
+- Cost Explorer `GetCostAndUsage` grouped by SERVICE alone (the AWS costs page: DAILY month to date,
+  MONTHLY history): moto's queue hands out answers in request order, so these would take the import's
+  queued months. Unless an answer was queued for that exact request, they get demo figures made from
+  the demo bill (`local/seed.py` DEMO_SERVICES), the same for the same period on every call.
 - Cost Explorer `GetCostForecast`: moto answers NotImplemented (HTTP 500, retried by botocore and
   shown as "AWS unavailable" in the dashboard). Locally it answers a demo forecast for the requested
   period, shaped like AWS's response: `Total {Amount, Unit}` + `ForecastResultsByTime`.
@@ -188,6 +195,61 @@ DEFAULT_ACCOUNT = "123456789012"
 ORGANIZATION_BILLS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {}
 
 
+def _demo_by_service(request: dict[str, Any]) -> dict[str, Any]:
+    """A GetCostAndUsage answer grouped by SERVICE for the requested period and granularity."""
+    import random
+    from datetime import date, timedelta
+
+    from local.seed import DEMO_SERVICES
+
+    period = request.get("TimePeriod") or {}
+    start, end = date.fromisoformat(period["Start"]), date.fromisoformat(period["End"])
+    daily = request.get("Granularity") == "DAILY"
+    results = []
+    day = start
+    while day < end:
+        following = (
+            day + timedelta(days=1) if daily else (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+        )
+        groups = []
+        for service, monthly in DEMO_SERVICES.items():
+            rng = random.Random(f"{day.isoformat()}|{service}")  # noqa: S311 - demo data
+            amount = monthly * Decimal(rng.randint(60, 140)) / 100 / (30 if daily else 1)
+            groups.append(
+                {
+                    "Keys": [service],
+                    "Metrics": {
+                        "UnblendedCost": {"Amount": str(amount.quantize(Decimal("0.0000001"))), "Unit": "USD"}
+                    },
+                }
+            )
+        results.append(
+            {
+                "TimePeriod": {"Start": day.isoformat(), "End": min(following, end).isoformat()},
+                "Total": {},
+                "Groups": groups,
+                "Estimated": daily,
+            }
+        )
+        day = following
+    return {
+        "ResultsByTime": results,
+        "DimensionValueAttributes": [],
+        "GroupDefinitions": [{"Type": "DIMENSION", "Key": "SERVICE"}],
+    }
+
+
+def _by_service_only(body: str) -> dict[str, Any] | None:
+    try:
+        request = json.loads(body)
+    except ValueError:
+        return None
+    group_by = request.get("GroupBy") or []
+    if len(group_by) == 1 and group_by[0].get("Key") == "SERVICE":
+        return dict(request)
+    return None
+
+
 def _shared_demo_bill(get_cost_and_usage: Any) -> Any:
     @functools.wraps(get_cost_and_usage)
     def wrapper(self: Any, body: str) -> Any:
@@ -196,6 +258,9 @@ def _shared_demo_bill(get_cost_and_usage: Any) -> Any:
             request = json.loads(body or "{}")
             if [g.get("Key") for g in request.get("GroupBy") or []][:1] == ["LINKED_ACCOUNT"]:
                 return organization(request)
+        by_service = _by_service_only(body)
+        if by_service is not None and body not in self.cost_usage_results:
+            return _demo_by_service(by_service)
         own = body in self.cost_usage_results or self.cost_usage_results_queue
         if self.account_id != DEFAULT_ACCOUNT and not own:
             from moto.ce.models import ce_backends
@@ -246,6 +311,17 @@ def _demo_tags(get_cost_and_usage: Any) -> Any:
 
 
 _UNTRACKED = staticmethod(_new_untracked)
+_one_update_at_a_time = threading.Lock()
+
+
+def _atomic_update(update_item: Any) -> Any:
+    @functools.wraps(update_item)
+    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+        with _one_update_at_a_time:
+            return update_item(self, *args, **kwargs)
+
+    wrapper._outlay_atomic = True  # type: ignore[attr-defined]
+    return wrapper
 
 
 def install() -> None:
@@ -265,6 +341,8 @@ def install() -> None:
         )
 
     backend = dynamodb_models.DynamoDBBackend
+    if not getattr(backend.update_item, "_outlay_atomic", False):
+        backend.update_item = _atomic_update(backend.update_item)  # type: ignore[method-assign]
     if not getattr(backend.transact_write_items, "_outlay_undo_log", False):
         dynamodb_models.copy = _NoTableCopy(Table)  # type: ignore[assignment]
         backend.transact_write_items = _undo_instead_of_copy(backend.transact_write_items)  # type: ignore[method-assign]

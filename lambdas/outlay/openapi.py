@@ -81,6 +81,7 @@ MORE_RESPONSES: dict[tuple[str, str], dict[str, tuple[str, bool]]] = {
         "413": ("Too many expenses for one export; export them as CSV by date range", False)
     },
     ("POST", "/aws-cost-import"): {"404": ("`connectionId` is not one of the caller's connections", False)},
+    ("GET", "/aws-costs/overview"): {"404": ("No AWS connection with that id (or another user's)", False)},
 }
 # Query-string models give parameters their types; other parameters are plain strings.
 QUERY_MODELS: dict[tuple[str, str], str] = {
@@ -93,6 +94,7 @@ QUERY_MODELS: dict[tuple[str, str], str] = {
     ("GET", "/budgets"): f"{_M}.budgets.BudgetQuery",
     ("DELETE", "/budgets"): f"{_M}.budgets.BudgetKeyQuery",
     ("GET", "/aws-connections/{id}/history"): f"{_M}.cost_import.HistoryQuery",
+    ("GET", "/aws-costs/overview"): f"{_M}.aws_overview.OverviewQuery",
 }
 ERROR_MODEL = f"{_M}.expenses.ErrorBody"
 SECURITY_SCHEME = "CognitoUserPool"

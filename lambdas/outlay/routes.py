@@ -219,4 +219,12 @@ ROUTES: tuple[Route, ...] = (
         "costs",
         "What the saved rules would change on last month's imported lines at the next import",
     ),
+    # --- AWS costs page (awspage) ---
+    Route(
+        "GET",
+        "/aws-costs/overview",
+        "costs",
+        "Live AWS costs (month to date by day and service, forecast, 12 months), cached per connection",
+        query=("connection", "refresh"),
+    ),
 )

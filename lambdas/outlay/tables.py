@@ -25,6 +25,10 @@ Expenses table (single-table, everything of one user in one partition `USER#<sub
 - import run of one AWS connection: sk CONNRUN#<connection id>#<started iso>#<run id>, points to the
   run's IMPORTRUN item (`runSk`), so a connection's own history is one query, newest first
 - AWS cost rules: sk AWSRULES; the ordered rules from AWS lines to categories + the credits choice
+- AWS costs page cache: sk AWSCOSTS#<connection id>, the last Cost Explorer overview read for that
+  connection (JSON + `fetchedAt`); sk AWSCOSTS-REFRESH remembers the user's last forced refresh.
+- Cost Explorer rate counter (not user data: one per calling AWS account): pk CERATE#<account id>,
+  sk SECOND#<epoch second>, `n` calls granted in that second, ttl `expiresAt` two minutes later.
 
 The `byDate` local secondary index (sort key `dateKey`) lists a user's expenses newest first and
 answers date ranges with a key condition, so a page reads O(page) items. Credentials table: one item
@@ -115,6 +119,21 @@ def run_id_sk(run_id: str) -> str:
 
 def dismissed_sk(expense_id: str) -> str:
     return f"DISMISSED#{expense_id}"
+
+
+def aws_costs_sk(connection_id: str) -> str:
+    return f"AWSCOSTS#{connection_id}"
+
+
+AWS_COSTS_REFRESH_SK = "AWSCOSTS-REFRESH"
+
+
+def ce_rate_pk(account_id: str) -> str:
+    return f"CERATE#{account_id}"
+
+
+def ce_rate_sk(second: int) -> str:
+    return f"SECOND#{second}"
 
 
 EXPENSE_PREFIX = "EXPENSE#"

@@ -128,7 +128,10 @@ class AwsSessions:
         return account, creds
 
     def cost_explorer(self, creds: TemporaryCredentials) -> Any:
-        return self.client("ce", region_name=CE_REGION, **creds.as_client_kwargs())
+        """One attempt per call: `CostExplorer` retries throttling itself, through the shared rate
+        limiter (botocore's own retries would bypass it)."""
+        config = self.config.merge(Config(retries={"mode": "standard", "total_max_attempts": 1}))
+        return self.client("ce", region_name=CE_REGION, config=config, **creds.as_client_kwargs())
 
     def organizations(self, creds: TemporaryCredentials) -> Any:
         return self.client("organizations", region_name=CE_REGION, **creds.as_client_kwargs())

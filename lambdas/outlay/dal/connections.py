@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from outlay.dal.aws_sessions import AwsSessions, TemporaryCredentials
-from outlay.dal.cost_explorer import CostExplorer
+from outlay.dal.cost_explorer import CostExplorer, RateGate
 from outlay.dal.kms_envelope import KmsEnvelope
 from outlay.logic.envelope import Envelope, EnvelopeError
 from outlay.logic.errors import CredentialsRejectedError, InvalidInputError
@@ -14,9 +14,10 @@ from outlay.models.credentials import KeysCredentialsRequest, StoredCredentials,
 
 
 class AccountConnector:
-    def __init__(self, sessions: AwsSessions, envelope: KmsEnvelope) -> None:
+    def __init__(self, sessions: AwsSessions, envelope: KmsEnvelope, limiter: RateGate | None = None) -> None:
         self.sessions = sessions
         self.envelope = envelope
+        self.limiter = limiter  # the shared Cost Explorer rate limiter (every deployed path has one)
 
     # --- validation before saving -------------------------------------------------------------
     def validate_keys(self, request: KeysCredentialsRequest) -> str:
@@ -70,4 +71,5 @@ class AccountConnector:
             account_id=stored.account_id or "unknown",
             organization=bool(getattr(stored, "is_organization", False)),
             organizations_client=lambda: self.sessions.organizations(creds),
+            limiter=self.limiter,
         )

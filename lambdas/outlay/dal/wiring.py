@@ -20,6 +20,7 @@ from outlay.logic.expenses_service import ExpensesService
 if TYPE_CHECKING:
     from outlay.dal.aws_sessions import AwsSessions
     from outlay.logic.account_service import AccountService
+    from outlay.logic.aws_overview_service import AwsOverviewService
     from outlay.logic.budgets import BudgetsService
     from outlay.logic.conversions import Conversions
     from outlay.logic.costs_service import CostsService
@@ -116,6 +117,7 @@ def build_costs_service(
     # Imported here, not at the top: the expenses and lake functions never pay for KMS/AES-GCM/STS code.
     from outlay.dal.aws_sessions import AwsSessions
     from outlay.dal.budgets import BudgetsRepository
+    from outlay.dal.ce_rate_limiter import CeRateLimiter
     from outlay.dal.connections import AccountConnector
     from outlay.dal.connections_repo import ConnectionsRepository
     from outlay.dal.cost_rules import CostRulesStore
@@ -147,7 +149,11 @@ def build_costs_service(
     return CostsService(
         credentials=CredentialsRepository(credentials_table, dynamodb_client=dynamodb_client),
         runs=ImportRunsRepository(expenses_table or "", dynamodb_client=dynamodb_client),
-        connector=AccountConnector(sessions, envelope),
+        connector=AccountConnector(
+            sessions,
+            envelope,
+            CeRateLimiter(expenses_table, dynamodb_client=dynamodb_client) if expenses_table else None,
+        ),
         connection_store=ConnectionsRepository(credentials_table, dynamodb_client=dynamodb_client),
         writer=writer,
         dismissed=writer.repository if isinstance(writer, RepositoryExpenseWriter) else None,
@@ -181,3 +187,35 @@ def build_conversions(days: ExpensesRepository, rates_table: str, dynamodb_clien
     from outlay.logic.conversions import Conversions
 
     return Conversions(days=days, rates=FxRates(rates_table, dynamodb_client=dynamodb_client))
+
+
+def build_aws_overview_service(
+    *,
+    credentials_table: str,
+    expenses_table: str,
+    kms_key_id: str | None = None,
+    dynamodb_client: Any = None,
+    kms_client: Any = None,
+    sessions: AwsSessions | None = None,
+    clock: Callable[[], datetime] | None = None,
+) -> AwsOverviewService:
+    """The AWS costs page: live Cost Explorer reads of each of the user's connections (through the
+    shared rate limiter, as the import's), cached per connection in the expenses table."""
+    from outlay.dal.aws_overview_store import ConnectionsDirectory, OverviewCacheRepository
+    from outlay.logic.aws_overview_service import AwsOverviewService
+
+    costs = build_costs_service(
+        credentials_table=credentials_table,
+        expenses_table=expenses_table,
+        kms_key_id=kms_key_id,
+        dynamodb_client=dynamodb_client,
+        kms_client=kms_client,
+        sessions=sessions,
+        clock=clock,
+    )
+    extra: dict[str, Any] = {"clock": clock} if clock else {}
+    return AwsOverviewService(
+        connections=ConnectionsDirectory(costs.connections),
+        cache=OverviewCacheRepository(expenses_table, dynamodb_client=dynamodb_client),
+        **extra,
+    )

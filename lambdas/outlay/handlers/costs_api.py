@@ -16,6 +16,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from outlay.handlers.http import build_resolver, caller, json_response, parse_body, parse_query
 from outlay.handlers.wiring import Lazy
+from outlay.models.aws_overview import OverviewQuery
 from outlay.models.connections import CreateConnectionRequest, UpdateConnectionRequest
 from outlay.models.cost_import import HistoryQuery, ImportRequest
 from outlay.models.cost_rules import CostRulesRequest
@@ -23,6 +24,7 @@ from outlay.models.credentials import SaveCredentialsRequest, ToggleRequest
 from outlay.models.settings import CostsSettings, load
 
 if TYPE_CHECKING:
+    from outlay.logic.aws_overview_service import AwsOverviewService
     from outlay.logic.costs_service import CostsService
 
 logger = Logger(service="costs")
@@ -43,6 +45,20 @@ def _build_service() -> CostsService:
 
 
 service = Lazy(_build_service)
+
+
+def _build_overview() -> AwsOverviewService:
+    from outlay.dal.wiring import build_aws_overview_service
+
+    settings = load(CostsSettings)
+    return build_aws_overview_service(
+        credentials_table=settings.credentials_table,
+        expenses_table=settings.expenses_table,
+        kms_key_id=settings.kms_key_id,
+    )
+
+
+overview = Lazy(_build_overview)
 
 
 def _build_resolver() -> APIGatewayRestResolver:
@@ -166,6 +182,14 @@ def _build_resolver() -> APIGatewayRestResolver:
     @app.get("/aws-cost-rules/preview")
     def preview_cost_rules() -> Response:
         return json_response(HTTPStatus.OK, service().rules_preview(caller(app).sub))
+
+    @app.get("/aws-costs/overview")
+    def aws_costs_overview() -> Response:
+        sub = caller(app).sub
+        query = parse_query(app, OverviewQuery)
+        result = overview().overview(sub, query.connection, refresh=query.refresh == "true")
+        logger.info("aws costs overview", extra={"refresh": result.get("refresh", {}).get("status")})
+        return json_response(HTTPStatus.OK, result)
 
     return app
 

@@ -4,16 +4,12 @@ throttling because Stubber short-circuits botocore's retry loop)."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import boto3
-import botocore.endpoint
 import pytest
-from botocore.awsrequest import AWSResponse
-from botocore.config import Config
 from botocore.stub import Stubber
-from outlay.dal.aws_sessions import DEFAULT_CONFIG, AwsSessions, TemporaryCredentials
+from outlay.dal.aws_sessions import AwsSessions, TemporaryCredentials
 from outlay.dal.cost_explorer import CostExplorer
 from outlay.logic.aws_errors import CostDataUnavailableError
 from outlay.logic.errors import CredentialsRejectedError, UpstreamUnavailableError
@@ -151,11 +147,13 @@ def test_cost_explorer_access_denied_names_the_permission(stubs: StubFactory) ->
         ce.cost_and_usage_pages("2026-10")
 
 
-def test_cost_explorer_client_is_us_east_1_with_adaptive_retries(stubs: StubFactory) -> None:
+def test_cost_explorer_client_is_us_east_1_and_makes_one_attempt_per_call(stubs: StubFactory) -> None:
+    """botocore's own retries would bypass the shared rate limiter: `CostExplorer` retries throttling
+    itself, through the limiter (tests/unit/costs/test_ce_rate_limit.py)."""
     AwsSessions(client_factory=stubs).cost_explorer(TemporaryCredentials(KEY_ID, SECRET))
     service, kwargs = stubs.built[-1]
     assert service == "ce" and kwargs["region_name"] == "us-east-1"
-    assert kwargs["config"].retries == {"mode": "adaptive", "max_attempts": 8}
+    assert kwargs["config"].retries == {"mode": "standard", "total_max_attempts": 1}
     assert kwargs["aws_access_key_id"] == KEY_ID
 
 
@@ -194,67 +192,6 @@ def test_data_unavailable_is_its_own_error(stubs: StubFactory) -> None:
     stubs.stub("ce").add_client_error("get_cost_and_usage", service_error_code="DataUnavailableException")
     with pytest.raises(CostDataUnavailableError):
         CostExplorer(stubs("ce"), "111122223333").cost_and_usage_pages("2026-10")
-
-
-# Production retry policy (8 retries) in standard mode: adaptive mode's client-side rate limiter
-# would make the test wait for tokens; the backoff sleeps are captured instead of slept.
-NO_SLEEP = Config(retries={"mode": "standard", "max_attempts": DEFAULT_CONFIG.retries["max_attempts"]})
-
-
-class _Raw:
-    def __init__(self, body: bytes) -> None:
-        self._body = body
-
-    def stream(self, **_: Any) -> Any:
-        yield self._body
-
-
-def test_throttling_is_retried_with_backoff_then_succeeds(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The real retry loop (Stubber bypasses it): two ThrottlingExceptions, then a page."""
-    sleeps: list[float] = []
-    monkeypatch.setattr(botocore.endpoint.time, "sleep", sleeps.append)
-    client = boto3.client(
-        "ce", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="y", config=NO_SLEEP
-    )
-    bodies = [
-        (400, {"__type": "ThrottlingException", "message": "Rate exceeded"}),
-        (400, {"__type": "LimitExceededException", "message": "Rate exceeded"}),
-        (200, ce_result("2026-10-01", "2026-11-01", [ce_group("AWS Lambda", "Usage", "1.00")])),
-    ]
-    sent: list[str] = []
-
-    def respond(request: Any, **_: Any) -> AWSResponse:
-        sent.append(request.url)
-        status, body = bodies.pop(0)
-        return AWSResponse(
-            request.url,
-            status,
-            {"Content-Type": "application/x-amz-json-1.1"},
-            _Raw(json.dumps(body).encode()),
-        )
-
-    client.meta.events.register("before-send.ce.GetCostAndUsage", respond)
-    pages = CostExplorer(client, "111122223333").cost_and_usage_pages("2026-10")
-    assert len(sent) == 3 and not bodies
-    assert pages[0]["ResultsByTime"][0]["Groups"][0]["Keys"] == ["AWS Lambda", "Usage"]
-    assert len(sleeps) >= 2  # backed off between attempts
-
-
-def test_throttling_that_never_ends_becomes_a_503(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(botocore.endpoint.time, "sleep", lambda _s: None)
-    client = boto3.client(
-        "ce", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="y", config=NO_SLEEP
-    )
-    attempts: list[int] = []
-
-    def respond(request: Any, **_: Any) -> AWSResponse:
-        attempts.append(1)
-        return AWSResponse(request.url, 400, {}, _Raw(b'{"__type": "ThrottlingException"}'))
-
-    client.meta.events.register("before-send.ce.GetCostAndUsage", respond)
-    with pytest.raises(UpstreamUnavailableError, match="throttling"):
-        CostExplorer(client, "111122223333").cost_and_usage_pages("2026-10")
-    assert len(attempts) == 1 + 8  # the first call + max_attempts retries, as in production
 
 
 def test_keys_request_never_reprs_the_secret() -> None:

@@ -19,7 +19,7 @@ import { SLOTS, colourSlot, seriesBy } from './series.js';
 Chart.register(DoughnutController, BarController, ArcElement, BarElement, CategoryScale, LinearScale, Title, Tooltip, Legend);
 
 // One colour per slot (see series.js), each >= 3:1 against the card in its theme (WCAG 1.4.11).
-const PALETTES = {
+export const PALETTES = {
   light: ['#1d4ed8', '#b45309', '#047857', '#be123c', '#6d28d9', '#0e7490', '#4d7c0f', '#a21caf', '#475569', '#c2410c'],
   dark: ['#8ab4ff', '#fbbf24', '#34d399', '#fb7185', '#c4b5fd', '#22d3ee', '#a3e635', '#f0abfc', '#cbd5e1', '#fdba74'],
 };
