@@ -311,10 +311,12 @@ def fake_ce(connected: Moto) -> FakeCe:
 def test_overview_route_reads_cost_explorer_once_and_then_answers_from_the_cache(fake_ce: FakeCe) -> None:
     status, body = call("GET", "/aws-costs/overview")
     assert status == 200, body
+    (connection,) = body["connections"]
+    assert connection["id"] and len(connection["id"]) == 16  # the collection's own id for it
     assert body["connections"] == [
         {
-            "id": "primary",
-            "name": "AWS account 123456789012",
+            "id": connection["id"],
+            "name": "AWS account",
             "accountId": "123456789012",
             "fetchedAt": "2026-11-21T21:00:00Z",
             "requests": 3,
@@ -326,7 +328,7 @@ def test_overview_route_reads_cost_explorer_once_and_then_answers_from_the_cache
     assert body["figures"]["lastMonth"]["total"] == "34.25"
     assert body["refresh"] == {"status": "refreshed", "requests": 3, "costUsd": "0.03"}
 
-    status, again = call("GET", "/aws-costs/overview", query={"connection": "primary"})
+    status, again = call("GET", "/aws-costs/overview", query={"connection": connection["id"]})
     assert status == 200 and len(fake_ce.sent) == 3 and again["refresh"]["status"] == "cached"
     assert again["figures"] == body["figures"]
 
