@@ -65,6 +65,9 @@ RESPONSES: dict[tuple[str, str], tuple[int, str | None]] = {
     ("GET", "/account"): (200, f"{_M}.account.AccountInventory"),
     ("POST", "/account/export"): (200, f"{_M}.account.AccountExport"),
     ("DELETE", "/account"): (200, f"{_M}.account.AccountDeletion"),
+    ("GET", "/aws-insights"): (200, f"{_M}.insights.Insights"),
+    ("GET", "/aws-insights/settings"): (200, f"{_M}.insights.InsightsSettings"),
+    ("PUT", "/aws-insights/settings"): (200, f"{_M}.insights.InsightsSettings"),
 }
 # Other outcomes of an operation: status -> (description, True = the success body, False = an error).
 MORE_RESPONSES: dict[tuple[str, str], dict[str, tuple[str, bool]]] = {
@@ -83,6 +86,7 @@ QUERY_MODELS: dict[tuple[str, str], str] = {
     ("GET", "/trash"): f"{_M}.queries.TrashQuery",
     ("GET", "/aws-cost-import/history"): f"{_M}.cost_import.HistoryQuery",
     ("GET", "/aws-cost-import/dismissed"): f"{_M}.cost_import.HistoryQuery",
+    ("GET", "/aws-insights"): f"{_M}.insights.InsightsQuery",
 }
 ERROR_MODEL = f"{_M}.expenses.ErrorBody"
 SECURITY_SCHEME = "CognitoUserPool"

@@ -156,4 +156,20 @@ ROUTES: tuple[Route, ...] = (
         "Delete everything of the caller's and the sign-in (202 = in progress, call again)",
         f"{_M}.account.DeleteAccountRequest",
     ),
+    # --- AWS insights (issue 17) ---
+    Route(
+        "GET",
+        "/aws-insights",
+        "costs",
+        "Waste, anomalies and commitments per AWS connection (cached with their time of reading)",
+        query=("connection", "refresh"),
+    ),
+    Route("GET", "/aws-insights/settings", "costs", "The regions the insights scan"),
+    Route(
+        "PUT",
+        "/aws-insights/settings",
+        "costs",
+        "Choose the regions the insights scan (empty = regions with spend last month)",
+        f"{_M}.insights.InsightsSettingsRequest",
+    ),
 )

@@ -138,3 +138,12 @@ def lake_key(year: str, month: str, sub: str) -> str:
     name so a user's month is one object (QuickSight and Athena read few large files, not millions).
     """
     return f"expenses/year={year}/month={month}/{sub}.json"
+
+
+# --- AWS insights (issue 17): cached results per connection, and the regions the user scans ---
+def insights_sk(connection_id: str) -> str:
+    """sk INSIGHTS#<connection id>: the last insights read for one connection (JSON + `readAt`)."""
+    return f"INSIGHTS#{connection_id}"
+
+
+INSIGHTS_SETTINGS_SK = "INSIGHTSSETTINGS"  # the regions the user chose to scan

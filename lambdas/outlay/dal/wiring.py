@@ -139,3 +139,35 @@ def build_costs_service(
         role_template_url=role_template_url,
         **extra,
     )
+
+
+def build_insights_service(
+    *,
+    credentials_table: str,
+    expenses_table: str,
+    kms_key_id: str | None = None,
+    dynamodb_client: Any = None,
+    kms_client: Any = None,
+    sessions: AwsSessions | None = None,
+    clock: Callable[[], datetime] | None = None,
+) -> Any:
+    """AWS insights (issue 17) over the connection port; the lead rewires `SingleConnection` to the
+    connections collection."""
+    from outlay.dal.aws_sessions import AwsSessions
+    from outlay.dal.connections import AccountConnector
+    from outlay.dal.credentials_repo import CredentialsRepository
+    from outlay.dal.insights_reader import SingleConnection
+    from outlay.dal.insights_store import InsightsStore
+    from outlay.dal.kms_envelope import KmsEnvelope
+    from outlay.logic.insights.service import InsightsService
+
+    sessions = sessions or AwsSessions()
+    connector = AccountConnector(sessions, KmsEnvelope(kms_key_id or "", kms_client=kms_client))
+    extra: dict[str, Any] = {"clock": clock} if clock else {}
+    return InsightsService(
+        connections=SingleConnection(
+            CredentialsRepository(credentials_table, dynamodb_client=dynamodb_client), connector, sessions
+        ),
+        store=InsightsStore(expenses_table, dynamodb_client=dynamodb_client),
+        **extra,
+    )

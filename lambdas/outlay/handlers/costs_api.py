@@ -18,10 +18,12 @@ from outlay.handlers.http import build_resolver, caller, json_response, parse_bo
 from outlay.handlers.wiring import Lazy
 from outlay.models.cost_import import HistoryQuery, ImportRequest
 from outlay.models.credentials import SaveCredentialsRequest, ToggleRequest
+from outlay.models.insights import Insights, InsightsQuery, InsightsSettingsRequest
 from outlay.models.settings import CostsSettings, load
 
 if TYPE_CHECKING:
     from outlay.logic.costs_service import CostsService
+    from outlay.logic.insights.service import InsightsService
 
 logger = Logger(service="costs")
 
@@ -41,6 +43,20 @@ def _build_service() -> CostsService:
 
 
 service = Lazy(_build_service)
+
+
+def _build_insights() -> InsightsService:
+    from outlay.dal.wiring import build_insights_service
+
+    settings = load(CostsSettings)
+    return build_insights_service(
+        credentials_table=settings.credentials_table,
+        expenses_table=settings.expenses_table,
+        kms_key_id=settings.kms_key_id,
+    )
+
+
+insights = Lazy(_build_insights)
 
 
 def _build_resolver() -> APIGatewayRestResolver:
@@ -112,6 +128,24 @@ def _build_resolver() -> APIGatewayRestResolver:
     @app.get("/aws-costs/forecast")
     def forecast() -> Response:
         return json_response(HTTPStatus.OK, service().forecast(caller(app).sub))
+
+    # --- AWS insights (issue 17) ---
+    @app.get("/aws-insights")
+    def get_insights() -> Response:
+        sub = caller(app).sub
+        query = parse_query(app, InsightsQuery)
+        result = insights().insights(sub, query.connection, refresh=query.refresh == "true")
+        return json_response(HTTPStatus.OK, Insights.model_validate(result))
+
+    @app.get("/aws-insights/settings")
+    def get_insights_settings() -> Response:
+        return json_response(HTTPStatus.OK, insights().settings(caller(app).sub))
+
+    @app.put("/aws-insights/settings")
+    def put_insights_settings() -> Response:
+        sub = caller(app).sub
+        body = parse_body(app, InsightsSettingsRequest)
+        return json_response(HTTPStatus.OK, insights().save_settings(sub, body.regions))
 
     return app
 

@@ -1,0 +1,38 @@
+"""Cached insights (with their time of reading) and the regions to scan, in the user's partition."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from outlay import tables
+from outlay.dal.expense_items import UserItems, serialize
+
+
+class InsightsStore(UserItems):
+    def cached(self, sub: str, connection_id: str) -> dict[str, Any] | None:
+        item = self._get_item(sub, tables.insights_sk(connection_id))
+        return json.loads(str(item["result"])) if item and item.get("result") else None
+
+    def put(self, sub: str, connection_id: str, result: dict[str, Any]) -> None:
+        item = {
+            "pk": tables.user_pk(sub),
+            "sk": tables.insights_sk(connection_id),
+            "type": "INSIGHTS",
+            "readAt": result.get("readAt"),
+            "result": json.dumps(result, separators=(",", ":")),
+        }
+        self.client.put_item(TableName=self.table_name, Item=serialize(item))
+
+    def regions(self, sub: str) -> list[str] | None:
+        item = self._get_item(sub, tables.INSIGHTS_SETTINGS_SK)
+        return [str(r) for r in item.get("regions", [])] if item else None
+
+    def put_regions(self, sub: str, regions: list[str]) -> None:
+        item = {
+            "pk": tables.user_pk(sub),
+            "sk": tables.INSIGHTS_SETTINGS_SK,
+            "type": "INSIGHTS_SETTINGS",
+            "regions": regions,
+        }
+        self.client.put_item(TableName=self.table_name, Item=serialize(item))
