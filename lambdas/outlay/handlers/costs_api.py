@@ -135,7 +135,8 @@ def _build_resolver() -> APIGatewayRestResolver:
         sub = caller(app).sub
         query = parse_query(app, InsightsQuery)
         result = insights().insights(sub, query.connection, refresh=query.refresh == "true")
-        return json_response(HTTPStatus.OK, Insights.model_validate(result))
+        shape = Insights.model_validate(result)  # the documented shape, nothing more
+        return json_response(HTTPStatus.OK, shape.model_dump(mode="json", by_alias=True, exclude_none=True))
 
     @app.get("/aws-insights/settings")
     def get_insights_settings() -> Response:
