@@ -162,7 +162,7 @@ ROUTES: tuple[Route, ...] = (
         "/aws-insights",
         "costs",
         "Waste, anomalies and commitments per AWS connection (cached with their time of reading)",
-        query=("connection", "refresh"),
+        query=("connection", "refresh", "cachedOnly"),
     ),
     Route("GET", "/aws-insights/settings", "costs", "The regions the insights scan"),
     Route(

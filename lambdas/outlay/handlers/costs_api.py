@@ -134,7 +134,9 @@ def _build_resolver() -> APIGatewayRestResolver:
     def get_insights() -> Response:
         sub = caller(app).sub
         query = parse_query(app, InsightsQuery)
-        result = insights().insights(sub, query.connection, refresh=query.refresh == "true")
+        result = insights().insights(
+            sub, query.connection, refresh=query.refresh == "true", cached_only=query.cached_only == "true"
+        )
         shape = Insights.model_validate(result)  # the documented shape, nothing more
         return json_response(HTTPStatus.OK, shape.model_dump(mode="json", by_alias=True, exclude_none=True))
 

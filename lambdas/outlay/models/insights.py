@@ -11,10 +11,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class InsightsQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+    model_config = ConfigDict(extra="forbid", defer_build=True, populate_by_name=True)
 
     connection: str = Field("all", min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
     refresh: Literal["true", "false"] = "false"
+    cached_only: Literal["true", "false"] = Field(
+        "false", alias="cachedOnly", description="true: only what is cached (never calls AWS)"
+    )
 
 
 class InsightsSettingsRequest(BaseModel):

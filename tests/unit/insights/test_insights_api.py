@@ -85,6 +85,20 @@ def test_a_second_read_is_served_from_the_cache_with_its_time_and_refresh_reads_
     assert refreshed["cached"] is False and len(ce.calls) > calls
 
 
+def test_cached_only_never_calls_aws_and_leaves_out_connections_never_read(
+    connected: Moto, loose_volume: str
+) -> None:
+    ce = FakeCostExplorer()
+    _install(connected, ce)
+    assert call("GET", "/aws-insights", query={"cachedOnly": "true"})[1]["connections"] == []
+    assert ce.calls == []
+    call("GET", "/aws-insights")
+    calls = len(ce.calls)
+    body = call("GET", "/aws-insights", query={"cachedOnly": "true"})[1]
+    assert [c["cached"] for c in body["connections"]] == [True] and len(ce.calls) == calls
+    assert body["badges"]["EC2 - Other"] == "1 unattached volume ~$8.00/month"
+
+
 def test_a_denied_feature_is_reported_in_user_words_while_the_others_still_answer(
     connected: Moto, loose_volume: str
 ) -> None:
