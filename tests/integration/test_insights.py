@@ -32,9 +32,7 @@ def test_the_demo_account_shows_waste_an_anomaly_and_no_commitments(local_runtim
         ("aws", "Amazon Relational Database Service")
     }
     assert conn["commitments"]["reservations"] == {"has": False}
-    assert body["badges"]["Amazon Elastic Compute Cloud - Compute"].startswith(
-        "1 unattached volume, 1 idle Elastic IP"
-    )
+    assert body["badges"]["Amazon Elastic Compute Cloud - Compute"] == "3 idle resources ~$16.25/month"
 
     again = requests.get(f"{rt.api_url}/aws-insights", headers=headers, timeout=60).json()["connections"][0]
     assert (again["cached"], again["readAt"]) == (True, conn["readAt"])

@@ -42,3 +42,16 @@ def test_every_region_prices_every_volume_type_and_the_table_says_when_and_where
     assert prices.PRICES_TAKEN and all(
         url.startswith("https://aws.amazon.com/") for url in prices.SOURCES.values()
     )
+
+
+def test_the_badge_names_one_kind_by_name_and_several_kinds_as_idle_resources() -> None:
+    from outlay.logic.insights.waste import Finding, badge_text
+
+    def finding(kind: str, cost: str) -> Finding:
+        return Finding(kind, "us-east-1", "id", "", Decimal(cost), False, "")  # type: ignore[arg-type]
+
+    assert badge_text([]) is None
+    assert badge_text([finding("unattached_volume", "8.00")] * 3) == "3 unattached volumes ~$24.00/month"
+    assert badge_text([finding("idle_address", "3.65")]) == "1 idle Elastic IP ~$3.65/month"
+    mixed = [finding("unattached_volume", "9.60"), finding("old_snapshot", "3.00")]
+    assert badge_text(mixed) == "2 idle resources ~$12.60/month"

@@ -203,11 +203,10 @@ def total(findings: Iterable[Finding]) -> Decimal:
 
 
 def badge_text(findings: list[Finding]) -> str | None:
-    """ "3 unattached volumes, 1 idle Elastic IP ~$24.10/month" (None when there is nothing)."""
+    """ "3 unattached volumes ~$24.00/month"; several kinds: "5 idle resources ~$31.20/month"."""
     if not findings:
         return None
-    counts: dict[str, int] = {}
-    for finding in findings:
-        counts[finding.kind] = counts.get(finding.kind, 0) + 1
-    parts = [f"{n} {_NOUNS[kind][0 if n == 1 else 1]}" for kind, n in counts.items()]
-    return f"{', '.join(parts)} ~${total(findings)}/month"
+    kinds = {f.kind for f in findings}
+    count = len(findings)
+    what = _NOUNS[next(iter(kinds))][0 if count == 1 else 1] if len(kinds) == 1 else "idle resources"
+    return f"{count} {what} ~${total(findings)}/month"
