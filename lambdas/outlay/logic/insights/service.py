@@ -79,11 +79,17 @@ class _Report:
         except NotPermittedError as exc:
             self.problems.append({"feature": feature, "region": exc.region or region, "message": exc.message})
         except OutlayError as exc:
-            where = f" in {region}" if region else ""
             self.problems.append(
-                {"feature": feature, "region": region, "message": f"{feature}{where}: {exc.message}"}
+                {"feature": feature, "region": region, "message": f"{feature}{_in(region)}: {exc.message}"}
             )
+        except Exception:  # an answer we cannot read must not fail the other features
+            message = f"{feature}{_in(region)}: AWS answered in a way Outlay could not read; try again later"
+            self.problems.append({"feature": feature, "region": region, "message": message})
         return None
+
+
+def _in(region: str | None) -> str:
+    return f" in {region}" if region else ""
 
 
 @dataclass
