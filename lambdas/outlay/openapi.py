@@ -68,6 +68,7 @@ RESPONSES: dict[tuple[str, str], tuple[int, str | None]] = {
     ("GET", "/aws-insights"): (200, f"{_M}.insights.Insights"),
     ("GET", "/aws-insights/settings"): (200, f"{_M}.insights.InsightsSettings"),
     ("PUT", "/aws-insights/settings"): (200, f"{_M}.insights.InsightsSettings"),
+    ("DELETE", "/aws-insights/notice"): (204, None),
 }
 # Other outcomes of an operation: status -> (description, True = the success body, False = an error).
 MORE_RESPONSES: dict[tuple[str, str], dict[str, tuple[str, bool]]] = {

@@ -169,7 +169,8 @@ ROUTES: tuple[Route, ...] = (
         "PUT",
         "/aws-insights/settings",
         "costs",
-        "Choose the regions the insights scan (empty = regions with spend last month)",
+        "Regions the insights scan (empty = regions with spend last month), monthly summary on/off",
         f"{_M}.insights.InsightsSettingsRequest",
     ),
+    Route("DELETE", "/aws-insights/notice", "costs", "Dismiss the monthly insights summary"),
 )

@@ -146,4 +146,5 @@ def insights_sk(connection_id: str) -> str:
     return f"INSIGHTS#{connection_id}"
 
 
-INSIGHTS_SETTINGS_SK = "INSIGHTSSETTINGS"  # the regions the user chose to scan
+INSIGHTS_SETTINGS_SK = "INSIGHTSSETTINGS"  # the regions the user chose to scan, monthly summary opt-in
+INSIGHTS_NOTICE_SK = "INSIGHTSNOTICE"  # the monthly summary notice, until the user dismisses it

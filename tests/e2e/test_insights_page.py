@@ -4,6 +4,7 @@ each screenshot checked with axe (test-artifacts/screenshots/17-*.png)."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 import requests
 from playwright.sync_api import Browser, expect
 
+from local.gateway import LOCAL_CONTROL_HEADER
 from local.runtime import LocalRuntime
 from local.seed import DEMO_ACCESS_KEY_ID, DEMO_SECRET_ACCESS_KEY, seed_insights_demo
 from tests.e2e.browser import ConsoleWatch, screenshot_checked, sign_in_through_page
@@ -122,5 +124,44 @@ def test_an_unknown_region_is_refused_next_to_the_field(
         page.get_by_role("button", name="Save regions").click()
         expect(page.locator("#insights")).to_contain_text("Not an AWS region: atlantis-1")
         expect(field).to_have_attribute("aria-invalid", "true")
+    finally:
+        context.close()
+
+
+@pytest.mark.e2e
+def test_the_opt_in_monthly_summary_appears_after_the_import_until_dismissed(
+    browser: Browser, local_runtime: LocalRuntime, user_with_waste: str, screenshots: Path
+) -> None:
+    rt = local_runtime
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US", timezone_id="UTC")
+    page = context.new_page()
+    try:
+        sign_in_through_page(page, rt.url, user_with_waste, PASSWORD)
+        expect(page.locator("#insights-notice")).to_have_count(0)
+        page.goto(rt.url + "settings.html")
+        page.get_by_label("After each monthly import, show me a summary of these insights in Outlay").check()
+        expect(page.locator("#insights")).to_contain_text(
+            "You will find a summary here after each monthly import."
+        )
+
+        ran = requests.post(
+            f"{rt.url}__local/import-now", headers={LOCAL_CONTROL_HEADER: "1"}, json={}, timeout=180
+        )
+        assert ran.status_code == 200, ran.text
+
+        page.goto(rt.url + "expenses.html")
+        notice = page.locator("#insights-notice")
+        month = previous_month(datetime.now(UTC).date())[0].strftime("%B %Y")
+        # From the 4th of the month the demo's run-rate anomaly joins the demo's AWS one: count either.
+        summary = (
+            rf"AWS in {month}: 3 idle resources ~\$16\.25/month, \d+ cost anomal(y|ies), no commitments\."
+        )
+        expect(notice).to_contain_text(re.compile(summary))
+        screenshot_checked(page, screenshots / "17-summary-light-desktop.png", full_page=False)
+        notice.get_by_role("button", name="Dismiss").click()
+        expect(notice).to_have_count(0)
+        page.reload()
+        expect(page.locator("#expense-rows tr").first).to_be_visible()
+        expect(page.locator("#insights-notice")).to_have_count(0)
     finally:
         context.close()

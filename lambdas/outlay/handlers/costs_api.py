@@ -148,7 +148,12 @@ def _build_resolver() -> APIGatewayRestResolver:
     def put_insights_settings() -> Response:
         sub = caller(app).sub
         body = parse_body(app, InsightsSettingsRequest)
-        return json_response(HTTPStatus.OK, insights().save_settings(sub, body.regions))
+        return json_response(HTTPStatus.OK, insights().save_settings(sub, body.regions, body.monthly_summary))
+
+    @app.delete("/aws-insights/notice")
+    def dismiss_insights_notice() -> Response:
+        insights().dismiss_notice(caller(app).sub)
+        return Response(status_code=HTTPStatus.NO_CONTENT.value)
 
     return app
 

@@ -21,10 +21,15 @@ class InsightsQuery(BaseModel):
 
 
 class InsightsSettingsRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+    model_config = ConfigDict(extra="forbid", defer_build=True, populate_by_name=True)
 
-    regions: list[str] = Field(
-        default_factory=list, max_length=20, description="Regions to scan; empty = default"
+    regions: list[str] | None = Field(
+        None, max_length=20, description="Regions to scan; empty = default; absent = unchanged"
+    )
+    monthly_summary: bool | None = Field(
+        None,
+        alias="monthlySummary",
+        description="A summary notice after each monthly import; absent = unchanged",
     )
 
 
@@ -33,6 +38,15 @@ class InsightsSettings(BaseModel):
 
     regions: list[str] = Field(description="Regions the user chose; empty = regions with spend last month")
     max_regions: int = Field(alias="maxRegions")
+    monthly_summary: bool = Field(alias="monthlySummary")
+
+
+class Notice(BaseModel):
+    model_config = ConfigDict(defer_build=True, populate_by_name=True)
+
+    month: str
+    text: str
+    created_at: str = Field(alias="createdAt")
 
 
 class _Out(BaseModel):
@@ -110,3 +124,4 @@ class Insights(_Out):
     configured: bool = Field(description="False: no AWS connection yet")
     connections: list[ConnectionInsights]
     badges: dict[str, str] = Field(description="Cost Explorer service -> waste badge for its imported line")
+    notice: Notice | None = Field(None, description="The monthly summary (opt-in) until it is dismissed")

@@ -150,6 +150,6 @@ def test_regions_to_scan_are_validated_and_kept(connected: Moto, make_service: C
     assert status == 400 and body["details"][0]["field"] == "regions"
     assert call("PUT", "/aws-insights/settings", body={"regions": ["us-west-2", "eu-west-1"]}) == (
         200,
-        {"regions": ["eu-west-1", "us-west-2"], "maxRegions": 8},
+        {"regions": ["eu-west-1", "us-west-2"], "monthlySummary": False, "maxRegions": 8},
     )
     assert call("GET", "/aws-insights/settings")[1]["regions"] == ["eu-west-1", "us-west-2"]

@@ -62,7 +62,16 @@ class Store:
     def regions(self, sub: str) -> list[str] | None:
         return None
 
-    def put_regions(self, sub: str, regions: list[str]) -> None:
+    def settings(self, sub: str) -> dict[str, Any]:
+        return {"regions": [], "monthlySummary": False}
+
+    def put_settings(self, sub: str, regions: list[str], monthly_summary: bool) -> None:
+        raise AssertionError("not used")
+
+    def notice(self, sub: str) -> dict[str, Any] | None:
+        return None
+
+    def put_notice(self, sub: str, notice: dict[str, Any] | None) -> None:
         raise AssertionError("not used")
 
 

@@ -10,6 +10,8 @@ const KIND_LABEL = {
   old_snapshot: 'Old snapshot',
   stopped_instance: 'Stopped instance',
 };
+let settings = { monthlySummary: false };
+
 const REGIONS_FROM = {
   preference: 'the regions you chose',
   spend: 'regions with spend last month',
@@ -24,7 +26,10 @@ export async function renderInsights(container, { refresh = false } = {}) {
   else container.prepend(status);
   let data;
   try {
-    data = await api('/aws-insights', { query: refresh ? { refresh: 'true' } : {} });
+    [data, settings] = await Promise.all([
+      api('/aws-insights', { query: refresh ? { refresh: 'true' } : {} }),
+      api('/aws-insights/settings'),
+    ]);
   } catch (error) {
     const message = error instanceof ApiError ? error.message : 'The insights could not be loaded.';
     setStatus(status, `Could not read the insights: ${message}`, 'error');
@@ -44,7 +49,7 @@ function view(container, data) {
     h('p', { class: 'hint' }, `Read from AWS ${formatDateTime(readAt)}.`),
     refresh);
   const many = data.connections.length > 1;
-  return [head, ...data.connections.flatMap((c) => connectionView(container, c, many))];
+  return [head, ...data.connections.flatMap((c) => connectionView(container, c, many)), summaryView()];
 }
 
 function connectionView(container, conn, many) {
@@ -103,6 +108,23 @@ function commitmentsView(conn) {
       commitment('Reservations', reservations, reservations.has ? `${reservations.unusedHours} unused hours` : ''),
       commitment('Savings Plans', savingsPlans, savingsPlans.has ? `${formatMoney(savingsPlans.unusedCommitment, 'USD')} unused` : '')),
   ];
+}
+
+function summaryView() {
+  const message = h('p', { class: 'hint', role: 'status', 'aria-live': 'polite' });
+  const box = h('input', { type: 'checkbox', id: 'insights-summary', checked: Boolean(settings.monthlySummary), onchange: async () => {
+    try {
+      settings = await api('/aws-insights/settings', { method: 'PUT', body: { monthlySummary: box.checked } });
+      message.textContent = box.checked ? 'You will find a summary here after each monthly import.' : 'No summary after the monthly import.';
+    } catch (error) {
+      box.checked = !box.checked;
+      message.textContent = `Could not save: ${error.message}`;
+    }
+  } });
+  return h('div', {},
+    h('h3', {}, 'Monthly summary'),
+    h('label', { class: 'checkbox' }, box, ' After each monthly import, show me a summary of these insights in Outlay'),
+    message);
 }
 
 function regionsView(container, conn) {

@@ -7,6 +7,7 @@ the time they were read; `refresh` reads AWS again.
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -61,7 +62,10 @@ class InsightsStore(Protocol):
     def cached(self, sub: str, connection_id: str) -> dict[str, Any] | None: ...
     def put(self, sub: str, connection_id: str, result: dict[str, Any]) -> None: ...
     def regions(self, sub: str) -> list[str] | None: ...
-    def put_regions(self, sub: str, regions: list[str]) -> None: ...
+    def settings(self, sub: str) -> dict[str, Any]: ...
+    def put_settings(self, sub: str, regions: list[str], monthly_summary: bool) -> None: ...
+    def notice(self, sub: str) -> dict[str, Any] | None: ...
+    def put_notice(self, sub: str, notice: dict[str, Any] | None) -> None: ...
 
 
 def _utc_now() -> datetime:
@@ -103,10 +107,14 @@ class InsightsService:
 
     # ----------------------------------------------------------------------------- settings
     def settings(self, sub: str) -> dict[str, Any]:
-        return {"regions": self.store.regions(sub) or [], "maxRegions": MAX_REGIONS}
+        return {**self.store.settings(sub), "maxRegions": MAX_REGIONS}
 
-    def save_settings(self, sub: str, regions: Iterable[str]) -> dict[str, Any]:
-        chosen = sorted(set(regions))
+    def save_settings(
+        self, sub: str, regions: Iterable[str] | None = None, monthly_summary: bool | None = None
+    ) -> dict[str, Any]:
+        """Changes what is given; what is absent (None) stays as it was."""
+        current = self.store.settings(sub)
+        chosen = sorted(set(regions if regions is not None else current["regions"]))
         bad = [r for r in chosen if not REGION_RE.match(r)]
         if bad:
             raise InvalidInputError(
@@ -116,8 +124,28 @@ class InsightsService:
             raise InvalidInputError(
                 f"Pick at most {MAX_REGIONS} regions", [{"field": "regions", "message": "too many"}]
             )
-        self.store.put_regions(sub, chosen)
+        summary = monthly_summary if monthly_summary is not None else current["monthlySummary"]
+        self.store.put_settings(sub, chosen, summary)
+        if not summary:
+            self.store.put_notice(sub, None)
         return self.settings(sub)
+
+    # ------------------------------------------------------------------------ monthly summary
+    def after_import(self, sub: str, month: str) -> bool:
+        """After the scheduled import of `month`: for a user who opted in, read the insights again and
+        leave a summary notice in the app (until dismissed). True when a notice was left."""
+        if not self.store.settings(sub)["monthlySummary"]:
+            return False
+        result = self.insights(sub, refresh=True)
+        if not result["connections"]:
+            return False
+        self.store.put_notice(
+            sub, {"month": month, "text": summary_text(result, month), "createdAt": self.now_iso()}
+        )
+        return True
+
+    def dismiss_notice(self, sub: str) -> None:
+        self.store.put_notice(sub, None)
 
     # ------------------------------------------------------------------------------ insights
     def insights(
@@ -143,7 +171,9 @@ class InsightsService:
             self.store.put(sub, ref.id, fresh)
             results.append({**fresh, "cached": False})
         findings = [f for r in results for f in r["waste"]["items"]]
-        return {"connections": results, "badges": badges(findings), "configured": bool(known)}
+        answer = {"connections": results, "badges": badges(findings), "configured": bool(known)}
+        notice = self.store.notice(sub) if known else None
+        return {**answer, "notice": notice} if notice else answer
 
     def _stale(self, cached: dict[str, Any]) -> bool:
         try:
@@ -252,6 +282,29 @@ def _empty() -> dict[str, Any]:
         "anomalies": {"items": [], "note": None},
         "commitments": {"month": None, "reservations": {"has": False}, "savingsPlans": {"has": False}},
     }
+
+
+def summary_text(result: dict[str, Any], month: str) -> str:
+    """The notice: "AWS in November 2026: 3 idle resources ~$16.25/month, no cost anomalies, ..."."""
+    findings = [f for c in result["connections"] for f in c["waste"]["items"]]
+    anomalies = sum(len(c["anomalies"]["items"]) for c in result["connections"])
+    year, number = month_rules.parse_month(month)
+    parts = [
+        f"{len(findings)} idle resource{'s' if len(findings) != 1 else ''} "
+        f"~${sum((Decimal(f['monthlyCost']) for f in findings), Decimal(0))}/month"
+        if findings
+        else "nothing idle found",
+        f"{anomalies} cost anomal{'ies' if anomalies != 1 else 'y'}" if anomalies else "no cost anomalies",
+    ]
+    committed = [
+        c["commitments"]
+        for c in result["connections"]
+        if c["commitments"]["reservations"]["has"] or c["commitments"]["savingsPlans"]["has"]
+    ]
+    parts.append("commitments in use" if committed else "no commitments")
+    problems = sum(len(c["problems"]) for c in result["connections"])
+    tail = f" ({problems} thing{'s' if problems != 1 else ''} Outlay could not read)" if problems else ""
+    return f"AWS in {calendar.month_name[number]} {year}: {', '.join(parts)}{tail}."
 
 
 def badges(findings: list[dict[str, Any]]) -> dict[str, str]:
