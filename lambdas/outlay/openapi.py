@@ -78,6 +78,7 @@ MORE_RESPONSES: dict[tuple[str, str], dict[str, tuple[str, bool]]] = {
     ("POST", "/account/export"): {
         "413": ("Too many expenses for one export; export them as CSV by date range", False)
     },
+    ("GET", "/aws-insights"): {"404": ("No AWS connection with that id", False)},
 }
 # Query-string models give parameters their types; other parameters are plain strings.
 QUERY_MODELS: dict[tuple[str, str], str] = {

@@ -40,6 +40,8 @@ STATEFUL_ACCEPTANCE = {
     "POST /aws-cost-import",
     # AWS decides whether the role or key pair works (STS answers; a refusal is a documented 400)
     "POST /aws-credentials",
+    # a connection id other than "all" must name one of the caller's connections (else a documented 404)
+    "GET /aws-insights",
 }
 
 # DELETE /account's one valid body deletes the contract user mid-run; unit and integration tests

@@ -5,9 +5,12 @@ Money is a decimal string (USD, as AWS prices and Cost Anomaly Detection report 
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+REGION_PATTERN = r"^[a-z]{2}(-gov)?-[a-z]+-[0-9]$"
+MAX_REGIONS = 8
 
 
 class InsightsQuery(BaseModel):
@@ -23,8 +26,8 @@ class InsightsQuery(BaseModel):
 class InsightsSettingsRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", defer_build=True, populate_by_name=True)
 
-    regions: list[str] | None = Field(
-        None, max_length=20, description="Regions to scan; empty = default; absent = unchanged"
+    regions: list[Annotated[str, Field(pattern=REGION_PATTERN, max_length=30)]] | None = Field(
+        None, max_length=MAX_REGIONS, description="Regions to scan; empty = default; absent = unchanged"
     )
     monthly_summary: bool | None = Field(
         None,

@@ -147,7 +147,7 @@ def test_a_bad_query_is_a_400_naming_the_parameter(service: Any, query: dict[str
 def test_regions_to_scan_are_validated_and_kept(connected: Moto, make_service: Callable[..., Any]) -> None:
     _install(connected, FakeCostExplorer())
     status, body = call("PUT", "/aws-insights/settings", body={"regions": ["eu-west-1", "mars-north-1x"]})
-    assert status == 400 and body["details"][0]["field"] == "regions"
+    assert status == 400 and body["details"][0]["field"].startswith("regions")
     assert call("PUT", "/aws-insights/settings", body={"regions": ["us-west-2", "eu-west-1"]}) == (
         200,
         {"regions": ["eu-west-1", "us-west-2"], "monthlySummary": False, "maxRegions": 8},

@@ -22,10 +22,10 @@ from outlay.logic.insights import anomalies as anomaly_rules
 from outlay.logic.insights import commitments as commitment_rules
 from outlay.logic.insights import waste
 from outlay.logic.insights.permissions import NotPermittedError
+from outlay.models.insights import MAX_REGIONS, REGION_PATTERN
 
 CACHE_MAX_AGE = timedelta(hours=12)
-MAX_REGIONS = 8
-REGION_RE = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
+REGION_RE = re.compile(REGION_PATTERN)
 ALL = "all"
 
 
