@@ -33,6 +33,12 @@
 - Cost Explorer `GetCostForecast`: moto answers NotImplemented (HTTP 500, retried by botocore and
   shown as "AWS unavailable" in the dashboard). Locally it answers a demo forecast for the requested
   period, shaped like AWS's response: `Total {Amount, Unit}` + `ForecastResultsByTime`.
+- Insights (issue 17): moto has no Cost Anomaly Detection, reservation or Savings Plans reads. Locally
+  `GetAnomalies` answers one demo anomaly, the four utilization/coverage reads answer "no
+  commitments" (zero purchased hours / commitment, as AWS does), and a `GetCostAndUsage` grouped by
+  REGION or SERVICE alone (the insights' breakdowns, never the import's SERVICE x RECORD_TYPE) answers
+  a demo breakdown instead of taking the import's queued bill. `backdate_snapshot` ages a moto
+  snapshot so the demo has one older than 90 days.
 """
 
 from __future__ import annotations
@@ -66,6 +72,104 @@ def _get_cost_forecast(self: Any) -> str:
             ],
         }
     )
+
+
+DEMO_REGION = "us-east-1"  # where the demo account spends, and where local/seed.py puts its waste
+DEMO_MONTHLY: dict[str, Decimal] = {  # roughly local/seed.py DEMO_SERVICES
+    "Amazon Elastic Compute Cloud - Compute": Decimal("41.37"),
+    "Amazon Relational Database Service": Decimal("27.80"),
+    "Amazon Simple Storage Service": Decimal("3.12"),
+}
+
+
+def _money(amount: Decimal) -> dict[str, str]:
+    return {"Amount": str(amount.quantize(Decimal("0.0001"))), "Unit": "USD"}
+
+
+def _demo_breakdown(request: dict[str, Any]) -> dict[str, Any]:
+    """Demo answer for GetCostAndUsage grouped by REGION or SERVICE (MONTHLY or DAILY)."""
+    from datetime import date, timedelta
+
+    key = request["GroupBy"][0]["Key"]
+    start = date.fromisoformat(request["TimePeriod"]["Start"])
+    end = date.fromisoformat(request["TimePeriod"]["End"])
+    daily = request.get("Granularity") == "DAILY"
+    periods = []
+    while start < end:
+        following = start + timedelta(days=1) if daily else (start + timedelta(days=32)).replace(day=1)
+        if key == "REGION":
+            groups = [
+                {
+                    "Keys": [DEMO_REGION],
+                    "Metrics": {"UnblendedCost": _money(sum(DEMO_MONTHLY.values(), Decimal(0)))},
+                }
+            ]
+        else:
+            groups = []
+            for service, monthly in DEMO_MONTHLY.items():
+                amount = monthly / 30 if daily else monthly
+                if daily and service.startswith("Amazon Elastic") and start.day >= 2:
+                    amount *= 3  # the demo's run-rate anomaly (shown from the 4th of the month)
+                groups.append({"Keys": [service], "Metrics": {"UnblendedCost": _money(amount)}})
+        periods.append(
+            {
+                "TimePeriod": {"Start": start.isoformat(), "End": following.isoformat()},
+                "Total": {},
+                "Groups": groups,
+                "Estimated": True,
+            }
+        )
+        start = following
+    return {"ResultsByTime": periods, "DimensionValueAttributes": []}
+
+
+def _get_anomalies(self: Any) -> str:
+    from datetime import UTC, datetime, timedelta
+
+    start = (datetime.now(UTC) - timedelta(days=6)).date().isoformat()
+    anomaly = {
+        "AnomalyId": "demo-anomaly-1",
+        "AnomalyStartDate": start,
+        "DimensionValue": "Amazon Relational Database Service",
+        "RootCauses": [{"Service": "Amazon Relational Database Service", "Region": DEMO_REGION}],
+        "AnomalyScore": {"MaxScore": 0.86, "CurrentScore": 0.71},
+        "Impact": {
+            "MaxImpact": 3.3,
+            "TotalImpact": 14.6,
+            "TotalActualSpend": 19.9,
+            "TotalExpectedSpend": 5.3,
+        },
+        "MonitorArn": "arn:aws:ce::123456789012:anomalymonitor/demo",
+    }
+    return json.dumps({"Anomalies": [anomaly]})
+
+
+def _no_reservations(self: Any) -> str:
+    hours = {"PurchasedHours": "0", "TotalActualHours": "0", "UnusedHours": "0", "UtilizationPercentage": "0"}
+    return json.dumps({"UtilizationsByTime": [], "Total": hours, "CoveragesByTime": []})
+
+
+def _no_savings_plans(self: Any) -> str:
+    commitment = {
+        "TotalCommitment": "0",
+        "UsedCommitment": "0",
+        "UnusedCommitment": "0",
+        "UtilizationPercentage": "0",
+    }
+    return json.dumps(
+        {
+            "Total": {"Utilization": commitment},
+            "SavingsPlansUtilizationsByTime": [],
+            "SavingsPlansCoverages": [],
+        }
+    )
+
+
+def backdate_snapshot(snapshot_id: str, region: str, when: Any, account: str = "123456789012") -> None:
+    """Give a moto snapshot an older StartTime (AWS sets it; moto has no API to change it)."""
+    from moto.ec2.models import ec2_backends
+
+    ec2_backends[account][region].snapshots[snapshot_id].start_time = when
 
 
 _transaction = threading.local()
@@ -254,13 +358,15 @@ def _shared_demo_bill(get_cost_and_usage: Any) -> Any:
     @functools.wraps(get_cost_and_usage)
     def wrapper(self: Any, body: str) -> Any:
         organization = ORGANIZATION_BILLS.get(self.account_id)
-        if organization is not None:
-            request = json.loads(body or "{}")
-            if [g.get("Key") for g in request.get("GroupBy") or []][:1] == ["LINKED_ACCOUNT"]:
-                return organization(request)
-        by_service = _by_service_only(body)
-        if by_service is not None and body not in self.cost_usage_results:
-            return _demo_by_service(by_service)
+        request = json.loads(body or "{}")
+        group_keys = [g.get("Key") for g in request.get("GroupBy") or []]
+        if organization is not None and group_keys[:1] == ["LINKED_ACCOUNT"]:
+            return organization(request)
+        if len(request.get("GroupBy") or []) == 1 and body not in self.cost_usage_results:
+            # The AWS costs page (by SERVICE) and insights' breakdowns (e.g. by REGION): never the
+            # import's queued bill.
+            by_service = _by_service_only(body)
+            return _demo_by_service(by_service) if by_service is not None else _demo_breakdown(request)
         own = body in self.cost_usage_results or self.cost_usage_results_queue
         if self.account_id != DEFAULT_ACCOUNT and not own:
             from moto.ce.models import ce_backends
@@ -332,6 +438,15 @@ def install() -> None:
 
     if not hasattr(CostExplorerResponse, "get_cost_forecast"):
         CostExplorerResponse.get_cost_forecast = _get_cost_forecast  # type: ignore[attr-defined]
+    for name, answer in (
+        ("get_anomalies", _get_anomalies),
+        ("get_reservation_utilization", _no_reservations),
+        ("get_reservation_coverage", _no_reservations),
+        ("get_savings_plans_utilization", _no_savings_plans),
+        ("get_savings_plans_coverage", _no_savings_plans),
+    ):
+        if not hasattr(CostExplorerResponse, name):
+            setattr(CostExplorerResponse, name, answer)
 
     from moto.ce.models import CostExplorerBackend
 

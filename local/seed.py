@@ -19,7 +19,7 @@ from typing import Any
 from outlay.routes import HTTP_FUNCTIONS
 
 from local import users
-from local.aws import LocalAws
+from local.aws import FAKE_KEY, LocalAws
 from local.gate import WriteGate
 from local.lambdas import HandlerMissing, invoke, match_route, rest_event
 from local.seed_budgets import seed_demo_budgets
@@ -173,6 +173,31 @@ DEMO_ACCESS_KEY_ID = "AKIAEXAMPLEOUTLAY001"  # AWS documentation style: never a 
 DEMO_SECRET_ACCESS_KEY = "outlay-demo-secret-not-a-real-key"  # noqa: S105 - a fake key for moto
 
 
+def seed_insights_demo(aws: LocalAws, now: datetime | None = None) -> dict[str, str]:
+    """Waste for the insights to find in the demo account (issue 17): an unattached volume, a free
+    Elastic IP and a snapshot older than 90 days, in the region the demo account spends in."""
+    import boto3
+
+    from local import moto_extras
+
+    region = moto_extras.DEMO_REGION
+    ec2 = boto3.client(
+        "ec2",
+        region_name=region,
+        endpoint_url=aws.url,
+        aws_access_key_id=FAKE_KEY,
+        aws_secret_access_key=FAKE_KEY,
+    )
+    volume = ec2.create_volume(AvailabilityZone=f"{region}a", Size=120, VolumeType="gp3")["VolumeId"]
+    ec2.create_tags(Resources=[volume], Tags=[{"Key": "Name", "Value": "old-build-cache"}])
+    address = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    source = ec2.create_volume(AvailabilityZone=f"{region}a", Size=60, VolumeType="gp2")["VolumeId"]
+    snapshot = ec2.create_snapshot(VolumeId=source, Description="before the 2025 migration")["SnapshotId"]
+    ec2.delete_volume(VolumeId=source)
+    moto_extras.backdate_snapshot(snapshot, region, (now or datetime.now(UTC)) - timedelta(days=200))
+    return {"volume": volume, "address": address, "snapshot": snapshot}
+
+
 def seed_demo_data(
     aws: LocalAws,
     sub: str,
@@ -205,6 +230,7 @@ def seed_demo_data(
         log.warning("no demo AWS connection: %s", exc)
     report["awsConnections"] = connect_demo_accounts(aws, claims, origin=origin, passing=passing)
     seed_demo_rule(claims, origin, passing)
+    report["insights"] = seed_insights_demo(aws)
     try:
         for body in demo_expenses(today, count):
             if cancel is not None and cancel.is_set():

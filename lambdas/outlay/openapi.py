@@ -71,6 +71,10 @@ RESPONSES: dict[tuple[str, str], tuple[int, str | None]] = {
     ("POST", "/aws-connections"): (201, f"{_M}.connections.ConnectionView"),
     ("GET", "/aws-connections/{id}"): (200, f"{_M}.connections.ConnectionView"),
     ("PATCH", "/aws-connections/{id}"): (200, f"{_M}.connections.ConnectionView"),
+    ("GET", "/aws-insights"): (200, f"{_M}.insights.Insights"),
+    ("GET", "/aws-insights/settings"): (200, f"{_M}.insights.InsightsSettings"),
+    ("PUT", "/aws-insights/settings"): (200, f"{_M}.insights.InsightsSettings"),
+    ("DELETE", "/aws-insights/notice"): (204, None),
 }
 # Other outcomes of an operation: status -> (description, True = the success body, False = an error).
 MORE_RESPONSES: dict[tuple[str, str], dict[str, tuple[str, bool]]] = {
@@ -82,6 +86,7 @@ MORE_RESPONSES: dict[tuple[str, str], dict[str, tuple[str, bool]]] = {
     },
     ("POST", "/aws-cost-import"): {"404": ("`connectionId` is not one of the caller's connections", False)},
     ("GET", "/aws-costs/overview"): {"404": ("No AWS connection with that id (or another user's)", False)},
+    ("GET", "/aws-insights"): {"404": ("No AWS connection with that id", False)},
 }
 # Query-string models give parameters their types; other parameters are plain strings.
 QUERY_MODELS: dict[tuple[str, str], str] = {
@@ -95,6 +100,7 @@ QUERY_MODELS: dict[tuple[str, str], str] = {
     ("DELETE", "/budgets"): f"{_M}.budgets.BudgetKeyQuery",
     ("GET", "/aws-connections/{id}/history"): f"{_M}.cost_import.HistoryQuery",
     ("GET", "/aws-costs/overview"): f"{_M}.aws_overview.OverviewQuery",
+    ("GET", "/aws-insights"): f"{_M}.insights.InsightsQuery",
 }
 ERROR_MODEL = f"{_M}.expenses.ErrorBody"
 SECURITY_SCHEME = "CognitoUserPool"

@@ -227,4 +227,21 @@ ROUTES: tuple[Route, ...] = (
         "Live AWS costs (month to date by day and service, forecast, 12 months), cached per connection",
         query=("connection", "refresh"),
     ),
+    # --- AWS insights (issue 17) ---
+    Route(
+        "GET",
+        "/aws-insights",
+        "costs",
+        "Waste, anomalies and commitments per AWS connection (cached with their time of reading)",
+        query=("connection", "refresh", "cachedOnly"),
+    ),
+    Route("GET", "/aws-insights/settings", "costs", "The regions the insights scan"),
+    Route(
+        "PUT",
+        "/aws-insights/settings",
+        "costs",
+        "Regions the insights scan (empty = regions with spend last month), monthly summary on/off",
+        f"{_M}.insights.InsightsSettingsRequest",
+    ),
+    Route("DELETE", "/aws-insights/notice", "costs", "Dismiss the monthly insights summary"),
 )

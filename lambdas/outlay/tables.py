@@ -207,3 +207,13 @@ def budget_sk(currency: str, category: str | None) -> str:
 
 def forecast_sk(month: str) -> str:
     return f"FORECAST#{month}"
+
+
+# --- AWS insights (issue 17): cached results per connection, and the regions the user scans ---
+def insights_sk(connection_id: str) -> str:
+    """sk INSIGHTS#<connection id>: the last insights read for one connection (JSON + `readAt`)."""
+    return f"INSIGHTS#{connection_id}"
+
+
+INSIGHTS_SETTINGS_SK = "INSIGHTSSETTINGS"  # the regions the user chose to scan, monthly summary opt-in
+INSIGHTS_NOTICE_SK = "INSIGHTSNOTICE"  # the monthly summary notice, until the user dismisses it

@@ -45,6 +45,8 @@ STATEFUL_ACCEPTANCE = {
     # each rule's category must be a starter one or the user's own (stored state); `tagKey` goes with
     # tag rules only and an account rule's value is 12 digits (relations between fields)
     "PUT /aws-cost-rules",
+    # a connection id other than "all" must name one of the caller's connections (else a documented 404)
+    "GET /aws-insights",
 }
 
 # DELETE /account's one valid body deletes the contract user mid-run; unit and integration tests

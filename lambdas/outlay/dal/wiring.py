@@ -219,3 +219,40 @@ def build_aws_overview_service(
         cache=OverviewCacheRepository(expenses_table, dynamodb_client=dynamodb_client),
         **extra,
     )
+
+
+def build_insights_service(
+    *,
+    credentials_table: str,
+    expenses_table: str,
+    kms_key_id: str | None = None,
+    dynamodb_client: Any = None,
+    kms_client: Any = None,
+    sessions: AwsSessions | None = None,
+    clock: Callable[[], datetime] | None = None,
+) -> Any:
+    """AWS insights (issue 17) over each of the user's connections (read-only calls)."""
+    from outlay.dal.aws_sessions import AwsSessions
+    from outlay.dal.connections import AccountConnector
+    from outlay.dal.insights_reader import ConnectionReaders
+    from outlay.dal.insights_store import InsightsStore
+    from outlay.dal.kms_envelope import KmsEnvelope
+    from outlay.logic.insights.service import InsightsService
+
+    sessions = sessions or AwsSessions()
+    costs = build_costs_service(
+        credentials_table=credentials_table,
+        expenses_table=expenses_table,
+        kms_key_id=kms_key_id,
+        dynamodb_client=dynamodb_client,
+        kms_client=kms_client,
+        sessions=sessions,
+        clock=clock,
+    )
+    connector = AccountConnector(sessions, KmsEnvelope(kms_key_id or "", kms_client=kms_client))
+    extra: dict[str, Any] = {"clock": clock} if clock else {}
+    return InsightsService(
+        connections=ConnectionReaders(costs.connections, connector, sessions),
+        store=InsightsStore(expenses_table, dynamodb_client=dynamodb_client),
+        **extra,
+    )

@@ -24,6 +24,7 @@ from outlay.models.settings import WorkerSettings, load, metrics_namespace
 
 if TYPE_CHECKING:
     from outlay.logic.costs_service import CostsService
+    from outlay.logic.insights.service import InsightsService
 
 logger = Logger(service="cost-import-worker")
 metrics = Metrics(namespace=metrics_namespace(), service="cost-import")
@@ -49,6 +50,29 @@ def _build_service() -> CostsService:
 service = Lazy(_build_service)
 
 
+def _build_insights() -> InsightsService:
+    from outlay.dal.wiring import build_insights_service
+
+    settings = load(WorkerSettings)
+    return build_insights_service(
+        credentials_table=settings.credentials_table,
+        expenses_table=settings.expenses_table,
+        kms_key_id=settings.kms_key_id,
+    )
+
+
+insights = Lazy(_build_insights)
+
+
+def _monthly_summary(message: ImportMessage) -> None:
+    """The opt-in insights summary after the monthly import; never fails or retries the import."""
+    try:
+        if insights().after_import(message.user_id, message.months[-1]):
+            metrics.add_metric(name="InsightsSummaries", unit=MetricUnit.Count, value=1)
+    except Exception:
+        logger.exception("insights summary failed; the import itself succeeded")
+
+
 def record_handler(record: SQSRecord) -> dict[str, Any]:
     message = ImportMessage.model_validate(json.loads(record.body))  # malformed -> retried -> DLQ
     logger.append_keys(userId=message.user_id)
@@ -72,6 +96,8 @@ def record_handler(record: SQSRecord) -> dict[str, Any]:
         "import run finished",
         extra={"runId": run.run_id, "status": run.status, "errorCode": run.error_code, "months": run.months},
     )
+    if run.status == "succeeded" and message.trigger == "schedule" and message.kind == "monthly":
+        _monthly_summary(message)
     if outcome.transient:
         raise TransientImportError(f"run {run.run_id}: {run.error_code}; will be retried")
     return {"status": run.status, "runId": run.run_id}

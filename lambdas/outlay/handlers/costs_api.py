@@ -21,11 +21,13 @@ from outlay.models.connections import CreateConnectionRequest, UpdateConnectionR
 from outlay.models.cost_import import HistoryQuery, ImportRequest
 from outlay.models.cost_rules import CostRulesRequest
 from outlay.models.credentials import SaveCredentialsRequest, ToggleRequest
+from outlay.models.insights import Insights, InsightsQuery, InsightsSettingsRequest
 from outlay.models.settings import CostsSettings, load
 
 if TYPE_CHECKING:
     from outlay.logic.aws_overview_service import AwsOverviewService
     from outlay.logic.costs_service import CostsService
+    from outlay.logic.insights.service import InsightsService
 
 logger = Logger(service="costs")
 
@@ -59,6 +61,20 @@ def _build_overview() -> AwsOverviewService:
 
 
 overview = Lazy(_build_overview)
+
+
+def _build_insights() -> InsightsService:
+    from outlay.dal.wiring import build_insights_service
+
+    settings = load(CostsSettings)
+    return build_insights_service(
+        credentials_table=settings.credentials_table,
+        expenses_table=settings.expenses_table,
+        kms_key_id=settings.kms_key_id,
+    )
+
+
+insights = Lazy(_build_insights)
 
 
 def _build_resolver() -> APIGatewayRestResolver:
@@ -190,6 +206,32 @@ def _build_resolver() -> APIGatewayRestResolver:
         result = overview().overview(sub, query.connection, refresh=query.refresh == "true")
         logger.info("aws costs overview", extra={"refresh": result.get("refresh", {}).get("status")})
         return json_response(HTTPStatus.OK, result)
+
+    # --- AWS insights (issue 17) ---
+    @app.get("/aws-insights")
+    def get_insights() -> Response:
+        sub = caller(app).sub
+        query = parse_query(app, InsightsQuery)
+        result = insights().insights(
+            sub, query.connection, refresh=query.refresh == "true", cached_only=query.cached_only == "true"
+        )
+        shape = Insights.model_validate(result)  # the documented shape, nothing more
+        return json_response(HTTPStatus.OK, shape.model_dump(mode="json", by_alias=True, exclude_none=True))
+
+    @app.get("/aws-insights/settings")
+    def get_insights_settings() -> Response:
+        return json_response(HTTPStatus.OK, insights().settings(caller(app).sub))
+
+    @app.put("/aws-insights/settings")
+    def put_insights_settings() -> Response:
+        sub = caller(app).sub
+        body = parse_body(app, InsightsSettingsRequest)
+        return json_response(HTTPStatus.OK, insights().save_settings(sub, body.regions, body.monthly_summary))
+
+    @app.delete("/aws-insights/notice")
+    def dismiss_insights_notice() -> Response:
+        insights().dismiss_notice(caller(app).sub)
+        return Response(status_code=HTTPStatus.NO_CONTENT.value)
 
     return app
 

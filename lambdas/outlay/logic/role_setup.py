@@ -15,6 +15,8 @@ import secrets
 from typing import Any
 from urllib.parse import urlencode
 
+from outlay.logic.insights import permissions as insights_permissions
+
 ROLE_NAME_SUGGESTION = "OutlayCostExplorerReadOnly"
 STACK_NAME = "outlay-cost-explorer-role"
 CONSOLE = "https://console.aws.amazon.com/cloudformation/home"
@@ -112,6 +114,10 @@ def trust_policy(account_id: str, external_id: str) -> dict[str, Any]:
 
 def template(account_id: str, external_id: str) -> dict[str, Any]:
     """CloudFormation template creating the role; parameters default to the caller's values."""
+    return insights_permissions.add_to_template(_template(account_id, external_id))
+
+
+def _template(account_id: str, external_id: str) -> dict[str, Any]:
     return {
         "AWSTemplateFormatVersion": "2010-09-09",
         "Description": "Read-only Cost Explorer role that Outlay assumes to import your AWS bill",
@@ -216,8 +222,13 @@ def role_setup(account_id: str, external_id: str, template_url: str | None = Non
         "externalId": external_id,
         "principal": principal_arn(account_id),
         "policy": permissions_policy(),
-        "optionalPolicies": {"organizations": organizations_policy()},
+        "optionalPolicies": {
+            "organizations": organizations_policy(),
+            "insights": insights_permissions.optional_policy(),
+        },
         "permissions": [dict(p) for p in PERMISSIONS],
+        "optionalPolicy": insights_permissions.optional_policy(),
+        "optionalPolicyExplained": insights_permissions.EXPLANATION,
         "trustPolicy": trust_policy(account_id, external_id),
         "template": body,
         "templateBody": body,

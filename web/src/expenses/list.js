@@ -6,6 +6,7 @@ import { hasReceipt, viewReceipt } from './receipts.js';
 import { PAGE_SIZE, state } from './state.js';
 import { loadSummary } from './summary.js';
 import { refreshTrash, restoreExpense } from './trash.js';
+import { loadWasteBadges, wasteBadgeFor } from '../insights/badges.js';
 
 let menuSeq = 0;
 
@@ -88,6 +89,8 @@ function importBadges(expense) {
     const now = formatMoney(reported.amount, reported.currency || expense.currency);
     badges.push(h('span', { class: 'badge', title: 'You changed the amount; imports keep your value.' }, `AWS now reports ${now}`));
   }
+  const waste = wasteBadgeFor(expense);
+  if (waste) badges.push(waste);
   return badges;
 }
 
@@ -115,6 +118,11 @@ function expenseRow(expense) {
     h('td', { class: 'actions-cell' }, actions),
   );
 }
+
+// Waste badges come from the cached AWS insights; rows already shown get them when they arrive.
+loadWasteBadges().then((any) => {
+  if (any && state.items.size) renderList();
+});
 
 function renderList() {
   const rows = [...state.items.values()].map(expenseRow);

@@ -1,0 +1,1 @@
+"""AWS insights (issue 17): the waste behind the bill, cost anomalies and commitments. Pure rules."""
