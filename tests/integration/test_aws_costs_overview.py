@@ -32,9 +32,15 @@ def test_overview_over_http_fetches_once_then_serves_the_cache(local_runtime: Lo
     assert figures["forecast"]["available"] is True and figures["forecast"]["currency"] == "USD"
     assert body["requestsPerRefresh"] == 3 and body["costPerRequestUsd"] == "0.01"
 
-    again = requests.get(url, headers=headers, params={"connection": "primary"}, timeout=60).json()
+    again = requests.get(url, headers=headers, timeout=60).json()
     assert again["refresh"] == {"status": "cached", "requests": 0, "costUsd": "0.00"}
     assert again["fetchedAt"] == body["fetchedAt"] and again["figures"] == figures
+
+    first_connection = body["connections"][0]["id"]
+    one = requests.get(url, headers=headers, params={"connection": first_connection}, timeout=60).json()
+    assert one["refresh"]["status"] == "cached" and [c["id"] for c in one["connections"]] == [
+        first_connection
+    ]
 
 
 def test_overview_over_http_without_a_connection_is_the_empty_state(

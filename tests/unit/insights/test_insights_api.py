@@ -53,7 +53,7 @@ def test_insights_list_waste_anomalies_and_quiet_commitments_for_the_connection(
     status, body = call("GET", "/aws-insights")
     assert status == 200
     [conn] = body["connections"]
-    assert (conn["id"], conn["accountId"], conn["cached"]) == ("default", "123456789012", False)
+    assert conn["id"] and (conn["accountId"], conn["cached"]) == ("123456789012", False)
     assert (conn["regions"], conn["regionsFrom"]) == (
         ["us-east-1"],
         "spend",
@@ -79,7 +79,7 @@ def test_a_second_read_is_served_from_the_cache_with_its_time_and_refresh_reads_
     _install(connected, ce)
     first = call("GET", "/aws-insights")[1]["connections"][0]
     calls = len(ce.calls)
-    second = call("GET", "/aws-insights", query={"connection": "default"})[1]["connections"][0]
+    second = call("GET", "/aws-insights", query={"connection": first["id"]})[1]["connections"][0]
     assert (second["cached"], second["readAt"], len(ce.calls)) == (True, first["readAt"], calls)
     refreshed = call("GET", "/aws-insights", query={"refresh": "true"})[1]["connections"][0]
     assert refreshed["cached"] is False and len(ce.calls) > calls

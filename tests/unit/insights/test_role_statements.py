@@ -16,7 +16,10 @@ def test_the_template_adds_the_optional_read_only_statements_behind_a_yes_no_par
     assert template["Conditions"]["InsightsAllowed"] == {"Fn::Equals": [{"Ref": "AllowInsights"}, "yes"]}
     policies = template["Resources"]["OutlayRole"]["Properties"]["Policies"]
     assert policies[0]["PolicyName"] == "OutlayCostExplorerRead"  # the import's policy is unchanged
-    condition, added, absent = policies[1]["Fn::If"]
+    # After the import's policy (and the optional Organizations one): the insights' own, behind its switch.
+    condition, added, absent = next(
+        p["Fn::If"] for p in policies[1:] if p.get("Fn::If", [None])[0] == "InsightsAllowed"
+    )
     assert (condition, added["PolicyDocument"], absent) == (
         "InsightsAllowed",
         optional_policy(),
