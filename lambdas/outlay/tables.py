@@ -19,6 +19,10 @@ Expenses table (single-table, everything of one user in one partition `USER#<sub
   prefixes, tags, word tokens; at most `MAX_INDEX_ENTRIES` per expense). Values never contain '#'
   (folded to a space), so `begins_with(sk, IX#<kind>#<value>#)` is exactly one bucket, newest first
   with ScanIndexForward=false, and a date range is a BETWEEN on the same prefix.
+- recurring rule: sk RECURRING#<rule id>. While active it also carries `dueShard` = DUE and
+  `dueKey` = <next due date>#<sub>#<rule id>, the keys of the sparse `byDue` global index: the daily
+  run reads `dueKey <= <today>#~` and so pays for the rules due, not for every user or rule. Paused
+  and ended rules drop both attributes and leave the index.
 
 The `byDate` local secondary index (sort key `dateKey`) lists a user's expenses newest first and
 answers date ranges with a key condition, so a page reads O(page) items. Credentials table: one item
@@ -51,7 +55,10 @@ EXPENSES_TABLE = TableSpec(
     logical_name="Expenses",
     partition_key="pk",
     sort_key="sk",
-    indexes=(IndexSpec(name="byDate", sort_key="dateKey"),),
+    indexes=(
+        IndexSpec(name="byDate", sort_key="dateKey"),
+        IndexSpec(name="byDue", partition_key="dueShard", sort_key="dueKey"),
+    ),
     ttl_attribute="expiresAt",
     stream=True,  # feeds the data-lake writer
 )
@@ -59,6 +66,8 @@ EXPENSES_TABLE = TableSpec(
 CREDENTIALS_TABLE = TableSpec(logical_name="AwsCredentials", partition_key="userId")
 
 BY_DATE_INDEX = "byDate"
+BY_DUE_INDEX = "byDue"
+DUE_SHARD = "DUE"
 
 
 def user_pk(sub: str) -> str:
@@ -104,6 +113,14 @@ def dismissed_sk(expense_id: str) -> str:
     return f"DISMISSED#{expense_id}"
 
 
+def recurring_sk(rule_id: str) -> str:
+    return f"RECURRING#{rule_id}"
+
+
+def due_key(next_due_iso: str, sub: str, rule_id: str) -> str:
+    return f"{next_due_iso}#{sub}#{rule_id}"
+
+
 EXPENSE_PREFIX = "EXPENSE#"
 TRASH_PREFIX = "TRASH#"
 DISMISSED_PREFIX = "DISMISSED#"
@@ -111,6 +128,7 @@ SUMMARY_PREFIX = "SUMMARY#"
 CATEGORY_PREFIX = "CATEGORY#"
 IMPORT_RUN_PREFIX = "IMPORTRUN#"
 INDEX_PREFIX = "IX#"
+RECURRING_PREFIX = "RECURRING#"
 
 
 def index_prefix(kind: str, value: str) -> str:

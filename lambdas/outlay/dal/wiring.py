@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from outlay.logic.account_service import AccountService
     from outlay.logic.costs_service import CostsService
     from outlay.logic.lake import LakeSync
+    from outlay.logic.recurring_service import RecurringService
 
 
 def build_expenses_service(
@@ -137,5 +138,25 @@ def build_costs_service(
         queue=ImportQueue(queue_url, sqs_client=sqs_client) if queue_url else None,
         service_account=service_account,
         role_template_url=role_template_url,
+        **extra,
+    )
+
+
+def build_recurring_service(
+    *,
+    expenses_table: str,
+    dynamodb_client: Any = None,
+    clock: Callable[[], datetime] | None = None,
+    log_failure: Callable[[str, str, Exception], None] | None = None,
+) -> RecurringService:
+    from outlay.dal.recurring_rules import RecurringRules
+    from outlay.logic.recurring_service import RecurringService
+
+    extra: dict[str, Any] = {"clock": clock} if clock else {}
+    if log_failure:
+        extra["log_failure"] = log_failure
+    return RecurringService(
+        rules=RecurringRules(expenses_table, dynamodb_client=dynamodb_client),
+        expenses=ExpensesRepository(expenses_table, dynamodb_client=dynamodb_client),
         **extra,
     )

@@ -84,3 +84,9 @@ class WorkerSettings(_EnvModel):
     receipts_bucket: str = Field(alias="RECEIPTS_BUCKET")
     credentials_table: str = Field(alias="CREDENTIALS_TABLE")
     kms_key_id: str = Field(alias="KMS_KEY_ID")
+
+
+class RecurringRunnerSettings(_EnvModel):
+    """The daily recurring run: rules and occurrences live in the expenses table."""
+
+    expenses_table: str = Field(alias="EXPENSES_TABLE")
