@@ -1,4 +1,5 @@
-"""scheduler: the monthly AWS cost import. Schedule -> dispatcher -> SQS (one message per user) -> worker."""
+"""scheduler: the monthly AWS cost import. Schedule -> dispatcher -> SQS (one message per user) -> worker.
+Also the daily recurring run (`RecurringSchedule`)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from stacks.constructs import grants
 from stacks.constructs.nag import acknowledge, acknowledge_findings
 from stacks.constructs.python_function import OutlayFunction
 from stacks.constructs.queues import encrypted_queue
+from stacks.constructs.recurring_schedule import RecurringSchedule
 from stacks.data_stack import DataStack
 
 WORKER_TIMEOUT = Duration.seconds(IMPORT_QUEUE.worker_timeout_s)
@@ -158,3 +160,5 @@ class SchedulerStack(Stack):
                     "SQS event sources take no on-failure destination; the queue's redrive policy "
                     f"moves failing messages to its DLQ after {IMPORT_QUEUE.max_receive_count} receives.",
                 )
+
+        self.recurring = RecurringSchedule(self, "Recurring", config=config, table=data.expenses_table)

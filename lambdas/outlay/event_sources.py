@@ -5,6 +5,8 @@ gives up exactly as the deployed mappings do.
 - IMPORT_QUEUE: dispatcher -> SQS (one message per user) -> cost-import worker, redrive to a DLQ.
 - DISPATCHER: the cost-import dispatcher, invoked asynchronously by the EventBridge schedules.
 - LAKE_STREAM: the expenses table's stream -> lake writer, failed batches to an on-failure queue.
+- RECURRING_RUN: the daily recurring run, invoked asynchronously by its EventBridge schedule
+  (`RECURRING_SCHEDULE`); locally `local/pollers.py` invokes it once per UTC day.
 """
 
 from __future__ import annotations
@@ -80,5 +82,17 @@ LAKE_STREAM = StreamSpec(
     max_record_age_s=None,
     report_batch_item_failures=True,
     starting_position="TRIM_HORIZON",
+    failure_retention_days=14,
+)
+
+# Once a day, shortly after midnight UTC: occurrences are dated in UTC days.
+RECURRING_SCHEDULE = "cron(15 0 * * ? *)"
+
+RECURRING_RUN = AsyncInvokeSpec(
+    timeout_s=300,
+    retry_attempts=2,
+    max_event_age_s=6 * 3600,
+    schedule_retry_attempts=3,
+    schedule_max_event_age_s=24 * 3600,
     failure_retention_days=14,
 )

@@ -54,11 +54,12 @@ def test_import_queue_and_worker_mapping_match_the_spec(synth: Synthesized, env:
 def test_dispatcher_retries_match_the_spec(synth: Synthesized, env: str) -> None:
     template = synth.json(env, "scheduler")
     assert _one(template, "AWS::Lambda::Function", "Dispatcher")["Timeout"] == DISPATCHER.timeout_s
-    configs = resources(template, "AWS::Lambda::EventInvokeConfig").values()
-    (invoke_config,) = [r["Properties"] for r in configs]
+    configs = resources(template, "AWS::Lambda::EventInvokeConfig")
+    (invoke_config,) = [r["Properties"] for k, r in configs.items() if not k.startswith("Recurring")]
     assert invoke_config["MaximumRetryAttempts"] == DISPATCHER.retry_attempts
     assert invoke_config["MaximumEventAgeInSeconds"] == DISPATCHER.max_event_age_s
-    targets = [r["Properties"]["Targets"][0] for r in resources(template, "AWS::Events::Rule").values()]
+    rules = resources(template, "AWS::Events::Rule")
+    targets = [r["Properties"]["Targets"][0] for k, r in rules.items() if not k.startswith("Recurring")]
     assert len(targets) == 2
     for target in targets:
         assert target["RetryPolicy"] == {
