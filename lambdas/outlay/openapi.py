@@ -65,6 +65,15 @@ RESPONSES: dict[tuple[str, str], tuple[int, str | None]] = {
     ("GET", "/account"): (200, f"{_M}.account.AccountInventory"),
     ("POST", "/account/export"): (200, f"{_M}.account.AccountExport"),
     ("DELETE", "/account"): (200, f"{_M}.account.AccountDeletion"),
+    ("GET", "/recurring"): (200, f"{_M}.recurring.RecurringPage"),
+    ("POST", "/recurring"): (201, f"{_M}.recurring.RecurringRule"),
+    ("POST", "/recurring/run"): (200, f"{_M}.recurring.RecurringRunResult"),
+    ("GET", "/recurring/{id}"): (200, f"{_M}.recurring.RecurringRule"),
+    ("PATCH", "/recurring/{id}"): (200, f"{_M}.recurring.RecurringRule"),
+    ("DELETE", "/recurring/{id}"): (204, None),
+    ("POST", "/recurring/{id}/pause"): (200, f"{_M}.recurring.RecurringRule"),
+    ("POST", "/recurring/{id}/resume"): (200, f"{_M}.recurring.RecurringRule"),
+    ("POST", "/recurring/{id}/skip"): (200, f"{_M}.recurring.RecurringRule"),
 }
 # Other outcomes of an operation: status -> (description, True = the success body, False = an error).
 MORE_RESPONSES: dict[tuple[str, str], dict[str, tuple[str, bool]]] = {
@@ -74,6 +83,9 @@ MORE_RESPONSES: dict[tuple[str, str], dict[str, tuple[str, bool]]] = {
     ("POST", "/account/export"): {
         "413": ("Too many expenses for one export; export them as CSV by date range", False)
     },
+    ("POST", "/recurring/{id}/pause"): {"409": ("The rule has ended", False)},
+    ("POST", "/recurring/{id}/skip"): {"409": ("The rule has ended: no next occurrence", False)},
+    ("PATCH", "/recurring/{id}"): {"409": ("The rule was changed meanwhile; reload it", False)},
 }
 # Query-string models give parameters their types; other parameters are plain strings.
 QUERY_MODELS: dict[tuple[str, str], str] = {
@@ -83,6 +95,7 @@ QUERY_MODELS: dict[tuple[str, str], str] = {
     ("GET", "/trash"): f"{_M}.queries.TrashQuery",
     ("GET", "/aws-cost-import/history"): f"{_M}.cost_import.HistoryQuery",
     ("GET", "/aws-cost-import/dismissed"): f"{_M}.cost_import.HistoryQuery",
+    ("GET", "/recurring"): f"{_M}.queries.TrashQuery",
 }
 ERROR_MODEL = f"{_M}.expenses.ErrorBody"
 SECURITY_SCHEME = "CognitoUserPool"

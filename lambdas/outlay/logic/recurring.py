@@ -9,7 +9,8 @@ Each occurrence is an ordinary expense whose id is the rule id plus the occurren
 (`occurrence_id`), so a run that repeats a day finds the expense already there and writes nothing.
 A run materializes every occurrence from the rule's `next_due` through today, but at most
 `CATCH_UP_DAYS` back: a longer outage (or a start date further in the past) skips the older dates
-rather than writing an unbounded backlog in one run.
+rather than writing an unbounded backlog in one run. Inside an API request (creating a rule, "run
+now") at most `REQUEST_LIMIT` occurrences per rule are written; the daily run writes the rest.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ OnceResult = Literal["created", "exists", "dismissed"]
 # How far back a run catches up missed occurrences (a quarter: a daily rule writes at most 93).
 CATCH_UP_DAYS = 92
 OCCURRENCE_PREFIX = "rec-"
+# Occurrences one rule writes inside one API request (the daily run has no such limit).
+REQUEST_LIMIT = 12
 
 
 @dataclass(frozen=True)
@@ -97,8 +100,9 @@ class Plan:
     skipped_before: date | None  # occurrences before this date were older than the catch-up bound
 
 
-def plan_run(schedule: Schedule, next_due: date | None, today: date) -> Plan:
-    """The occurrences due by `today` from `next_due` on, at most CATCH_UP_DAYS old."""
+def plan_run(schedule: Schedule, next_due: date | None, today: date, limit: int | None = None) -> Plan:
+    """The occurrences due by `today` from `next_due` on, at most CATCH_UP_DAYS old; with `limit`, at
+    most that many (the rest stay due: `next_due` is the first one not written)."""
     if next_due is None:
         return Plan((), None, None)
     cutoff = today - timedelta(days=CATCH_UP_DAYS)
@@ -108,7 +112,7 @@ def plan_run(schedule: Schedule, next_due: date | None, today: date) -> Plan:
         skipped = cutoff
         current = first_on_or_after(schedule, cutoff)
     dates: list[date] = []
-    while current is not None and current <= today:
+    while current is not None and current <= today and (limit is None or len(dates) < limit):
         dates.append(current)
         current = next_after(schedule, current)
     return Plan(tuple(dates), current, skipped)

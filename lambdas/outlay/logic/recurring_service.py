@@ -21,6 +21,7 @@ from outlay.logic.errors import ConflictError, InvalidInputError, NotFoundError
 from outlay.logic.expenses import amount_in_currency, resolve_category, starter_category, utc_now
 from outlay.logic.money import DEFAULT_CURRENCY
 from outlay.logic.recurring import (
+    REQUEST_LIMIT,
     OnceResult,
     Schedule,
     first_on_or_after,
@@ -128,7 +129,8 @@ class RecurringService:
 
     # ------------------------------------------------------------------------------------ CRUD
     def create(self, sub: str, request: CreateRecurringRequest) -> RecurringRule:
-        """Store the rule and write the occurrences already due (within the catch-up bound)."""
+        """Store the rule and write the occurrences already due (within the catch-up bound, at most
+        REQUEST_LIMIT in this request; the daily run writes the rest)."""
         now = self.clock()
         currency = request.currency or self.expenses.get_default_currency(sub) or DEFAULT_CURRENCY
         rule = RecurringRule(
@@ -149,7 +151,7 @@ class RecurringService:
         )
         rule = _with_status(rule, first_on_or_after(schedule_of(rule), rule.start_date), now)
         self.rules.save(sub, rule, None)
-        self.run_rule(sub, rule.id, RunTally())
+        self.run_rule(sub, rule.id, RunTally(), limit=REQUEST_LIMIT)
         return self.rules.get(sub, rule.id)[0]
 
     def get(self, sub: str, rule_id: str) -> RecurringRule:
@@ -244,7 +246,7 @@ class RecurringService:
         """ "Run now": the caller's due rules, exactly as the daily run would do them."""
         tally = RunTally()
         for rule_id in list(self.rules.due_for_user(sub, self._today())):
-            self._run_isolated(sub, rule_id, tally)
+            self._run_isolated(sub, rule_id, tally, limit=REQUEST_LIMIT)
         return tally.result()
 
     def run_due(self) -> RecurringRunResult:
@@ -255,14 +257,14 @@ class RecurringService:
             self._run_isolated(sub, rule_id, tally)
         return tally.result()
 
-    def _run_isolated(self, sub: str, rule_id: str, tally: RunTally) -> None:
+    def _run_isolated(self, sub: str, rule_id: str, tally: RunTally, limit: int | None = None) -> None:
         try:
-            self.run_rule(sub, rule_id, tally)
+            self.run_rule(sub, rule_id, tally, limit)
         except Exception as exc:  # one rule never stops the run: counted and logged
             tally.failed += 1
             self.log_failure(sub, rule_id, exc)
 
-    def run_rule(self, sub: str, rule_id: str, tally: RunTally) -> None:
+    def run_rule(self, sub: str, rule_id: str, tally: RunTally, limit: int | None = None) -> None:
         """Write the rule's due occurrences, then advance `nextDue` (guarded by the rule's version; a
         run that lost the race re-reads, and occurrences already written are found, not doubled)."""
         for _attempt in range(_SAVE_ATTEMPTS):
@@ -273,7 +275,7 @@ class RecurringService:
             if rule.status != "active":
                 return
             now = self.clock()
-            plan = plan_run(schedule_of(rule), rule.next_due, now.date())
+            plan = plan_run(schedule_of(rule), rule.next_due, now.date(), limit)
             if not plan.dates and plan.next_due == rule.next_due:
                 return
             if _attempt == 0:

@@ -249,3 +249,15 @@ def test_switching_a_monthly_rule_to_weekly_drops_its_day_of_month(call: Call) -
     weekly = call("PATCH", f"/recurring/{rule['id']}", body={"unit": "week"})
     assert weekly.status == 200, weekly.text
     assert weekly.json.get("dayOfMonth") is None and weekly.json["nextDue"] == "2026-03-16"
+
+
+def test_creating_a_rule_writes_at_most_the_request_limit_and_the_daily_run_the_rest(
+    call: Call, today: Today
+) -> None:
+    from outlay.logic.recurring import REQUEST_LIMIT
+
+    rule = create_rule(call, unit="day", startDate="2026-02-01")  # 43 days due by 2026-03-15
+    assert len(occurrences(call)) == REQUEST_LIMIT
+    assert run_schedule()["created"] == 43 - REQUEST_LIMIT
+    assert len(occurrences(call)) == 43
+    assert call("GET", f"/recurring/{rule['id']}").json["nextDue"] == "2026-03-16"

@@ -160,3 +160,12 @@ def test_daily_runs_write_the_same_dates_as_one_late_run(
 def test_february_clamps_to_its_own_length(year: int) -> None:
     monthly = Schedule(every=1, unit="month", start=date(year, 1, 31))
     assert dates(monthly, date(year, 2, 28 if year == 2026 else 29))[-1].day == (28 if year == 2026 else 29)
+
+
+def test_a_limited_run_leaves_the_rest_due() -> None:
+    daily = Schedule(every=1, unit="day", start=date(2026, 5, 1))
+    plan = plan_run(daily, date(2026, 5, 1), date(2026, 5, 20), limit=3)
+    assert plan.dates == (date(2026, 5, 1), date(2026, 5, 2), date(2026, 5, 3))
+    assert plan.next_due == date(2026, 5, 4)
+    rest = plan_run(daily, plan.next_due, date(2026, 5, 20))
+    assert rest.dates[0] == date(2026, 5, 4) and rest.dates[-1] == date(2026, 5, 20)
