@@ -1,4 +1,5 @@
-"""Lambda's event source mappings, locally: a DynamoDB stream poller and an SQS poller.
+"""Lambda's event source mappings, locally: a DynamoDB stream poller and an SQS poller; and the daily
+schedule of the recurring run.
 
 Both run in background threads, invoke the same handlers the stacks wire up, and honour
 `batchItemFailures` (ReportBatchItemFailures) the way the real mappings do.
@@ -16,7 +17,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from outlay.event_sources import IMPORT_QUEUE, LAKE_STREAM
+from outlay.event_sources import IMPORT_QUEUE, LAKE_STREAM, RECURRING_RUN
 from outlay.routes import EVENT_FUNCTIONS
 
 from local.lambdas import HandlerMissing, invoke
@@ -319,3 +320,48 @@ class QueuePoller(_Poller):
                     return True
             time.sleep(0.2)
         return False
+
+
+class DailySchedule(_Poller):
+    """EventBridge's daily rule, locally: invokes the recurring runner once per UTC day (at start-up,
+    then whenever the date changes), asynchronously as the cloud does; the schedule expression itself
+    (`RECURRING_SCHEDULE`) is the stacks'. A failed run is retried on the next check, as Lambda's
+    async retries would (`RECURRING_RUN.retry_attempts`), then waits for the next day."""
+
+    idle_sleep = 60.0
+
+    def __init__(self, today: Callable[[], Any] | None = None) -> None:
+        super().__init__("recurring-schedule")
+        self._today = today or (lambda: datetime.now(UTC).date())
+        self.last_day: Any = None
+        self._attempts = 0
+        self.runs: list[Any] = []
+
+    def poll_once(self) -> bool:
+        day = self._today()
+        if day == self.last_day:
+            return False
+        self._attempts += 1
+        try:
+            result = run_recurring()
+        except HandlerMissing as exc:
+            self._report_missing(exc)
+            return False
+        except Exception:
+            log.error("recurring runner raised (attempt %d)\n%s", self._attempts, traceback.format_exc())
+            if self._attempts <= RECURRING_RUN.retry_attempts:
+                return False
+            result = None
+        self.runs.append(result)
+        self.last_day, self._attempts = day, 0
+        return True
+
+
+def run_recurring() -> Any:
+    """One invocation of the recurring runner, with the event EventBridge's scheduled rule sends."""
+    return invoke(
+        EVENT_FUNCTIONS["recurring_runner"],
+        "outlay-local-recurring-runner",
+        {"source": "aws.events", "detail-type": "Scheduled Event", "detail": {}},
+        timeout_s=RECURRING_RUN.timeout_s,
+    )

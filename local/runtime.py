@@ -33,7 +33,7 @@ from local.environment import HandlerEnvironment
 from local.gate import WriteGate
 from local.gateway import Gateway, make_server
 from local.lambdas import invoke
-from local.pollers import QueuePoller, StreamPoller, sqs_sender
+from local.pollers import DailySchedule, QueuePoller, StreamPoller, run_recurring, sqs_sender
 
 log = logging.getLogger("outlay.local")
 
@@ -98,6 +98,7 @@ class LocalRuntime:
         self._server_thread: threading.Thread | None = None
         self._stream: StreamPoller | None = None
         self._queue: QueuePoller | None = None
+        self._daily: DailySchedule | None = None
         self.port = 0
 
     # --- public surface --------------------------------------------------------------------------
@@ -175,7 +176,11 @@ class LocalRuntime:
             web_dist=self.web_dist,
             origins=[],
             config={},
-            controls={"import-now": self._control_import_now, "health": lambda _: {"ok": True}},
+            controls={
+                "import-now": self._control_import_now,
+                "recurring-run": lambda _: self.run_recurring_now(),
+                "health": lambda _: {"ok": True},
+            },
             access_log=self.access_log,
             gate=self.gate,
         )
@@ -239,8 +244,10 @@ class LocalRuntime:
             QueueUrl=res.queue_url, AttributeNames=["QueueArn"]
         )["Attributes"]["QueueArn"]
         self._queue = QueuePoller(self.client("sqs"), res.queue_url, queue_arn, self.region)
+        self._daily = DailySchedule()
         self._stream.start()
         self._queue.start()
+        self._daily.start()
 
     def _seed_data(self) -> None:
         try:
@@ -273,7 +280,8 @@ class LocalRuntime:
     # --- kept state ----------------------------------------------------------------------------------
     def _changes(self) -> int:
         """Grows with every request that may have written and every poller batch."""
-        return self.gate.generation + sum(p.batches for p in (self._stream, self._queue) if p is not None)
+        pollers = (self._stream, self._queue, self._daily)
+        return self.gate.generation + sum(p.batches for p in pollers if p is not None)
 
     @contextmanager
     def _quiet(self) -> Iterator[int]:
@@ -282,8 +290,9 @@ class LocalRuntime:
         the table's stream, and a restore streams every item again, which rebuilds it."""
         with ExitStack() as stack:
             stack.enter_context(self.gate.exclusive())
-            if self._queue is not None:
-                stack.enter_context(self._queue.paused())
+            for writer in (self._queue, self._daily):
+                if writer is not None:
+                    stack.enter_context(writer.paused())
             yield self._changes()
 
     def checkpoint(self) -> int:
@@ -307,10 +316,10 @@ class LocalRuntime:
                 self._server.server_close()
             if not self.gate.close(timeout=60):
                 log.warning("requests still running after 60 s; stopping without them")
-            for poller in (self._stream, self._queue):
+            for poller in (self._stream, self._queue, self._daily):
                 if poller is not None:
                     poller.stop()
-            for poller in (self._stream, self._queue):
+            for poller in (self._stream, self._queue, self._daily):
                 if poller is not None and poller.is_alive():
                     poller.join(timeout=30)
             if self._checkpointer is not None:
@@ -325,7 +334,7 @@ class LocalRuntime:
         finally:
             self._env.restore()
             self._server = self._server_thread = None
-            self._stream = self._queue = None
+            self._stream = self._queue = self._daily = None
             self._checkpointer = None
             with _active_lock:
                 if _active is self:
@@ -350,6 +359,11 @@ class LocalRuntime:
 
     def _control_import_now(self, _: dict[str, Any]) -> dict[str, Any]:
         return self.run_import_now()
+
+    def run_recurring_now(self) -> dict[str, Any]:
+        """What the daily EventBridge rule does (and `DailySchedule` once a day): the recurring runner."""
+        result = run_recurring()
+        return result if isinstance(result, dict) else {"result": str(result)}
 
     def wait_for_lake(self, timeout: float = 30.0) -> bool:
         """Until the lake writer has seen every stream record written so far."""

@@ -244,6 +244,7 @@ def seed_demo_data(
     except HandlerMissing as exc:
         log.warning("no demo expenses: %s", exc)
     report["budgets"] = seed_demo_budgets(call_api, claims, origin=origin, passing=passing, cancel=cancel)
+    report["recurringRules"] = seed_recurring_rules(claims, today, origin=origin, passing=passing)
     return report
 
 
@@ -351,3 +352,50 @@ def seed_demo_rule(claims: dict[str, str], origin: str, passing: Any) -> None:
             log.warning("demo cost rule refused (%s): %s", status, payload)
     except HandlerMissing as exc:
         log.warning("no demo cost rule: %s", exc)
+
+
+def demo_recurring_rules(today: date) -> list[dict[str, Any]]:
+    """Two demo rules (POST /recurring bodies): rent on the 1st and a gym on the 31st, which shows
+    month-end clamping (30 April, 28/29 February). Started two months ago, so each has occurrences."""
+    start = (today.replace(day=1) - timedelta(days=40)).replace(day=1)
+    return [
+        {
+            "every": 1,
+            "unit": "month",
+            "startDate": start.isoformat(),
+            "amount": "1650.00",
+            "currency": "USD",
+            "category": "Housing",
+            "vendor": "Rent - Maple Street",
+            "description": "Monthly rent",
+            "tags": ["recurring"],
+        },
+        {
+            "every": 1,
+            "unit": "month",
+            "dayOfMonth": 31,
+            "startDate": start.isoformat(),
+            "amount": "49.00",
+            "currency": "EUR",
+            "category": "Health",
+            "vendor": "Urban Sports Club",
+            "description": "Gym membership (last day of the month)",
+            "tags": ["recurring"],
+        },
+    ]
+
+
+def seed_recurring_rules(claims: dict[str, str], today: date, *, origin: str, passing: Any) -> int:
+    """The demo rules through the real handler; each writes its occurrences due so far."""
+    created = 0
+    try:
+        for body in demo_recurring_rules(today):
+            with passing():
+                status, payload = call_api("POST", "/recurring", claims, body, origin=origin)
+            if status == 201:
+                created += 1
+            else:
+                log.warning("demo recurring rule refused (%s): %s", status, payload)
+    except HandlerMissing as exc:
+        log.warning("no demo recurring rules: %s", exc)
+    return created

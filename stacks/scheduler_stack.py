@@ -1,4 +1,5 @@
-"""scheduler: the monthly AWS cost import. Schedule -> dispatcher -> SQS (one message per user) -> worker."""
+"""scheduler: the monthly AWS cost import. Schedule -> dispatcher -> SQS (one message per user) -> worker.
+Also the daily recurring run (`RecurringSchedule`)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from stacks.constructs.fx_rates import FxRatesFetcher
 from stacks.constructs.nag import acknowledge, acknowledge_findings
 from stacks.constructs.python_function import EnvelopeAccess, OutlayFunction
 from stacks.constructs.queues import encrypted_queue
+from stacks.constructs.recurring_schedule import RecurringSchedule
 from stacks.data_stack import DataStack
 
 WORKER_TIMEOUT = Duration.seconds(IMPORT_QUEUE.worker_timeout_s)
@@ -162,3 +164,4 @@ class SchedulerStack(Stack):
 
         # ECB reference rates for base-currency totals (daily; stacks/constructs/fx_rates.py).
         self.fx_rates = FxRatesFetcher(self, "FxRates", config=config, data=data)
+        self.recurring = RecurringSchedule(self, "Recurring", config=config, table=data.expenses_table)

@@ -20,6 +20,7 @@ export default defineConfig({
         settings: page('settings.html'),
         account: page('account.html'),
         aws: page('aws.html'),
+        recurring: page('recurring.html'),
       },
     },
   },

@@ -6,6 +6,8 @@ gives up exactly as the deployed mappings do.
 - DISPATCHER: the cost-import dispatcher, invoked asynchronously by the EventBridge schedules.
 - LAKE_STREAM: the expenses table's stream -> lake writer, failed batches to an on-failure queue.
 - FX_RATES: the daily ECB rates function, invoked asynchronously by its schedule (FX_RATES_SCHEDULE).
+- RECURRING_RUN: the daily recurring run, invoked asynchronously by its EventBridge schedule
+  (`RECURRING_SCHEDULE`); locally `local/pollers.py` invokes it once per UTC day.
 """
 
 from __future__ import annotations
@@ -94,5 +96,17 @@ FX_RATES = AsyncInvokeSpec(
     max_event_age_s=6 * 3600,
     schedule_retry_attempts=3,
     schedule_max_event_age_s=6 * 3600,
+    failure_retention_days=14,
+)
+
+# Once a day, shortly after midnight UTC: occurrences are dated in UTC days.
+RECURRING_SCHEDULE = "cron(15 0 * * ? *)"
+
+RECURRING_RUN = AsyncInvokeSpec(
+    timeout_s=300,
+    retry_attempts=2,
+    max_event_age_s=6 * 3600,
+    schedule_retry_attempts=3,
+    schedule_max_event_age_s=24 * 3600,
     failure_retention_days=14,
 )

@@ -75,6 +75,15 @@ RESPONSES: dict[tuple[str, str], tuple[int, str | None]] = {
     ("GET", "/aws-insights/settings"): (200, f"{_M}.insights.InsightsSettings"),
     ("PUT", "/aws-insights/settings"): (200, f"{_M}.insights.InsightsSettings"),
     ("DELETE", "/aws-insights/notice"): (204, None),
+    ("GET", "/recurring"): (200, f"{_M}.recurring.RecurringPage"),
+    ("POST", "/recurring"): (201, f"{_M}.recurring.RecurringRule"),
+    ("POST", "/recurring/run"): (200, f"{_M}.recurring.RecurringRunResult"),
+    ("GET", "/recurring/{id}"): (200, f"{_M}.recurring.RecurringRule"),
+    ("PATCH", "/recurring/{id}"): (200, f"{_M}.recurring.RecurringRule"),
+    ("DELETE", "/recurring/{id}"): (204, None),
+    ("POST", "/recurring/{id}/pause"): (200, f"{_M}.recurring.RecurringRule"),
+    ("POST", "/recurring/{id}/resume"): (200, f"{_M}.recurring.RecurringRule"),
+    ("POST", "/recurring/{id}/skip"): (200, f"{_M}.recurring.RecurringRule"),
 }
 # Other outcomes of an operation: status -> (description, True = the success body, False = an error).
 MORE_RESPONSES: dict[tuple[str, str], dict[str, tuple[str, bool]]] = {
@@ -87,6 +96,9 @@ MORE_RESPONSES: dict[tuple[str, str], dict[str, tuple[str, bool]]] = {
     ("POST", "/aws-cost-import"): {"404": ("`connectionId` is not one of the caller's connections", False)},
     ("GET", "/aws-costs/overview"): {"404": ("No AWS connection with that id (or another user's)", False)},
     ("GET", "/aws-insights"): {"404": ("No AWS connection with that id", False)},
+    ("POST", "/recurring/{id}/pause"): {"409": ("The rule has ended", False)},
+    ("POST", "/recurring/{id}/skip"): {"409": ("The rule has ended: no next occurrence", False)},
+    ("PATCH", "/recurring/{id}"): {"409": ("The rule was changed meanwhile; reload it", False)},
 }
 # Query-string models give parameters their types; other parameters are plain strings.
 QUERY_MODELS: dict[tuple[str, str], str] = {
@@ -101,6 +113,7 @@ QUERY_MODELS: dict[tuple[str, str], str] = {
     ("GET", "/aws-connections/{id}/history"): f"{_M}.cost_import.HistoryQuery",
     ("GET", "/aws-costs/overview"): f"{_M}.aws_overview.OverviewQuery",
     ("GET", "/aws-insights"): f"{_M}.insights.InsightsQuery",
+    ("GET", "/recurring"): f"{_M}.queries.TrashQuery",
 }
 ERROR_MODEL = f"{_M}.expenses.ErrorBody"
 SECURITY_SCHEME = "CognitoUserPool"

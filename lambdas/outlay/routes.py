@@ -22,6 +22,7 @@ EVENT_FUNCTIONS: dict[str, str] = {
     "cost_import_worker": "outlay.handlers.cost_import_worker.handler",
     "lake_writer": "outlay.handlers.lake_writer.handler",
     "fx_rates": "outlay.handlers.fx_rates.handler",
+    "recurring_runner": "outlay.handlers.recurring_runner.handler",
 }
 
 EXPENSE_FILTERS = ("from", "to", "month", "category", "tag", "vendor", "min", "max", "currency", "q")
@@ -244,4 +245,26 @@ ROUTES: tuple[Route, ...] = (
         f"{_M}.insights.InsightsSettingsRequest",
     ),
     Route("DELETE", "/aws-insights/notice", "costs", "Dismiss the monthly insights summary"),
+    # --- recurring expenses (served by the expenses function: rules live in the expenses table) ---
+    Route("GET", "/recurring", "expenses", "The caller's recurring rules", query=("limit", "next")),
+    Route(
+        "POST",
+        "/recurring",
+        "expenses",
+        "Create a recurring rule (occurrences already due are written at once)",
+        f"{_M}.recurring.CreateRecurringRequest",
+    ),
+    Route("POST", "/recurring/run", "expenses", "Run now: write the caller's due occurrences"),
+    Route("GET", "/recurring/{id}", "expenses", "Get one recurring rule"),
+    Route(
+        "PATCH",
+        "/recurring/{id}",
+        "expenses",
+        "Update a rule (future occurrences only)",
+        f"{_M}.recurring.UpdateRecurringRequest",
+    ),
+    Route("DELETE", "/recurring/{id}", "expenses", "Delete a rule (its occurrences stay)"),
+    Route("POST", "/recurring/{id}/pause", "expenses", "Pause a rule"),
+    Route("POST", "/recurring/{id}/resume", "expenses", "Resume a rule from today"),
+    Route("POST", "/recurring/{id}/skip", "expenses", "Skip the rule's next occurrence"),
 )

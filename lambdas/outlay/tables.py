@@ -29,6 +29,10 @@ Expenses table (single-table, everything of one user in one partition `USER#<sub
   connection (JSON + `fetchedAt`); sk AWSCOSTS-REFRESH remembers the user's last forced refresh.
 - Cost Explorer rate counter (not user data: one per calling AWS account): pk CERATE#<account id>,
   sk SECOND#<epoch second>, `n` calls granted in that second, ttl `expiresAt` two minutes later.
+- recurring rule: sk RECURRING#<rule id>. While active it also carries `dueShard` = DUE and
+  `dueKey` = <next due date>#<sub>#<rule id>, the keys of the sparse `byDue` global index: the daily
+  run reads `dueKey <= <today>#~` and so pays for the rules due, not for every user or rule. Paused
+  and ended rules drop both attributes and leave the index.
 
 The `byDate` local secondary index (sort key `dateKey`) lists a user's expenses newest first and
 answers date ranges with a key condition, so a page reads O(page) items. Credentials table: one item
@@ -66,7 +70,10 @@ EXPENSES_TABLE = TableSpec(
     logical_name="Expenses",
     partition_key="pk",
     sort_key="sk",
-    indexes=(IndexSpec(name="byDate", sort_key="dateKey"),),
+    indexes=(
+        IndexSpec(name="byDate", sort_key="dateKey"),
+        IndexSpec(name="byDue", partition_key="dueShard", sort_key="dueKey"),
+    ),
     ttl_attribute="expiresAt",
     stream=True,  # feeds the data-lake writer
 )
@@ -76,6 +83,8 @@ CREDENTIALS_TABLE = TableSpec(logical_name="AwsCredentials", partition_key="user
 RATES_TABLE = TableSpec(logical_name="FxRates", partition_key="source", sort_key="date")
 
 BY_DATE_INDEX = "byDate"
+BY_DUE_INDEX = "byDue"
+DUE_SHARD = "DUE"
 
 
 def user_pk(sub: str) -> str:
@@ -136,6 +145,14 @@ def ce_rate_sk(second: int) -> str:
     return f"SECOND#{second}"
 
 
+def recurring_sk(rule_id: str) -> str:
+    return f"RECURRING#{rule_id}"
+
+
+def due_key(next_due_iso: str, sub: str, rule_id: str) -> str:
+    return f"{next_due_iso}#{sub}#{rule_id}"
+
+
 EXPENSE_PREFIX = "EXPENSE#"
 TRASH_PREFIX = "TRASH#"
 DISMISSED_PREFIX = "DISMISSED#"
@@ -165,6 +182,7 @@ def connection_run_sk(connection_id: str, started_at_iso: str, run_id: str) -> s
 
 
 COST_RULES_SK = "AWSRULES"
+RECURRING_PREFIX = "RECURRING#"
 
 
 def index_prefix(kind: str, value: str) -> str:

@@ -55,14 +55,14 @@ def test_dispatcher_retries_match_the_spec(synth: Synthesized, env: str) -> None
     template = synth.json(env, "scheduler")
     assert _one(template, "AWS::Lambda::Function", "Dispatcher")["Timeout"] == DISPATCHER.timeout_s
     configs = resources(template, "AWS::Lambda::EventInvokeConfig").items()
-    # (the ECB rates function has its own: tests/infra/test_fx_rates.py)
+    # (the ECB rates function and the recurring run have their own: test_fx_rates, test_recurring_schedule)
     (invoke_config,) = [r["Properties"] for k, r in configs if k.startswith("Dispatcher")]
     assert invoke_config["MaximumRetryAttempts"] == DISPATCHER.retry_attempts
     assert invoke_config["MaximumEventAgeInSeconds"] == DISPATCHER.max_event_age_s
     targets = [
         r["Properties"]["Targets"][0]
         for k, r in resources(template, "AWS::Events::Rule").items()
-        if not k.startswith("FxRates")
+        if not k.startswith(("FxRates", "Recurring"))
     ]
     assert len(targets) == 2
     for target in targets:

@@ -227,7 +227,7 @@ def test_every_queue_is_explicitly_encrypted_and_tls_only(synth: Synthesized, en
             assert queue["Properties"]["SqsManagedSseEnabled"] is True, logical_id
             assert logical_id in denies, logical_id
             count += 1
-    assert count == 4  # import queue, its DLQ, dispatch failures, lake-writer failures
+    assert count == 5  # import queue, its DLQ, dispatch failures, lake-writer and recurring-run failures
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
@@ -239,7 +239,9 @@ def test_the_scheduled_dispatcher_keeps_its_dead_letter_queue(synth: Synthesized
     ]
     failures = next(k for k in resources(template, "AWS::SQS::Queue") if k.startswith("DispatchFailures"))
     assert dispatcher["Properties"]["DeadLetterConfig"]["TargetArn"] == {"Fn::GetAtt": [failures, "Arn"]}
-    for rule in resources(template, "AWS::Events::Rule").values():
+    for key, rule in resources(template, "AWS::Events::Rule").items():
+        if key.startswith("Recurring"):
+            continue  # the daily recurring run has its own (tests/infra/test_recurring_schedule.py)
         assert rule["Properties"]["Targets"][0]["DeadLetterConfig"]["Arn"] == {
             "Fn::GetAtt": [failures, "Arn"]
         }

@@ -69,6 +69,10 @@ def _acceptance_is_up_to_the_request(case: schemathesis.Case) -> bool:
     body = case.body if isinstance(case.body, dict) else {}
     if "amount" in body and _decimals(body["amount"]) > _minor_units_of(body.get("currency")):
         return False  # more decimals than the currency's ISO 4217 minor units (stated on `amount`)
+    if body.get("dayOfMonth") is not None and body.get("unit", "month") != "month":
+        return False  # a recurring rule's dayOfMonth is for monthly rules (stated on `dayOfMonth`)
+    if body.get("endDate") and body.get("startDate") and str(body["endDate"]) < str(body["startDate"]):
+        return False  # a recurring rule's endDate must not be before its startDate
     query = case.query or {}
     if "next" in query:
         return False  # a page cursor is opaque: only one a previous page returned is valid

@@ -64,6 +64,8 @@ def expense_to_item(sub: str, expense: Expense, version: int) -> dict[str, Any]:
         item["awsReported"] = expense.aws_reported.model_dump(mode="json", by_alias=True, exclude_none=True)
     if expense.estimated:
         item["estimated"] = True
+    if expense.recurring_rule_id:
+        item["recurringRuleId"] = expense.recurring_rule_id
     return item
 
 

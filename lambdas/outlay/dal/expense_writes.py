@@ -24,6 +24,7 @@ from outlay.dal.search_index import index_writes
 from outlay.logic.cost_import import mark_user_edits, merge_reimport
 from outlay.logic.errors import ConflictError, NotFoundError, UpstreamUnavailableError
 from outlay.logic.expenses import IDEMPOTENCY_TTL_SECONDS, apply_changes, same_content, utc_now
+from outlay.logic.recurring import OnceResult
 from outlay.logic.summary import AggregateKey, DayKey, Delta, aggregate_deltas, day_deltas
 from outlay.logic.trash import expires_at
 from outlay.models.expenses import Expense
@@ -177,6 +178,23 @@ class ExpenseWrites(Dismissals):
         result: UpsertResult = self._with_retries(attempt)
         return result
 
+    def create_once(self, sub: str, expense: Expense) -> OnceResult:
+        """Write an automated expense under its deterministic id unless it is already there or the
+        user deleted it (dismissed): a stored one is never touched, whatever the user changed on it."""
+        if self._get_with_version(sub, expense.id) is not None:
+            return "exists"
+        if self.is_dismissed(sub, expense.id):
+            return "dismissed"
+        try:  # both checks again inside the transaction: a run or a delete may race us
+            self._write(sub, None, expense, None, [dismissal_absent(self.table_name, sub, expense.id)])
+        except _Cancelled as cancelled:
+            if cancelled.failed(0):
+                return "exists"
+            if cancelled.failed(len(cancelled.codes) - 1):
+                return "dismissed"
+            raise UpstreamUnavailableError("The expense could not be saved; try again") from cancelled
+        return "created"
+
     def _trash_items(
         self, sub: str, expense: Expense, trash_at: datetime | None
     ) -> list[TransactWriteItemTypeDef]:
@@ -211,8 +229,10 @@ class ExpenseWrites(Dismissals):
         return expense
 
     def _dismissal(self, sub: str, old: Expense) -> list[TransactWriteItemTypeDef]:
-        """Deleting an imported line dismisses it (a permanent marker in the same transaction)."""
-        return [dismissal_put(self.table_name, sub, old, utc_now())] if old.source == "aws" else []
+        """Deleting an imported line or a rule's occurrence dismisses it (a permanent marker in the
+        same transaction), so no import or schedule brings it back."""
+        automated = old.source in ("aws", "recurring")
+        return [dismissal_put(self.table_name, sub, old, utc_now())] if automated else []
 
     # ------------------------------------------------------------------------------- idempotency
 

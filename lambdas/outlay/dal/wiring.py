@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from outlay.logic.conversions import Conversions
     from outlay.logic.costs_service import CostsService
     from outlay.logic.lake import LakeSync
+    from outlay.logic.recurring_service import RecurringService
 
 
 def build_expenses_service(
@@ -254,5 +255,25 @@ def build_insights_service(
     return InsightsService(
         connections=ConnectionReaders(costs.connections, connector, sessions),
         store=InsightsStore(expenses_table, dynamodb_client=dynamodb_client),
+        **extra,
+    )
+
+
+def build_recurring_service(
+    *,
+    expenses_table: str,
+    dynamodb_client: Any = None,
+    clock: Callable[[], datetime] | None = None,
+    log_failure: Callable[[str, str, Exception], None] | None = None,
+) -> RecurringService:
+    from outlay.dal.recurring_rules import RecurringRules
+    from outlay.logic.recurring_service import RecurringService
+
+    extra: dict[str, Any] = {"clock": clock} if clock else {}
+    if log_failure:
+        extra["log_failure"] = log_failure
+    return RecurringService(
+        rules=RecurringRules(expenses_table, dynamodb_client=dynamodb_client),
+        expenses=ExpensesRepository(expenses_table, dynamodb_client=dynamodb_client),
         **extra,
     )

@@ -15,6 +15,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.metrics import MetricUnit
 
 from outlay.handlers.http import build_resolver, caller, json_response, parse_body, parse_query
+from outlay.handlers.recurring_routes import register as register_recurring
 from outlay.handlers.wiring import Lazy
 from outlay.logic.budgets import BudgetsService
 from outlay.logic.expenses_service import ExpensesService
@@ -182,6 +183,7 @@ def _register(app: APIGatewayRestResolver) -> None:
 def _build_resolver() -> APIGatewayRestResolver:
     resolver = build_resolver(load(ExpensesSettings).origins)
     _register(resolver)
+    register_recurring(resolver)
     return resolver
 
 

@@ -86,7 +86,7 @@ class Expense(CamelModel):
     vendor: Vendor = ""
     description: Description = ""
     tags: Tags = Field(default_factory=list)
-    source: Literal["manual", "aws"] = "manual"
+    source: Literal["manual", "aws", "recurring"] = "manual"
     created_at: datetime
     updated_at: datetime
     receipt_content_type: ReceiptContentType | None = None
@@ -96,10 +96,12 @@ class Expense(CamelModel):
     user_edited: list[UserEditable] = Field(default_factory=list)
     aws_reported: AwsReported | None = None
     estimated: bool = False
+    # Occurrences of a recurring rule: the rule that wrote it (editing the expense leaves the rule be).
+    recurring_rule_id: str | None = Field(None, pattern=ID_PATTERN)
 
     @model_validator(mode="after")
     def _sign_matches_source(self) -> Expense:
-        if self.source == "manual" and self.amount <= 0:
+        if self.source != "aws" and self.amount <= 0:
             raise ValueError("amount must be greater than 0 (only imported AWS credits may be negative)")
         return self
 

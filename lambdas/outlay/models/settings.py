@@ -92,3 +92,9 @@ class FxRatesSettings(_EnvModel):
     """The daily ECB rates function: writes the rates table, nothing else."""
 
     rates_table: str = Field(alias="RATES_TABLE")
+
+
+class RecurringRunnerSettings(_EnvModel):
+    """The daily recurring run: rules and occurrences live in the expenses table."""
+
+    expenses_table: str = Field(alias="EXPENSES_TABLE")

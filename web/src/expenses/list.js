@@ -111,7 +111,7 @@ function expenseRow(expense) {
   const description = expense.description || '';
   return h('tr', { dataset: { id: expense.id } },
     h('td', { 'data-label': 'Date', class: 'c-date' }, h('time', { datetime: expense.date }, formatDate(expense.date))),
-    h('td', { 'data-label': 'Vendor', class: 'c-vendor', title: expense.vendor || undefined }, expense.vendor || '—', imported ? h('span', { class: 'badge' }, 'imported') : null, ...importBadges(expense)),
+    h('td', { 'data-label': 'Vendor', class: 'c-vendor', title: expense.vendor || undefined }, expense.vendor || '—', imported ? h('span', { class: 'badge' }, 'imported') : null, expense.recurringRuleId ? h('a', { class: 'badge badge-recurring', href: './recurring.html', title: 'Written by a recurring rule; editing it leaves the rule as it is, deleting it keeps it from coming back.' }, 'recurring') : null, ...importBadges(expense)),
     h('td', { 'data-label': 'Category', class: 'c-category' }, expense.category || '—'),
     h('td', { 'data-label': 'Description', class: 'c-desc', title: description || undefined }, description, tags.length ? h('span', { class: 'tags' }, tags) : null),
     h('td', { 'data-label': 'Amount', class: 'num c-amount' }, formatMoney(expense.amount, expense.currency)),
