@@ -5,6 +5,7 @@ gives up exactly as the deployed mappings do.
 - IMPORT_QUEUE: dispatcher -> SQS (one message per user) -> cost-import worker, redrive to a DLQ.
 - DISPATCHER: the cost-import dispatcher, invoked asynchronously by the EventBridge schedules.
 - LAKE_STREAM: the expenses table's stream -> lake writer, failed batches to an on-failure queue.
+- STATEMENT_QUEUE: statement commit -> SQS (one message per 500-row chunk) -> statement worker, DLQ.
 """
 
 from __future__ import annotations
@@ -81,4 +82,14 @@ LAKE_STREAM = StreamSpec(
     report_batch_item_failures=True,
     starting_position="TRIM_HORIZON",
     failure_retention_days=14,
+)
+
+STATEMENT_QUEUE = QueueSpec(
+    worker_timeout_s=300,
+    max_receive_count=3,
+    dlq_retention_days=14,
+    batch_size=1,  # one chunk per invocation: a failure retries only that chunk
+    max_batching_window_s=0,
+    max_concurrency=2,
+    report_batch_item_failures=True,
 )

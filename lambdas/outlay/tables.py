@@ -138,3 +138,23 @@ def lake_key(year: str, month: str, sub: str) -> str:
     name so a user's month is one object (QuickSight and Athena read few large files, not millions).
     """
     return f"expenses/year={year}/month={month}/{sub}.json"
+
+
+# --- statements (bank-statement import) ---
+# - statement import run: sk STMTRUN#<run id> (run ids start with the UTC time, so newest first);
+#   per-chunk results in its `chunkResults` map, like a backfill's `monthResults`
+# - remembered column mapping of a file layout: sk STMTLAYOUT#<layout signature>
+STATEMENT_RUN_PREFIX = "STMTRUN#"
+
+
+def statement_run_sk(run_id: str) -> str:
+    return f"{STATEMENT_RUN_PREFIX}{run_id}"
+
+
+def statement_layout_sk(signature: str) -> str:
+    return f"STMTLAYOUT#{signature}"
+
+
+def statement_key(sub: str, upload_id: str) -> str:
+    """An uploaded bank statement (receipts bucket, under the owner's sub)."""
+    return f"{sub}/statements/{upload_id}.csv"

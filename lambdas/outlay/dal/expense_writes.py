@@ -211,8 +211,9 @@ class ExpenseWrites(Dismissals):
         return expense
 
     def _dismissal(self, sub: str, old: Expense) -> list[TransactWriteItemTypeDef]:
-        """Deleting an imported line dismisses it (a permanent marker in the same transaction)."""
-        return [dismissal_put(self.table_name, sub, old, utc_now())] if old.source == "aws" else []
+        """Deleting an imported line (AWS or bank statement) dismisses it (a permanent marker in the
+        same transaction): a later import never re-creates it."""
+        return [dismissal_put(self.table_name, sub, old, utc_now())] if old.source != "manual" else []
 
     # ------------------------------------------------------------------------------- idempotency
 

@@ -84,7 +84,7 @@ class Expense(CamelModel):
     vendor: Vendor = ""
     description: Description = ""
     tags: Tags = Field(default_factory=list)
-    source: Literal["manual", "aws"] = "manual"
+    source: Literal["manual", "aws", "statement"] = "manual"
     created_at: datetime
     updated_at: datetime
     receipt_content_type: ReceiptContentType | None = None

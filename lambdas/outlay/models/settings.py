@@ -84,3 +84,18 @@ class WorkerSettings(_EnvModel):
     receipts_bucket: str = Field(alias="RECEIPTS_BUCKET")
     credentials_table: str = Field(alias="CREDENTIALS_TABLE")
     kms_key_id: str = Field(alias="KMS_KEY_ID")
+
+
+class StatementsSettings(ApiSettings):
+    """Statement import API: the user's expenses, uploaded statements (receipts bucket), the chunk queue."""
+
+    expenses_table: str = Field(alias="EXPENSES_TABLE")
+    receipts_bucket: str = Field(alias="RECEIPTS_BUCKET")
+    statement_queue_url: str = Field(alias="STATEMENT_QUEUE_URL")
+
+
+class StatementWorkerSettings(_EnvModel):
+    """Statement chunk worker: reads one uploaded statement, writes that user's expenses."""
+
+    expenses_table: str = Field(alias="EXPENSES_TABLE")
+    receipts_bucket: str = Field(alias="RECEIPTS_BUCKET")
