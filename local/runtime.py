@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from outlay.event_sources import DISPATCHER
+from outlay.event_sources import DISPATCHER, STATEMENT_QUEUE
 from outlay.routes import EVENT_FUNCTIONS
 
 from local import provision as prov
@@ -98,6 +98,7 @@ class LocalRuntime:
         self._server_thread: threading.Thread | None = None
         self._stream: StreamPoller | None = None
         self._queue: QueuePoller | None = None
+        self._statements: QueuePoller | None = None  # statement import chunks
         self.port = 0
 
     # --- public surface --------------------------------------------------------------------------
@@ -237,8 +238,20 @@ class LocalRuntime:
             QueueUrl=res.queue_url, AttributeNames=["QueueArn"]
         )["Attributes"]["QueueArn"]
         self._queue = QueuePoller(self.client("sqs"), res.queue_url, queue_arn, self.region)
+        statement_arn = self.client("sqs").get_queue_attributes(
+            QueueUrl=res.statement_queue_url, AttributeNames=["QueueArn"]
+        )["Attributes"]["QueueArn"]
+        self._statements = QueuePoller(
+            self.client("sqs"),
+            res.statement_queue_url,
+            statement_arn,
+            self.region,
+            function="statement_import_worker",
+            spec=STATEMENT_QUEUE,
+        )
         self._stream.start()
         self._queue.start()
+        self._statements.start()
 
     def _seed_data(self) -> None:
         try:
@@ -271,7 +284,8 @@ class LocalRuntime:
     # --- kept state ----------------------------------------------------------------------------------
     def _changes(self) -> int:
         """Grows with every request that may have written and every poller batch."""
-        return self.gate.generation + sum(p.batches for p in (self._stream, self._queue) if p is not None)
+        pollers = (self._stream, self._queue, self._statements)
+        return self.gate.generation + sum(p.batches for p in pollers if p is not None)
 
     @contextmanager
     def _quiet(self) -> Iterator[int]:
@@ -280,8 +294,9 @@ class LocalRuntime:
         the table's stream, and a restore streams every item again, which rebuilds it."""
         with ExitStack() as stack:
             stack.enter_context(self.gate.exclusive())
-            if self._queue is not None:
-                stack.enter_context(self._queue.paused())
+            for writer in (self._queue, self._statements):
+                if writer is not None:
+                    stack.enter_context(writer.paused())
             yield self._changes()
 
     def checkpoint(self) -> int:
@@ -305,10 +320,10 @@ class LocalRuntime:
                 self._server.server_close()
             if not self.gate.close(timeout=60):
                 log.warning("requests still running after 60 s; stopping without them")
-            for poller in (self._stream, self._queue):
+            for poller in (self._stream, self._queue, self._statements):
                 if poller is not None:
                     poller.stop()
-            for poller in (self._stream, self._queue):
+            for poller in (self._stream, self._queue, self._statements):
                 if poller is not None and poller.is_alive():
                     poller.join(timeout=30)
             if self._checkpointer is not None:
@@ -323,7 +338,7 @@ class LocalRuntime:
         finally:
             self._env.restore()
             self._server = self._server_thread = None
-            self._stream = self._queue = None
+            self._stream = self._queue = self._statements = None
             self._checkpointer = None
             with _active_lock:
                 if _active is self:
@@ -355,6 +370,10 @@ class LocalRuntime:
 
     def wait_for_queue(self, timeout: float = 60.0) -> bool:
         return self._queue.wait_idle(timeout) if self._queue else False
+
+    def wait_for_statements(self, timeout: float = 120.0) -> bool:
+        """Until every queued statement chunk has been written."""
+        return self._statements.wait_idle(timeout) if self._statements else False
 
     # --- users (see local.users) -----------------------------------------------------------------
     def sign_up(self, email: str, password: str, *, confirm: bool = True) -> str:
