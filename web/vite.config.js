@@ -19,6 +19,7 @@ export default defineConfig({
         expenses: page('expenses.html'),
         settings: page('settings.html'),
         account: page('account.html'),
+        statements: page('statements.html'),
       },
     },
   },
