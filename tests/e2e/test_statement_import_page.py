@@ -44,7 +44,7 @@ def test_import_a_statement_with_a_bad_line(
         prefix = f"60-statement-{scheme}-{width_name}"
         try:
             sign_in_through_page(page, rt.url, email, PASSWORD)
-            page.get_by_role("navigation", name="Main").get_by_role("link", name="Import statement").click()
+            page.get_by_role("navigation", name="Main").get_by_role("link", name="Import", exact=True).click()
             page.wait_for_url("**/statements.html")
             expect(page.locator("body")).to_have_attribute("data-ready", "true")
             expect(page.get_by_text("No statements imported yet.")).to_be_visible()
@@ -60,6 +60,7 @@ def test_import_a_statement_with_a_bad_line(
             expect(page.locator("#bad-rows")).to_contain_text("amount")
             expect(page.locator("#bad-rows td").first).to_have_text("3")
             screenshot_checked(page, screenshots / f"{prefix}-2-mapping.png")
+            assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
 
             page.get_by_label("Currency when no column has it").fill("EUR")
             page.get_by_role("button", name="Import 2 rows").click()
