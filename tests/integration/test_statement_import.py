@@ -99,3 +99,16 @@ def test_another_users_upload_and_run_are_not_found(local_runtime: LocalRuntime)
     # API Gateway's request validator (the same schema locally) refuses it before the function runs.
     assert bad.status_code == 400, bad.text
     assert "delimiter" in str(bad.json()["details"])
+
+
+def test_the_demo_user_has_an_imported_statement(local_runtime: LocalRuntime) -> None:
+    report = local_runtime.wait_for_seed()
+    assert report.get("statementRows") == 5  # 3 debits, 1 salary credit, 1 line with a broken date
+    assert local_runtime.wait_for_statements(120)
+    ddb = local_runtime.client("dynamodb")
+    items = ddb.query(
+        TableName=local_runtime.resources.expenses_table,
+        KeyConditionExpression="pk = :pk AND begins_with(sk, :sk)",
+        ExpressionAttributeValues={":pk": {"S": f"USER#{report['sub']}"}, ":sk": {"S": "EXPENSE#st-"}},
+    )["Items"]
+    assert sorted(i["vendor"]["S"] for i in items) == ["Deutsche Bahn", "Rewe Markt", "Stadtwerke"]
