@@ -88,13 +88,19 @@ def parse_row(line: int, cells: list[str], mapping: ColumnMapping) -> Outcome:
     return Row(line, when, amount, currency, vendor, description)
 
 
-def parse_rows(text: str, mapping: ColumnMapping) -> Iterator[Outcome]:
-    """Every data row's outcome, in file order (the header, when there is one, is skipped)."""
+def parse_rows(
+    text: str, mapping: ColumnMapping, start: int = 0, stop: int | None = None
+) -> Iterator[Outcome]:
+    """The outcome of data rows [start, stop) in file order (the header, when there is one, is
+    skipped); rows before `start` are only split, not parsed (a chunk worker's window)."""
     rows = read_rows(text, mapping.delimiter)
     if mapping.has_header:
         next(rows, None)
-    for line, cells in rows:
-        yield parse_row(line, cells, mapping)
+    for index, (line, cells) in enumerate(rows):
+        if stop is not None and index >= stop:
+            return
+        if index >= start:
+            yield parse_row(line, cells, mapping)
 
 
 def to_expense(row: Row, file_hash: str, category: str, now: datetime) -> Expense:

@@ -287,12 +287,7 @@ class StatementsService:
         keep = frozenset(int(line) for line in meta.get("keep", []))
         result = ChunkResult()
         rows: list[Row] = []
-        end = message.first + message.size
-        for index, outcome in enumerate(parse_rows(text, mapping)):
-            if index < message.first:
-                continue
-            if index >= end:
-                break
+        for outcome in parse_rows(text, mapping, message.first, message.first + message.size):
             result.rows += 1
             if isinstance(outcome, BadRow):
                 result.bad += 1
