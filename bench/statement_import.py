@@ -133,7 +133,7 @@ def measure(count: int = 10_000, runs: int = 3) -> list[Row]:
             ratio=seconds / floor_s,
             target=f"≤ {TARGET_RATIO}x floor",
             met=seconds / floor_s <= TARGET_RATIO,
-            fix="Read each chunk's window of the file only (byte offsets in the message) instead of splitting it whole.",
+            fix="Read only each chunk's window of the file (byte offsets in the message), not all of it.",
         ),
         Row(
             what=f"Statement import peak memory, {count:,} rows (one process)",
