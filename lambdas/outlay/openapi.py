@@ -65,6 +65,12 @@ RESPONSES: dict[tuple[str, str], tuple[int, str | None]] = {
     ("GET", "/account"): (200, f"{_M}.account.AccountInventory"),
     ("POST", "/account/export"): (200, f"{_M}.account.AccountExport"),
     ("DELETE", "/account"): (200, f"{_M}.account.AccountDeletion"),
+    # --- statements ---
+    ("POST", "/imports/statements"): (201, f"{_M}.statements.StatementUpload"),
+    ("POST", "/imports/statements/{uploadId}/analyze"): (200, f"{_M}.statements.StatementAnalysis"),
+    ("POST", "/imports/statements/{uploadId}/commit"): (202, f"{_M}.statements.StatementRun"),
+    ("GET", "/imports/statements/runs"): (200, f"{_M}.statements.StatementRunPage"),
+    ("GET", "/imports/statements/runs/{runId}"): (200, f"{_M}.statements.StatementRun"),
 }
 # Other outcomes of an operation: status -> (description, True = the success body, False = an error).
 MORE_RESPONSES: dict[tuple[str, str], dict[str, tuple[str, bool]]] = {
@@ -83,6 +89,7 @@ QUERY_MODELS: dict[tuple[str, str], str] = {
     ("GET", "/trash"): f"{_M}.queries.TrashQuery",
     ("GET", "/aws-cost-import/history"): f"{_M}.cost_import.HistoryQuery",
     ("GET", "/aws-cost-import/dismissed"): f"{_M}.cost_import.HistoryQuery",
+    ("GET", "/imports/statements/runs"): f"{_M}.queries.TrashQuery",
 }
 ERROR_MODEL = f"{_M}.expenses.ErrorBody"
 SECURITY_SCHEME = "CognitoUserPool"
