@@ -29,6 +29,7 @@ STEP_ORDER = (
     "export",
     "cost import",
     "connections",
+    "statement import",
     "dev memory",
     "make test",
 )
@@ -78,7 +79,17 @@ def main() -> int:
     )
     args = parser.parse_args()
 
-    from bench import bundle, cold_start, cost_import, dev_memory, exports, make_test, reads, synth
+    from bench import (
+        bundle,
+        cold_start,
+        cost_import,
+        dev_memory,
+        exports,
+        make_test,
+        reads,
+        statement_import,
+        synth,
+    )
 
     q = args.quick
     steps: list[tuple[str, Callable[[], Row | list[Row]]]] = [
@@ -90,6 +101,7 @@ def main() -> int:
         ("export", lambda: exports.measure(count=5_000 if q else 100_000)),
         ("cost import", lambda: cost_import.measure(users=50 if q else 1_000)),
         ("connections", lambda: cost_import.measure_connections(users=5 if q else 1_000)),
+        ("statement import", lambda: statement_import.measure(count=1_000 if q else 10_000)),
         ("dev memory", lambda: dev_memory.measure(counts=(200, 1_000) if q else (1_000, 10_000))),
     ]
     if not args.skip_make_test:

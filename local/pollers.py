@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from outlay.event_sources import IMPORT_QUEUE, LAKE_STREAM, RECURRING_RUN
+from outlay.event_sources import IMPORT_QUEUE, LAKE_STREAM, RECURRING_RUN, QueueSpec
 from outlay.routes import EVENT_FUNCTIONS
 
 from local.lambdas import HandlerMissing, invoke
@@ -232,12 +232,23 @@ class StreamPoller(_Poller):
 
 
 class QueuePoller(_Poller):
-    """SQS work queue -> cost-import worker with the event source's settings (IMPORT_QUEUE): failed
-    messages become visible again after the queue's visibility timeout; the redrive policy moves
-    them to the DLQ after `max_receive_count` receives. One poller: concurrency 1 <= max_concurrency."""
+    """SQS work queue -> its worker with the event source's settings (IMPORT_QUEUE for the cost-import
+    worker, STATEMENT_QUEUE for the statement worker): failed messages become visible again after the
+    queue's visibility timeout; the redrive policy moves them to the DLQ after `max_receive_count`
+    receives. One poller: concurrency 1 <= max_concurrency."""
 
-    def __init__(self, sqs: Any, queue_url: str, queue_arn: str, region: str) -> None:
-        super().__init__("cost-import-queue")
+    def __init__(
+        self,
+        sqs: Any,
+        queue_url: str,
+        queue_arn: str,
+        region: str,
+        function: str = "cost_import_worker",
+        spec: QueueSpec = IMPORT_QUEUE,
+    ) -> None:
+        super().__init__(function.replace("_", "-") + "-queue")
+        self.function = function
+        self.spec = spec
         self.sqs = sqs
         self.queue_url = queue_url
         self.queue_arn = queue_arn
@@ -249,7 +260,7 @@ class QueuePoller(_Poller):
     def poll_once(self) -> bool:
         received = self.sqs.receive_message(
             QueueUrl=self.queue_url,
-            MaxNumberOfMessages=IMPORT_QUEUE.batch_size,
+            MaxNumberOfMessages=self.spec.batch_size,
             WaitTimeSeconds=0,
             AttributeNames=["All"],
             MessageAttributeNames=["All"],
@@ -261,17 +272,17 @@ class QueuePoller(_Poller):
             records = [self._lambda_record(m) for m in received]
             try:
                 result = invoke(
-                    EVENT_FUNCTIONS["cost_import_worker"],
-                    "outlay-local-cost-import-worker",
+                    EVENT_FUNCTIONS[self.function],
+                    "outlay-local-" + self.function.replace("_", "-"),
                     {"Records": records},
-                    timeout_s=IMPORT_QUEUE.worker_timeout_s,
+                    timeout_s=self.spec.worker_timeout_s,
                 )
                 failed = set(_failed_ids(result))
             except HandlerMissing as exc:
                 self._report_missing(exc)
                 failed = {m["MessageId"] for m in received}
             except Exception:
-                log.error("cost-import worker raised\n%s", traceback.format_exc())
+                log.error("%s raised\n%s", self.function, traceback.format_exc())
                 failed = {m["MessageId"] for m in received}
             done = [m for m in received if m["MessageId"] not in failed]
             if done:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import boto3
-from outlay.event_sources import IMPORT_QUEUE, LAKE_STREAM
+from outlay.event_sources import IMPORT_QUEUE, LAKE_STREAM, STATEMENT_QUEUE, QueueSpec
 from outlay.tables import CREDENTIALS_TABLE, EXPENSES_TABLE, RATES_TABLE, TableSpec
 
 PREFIX = "outlay-local"
@@ -59,6 +59,8 @@ class Resources:
     stream_arn: str
     lake_failures_url: str = ""  # the stream mapping's on-failure destination
     rates_table: str = ""  # ECB rates, filled from local/data/ecb-rates.csv (local/fx_table.py)
+    statement_queue_url: str = ""  # statement import chunks -> statement worker
+    statement_dlq_url: str = ""
 
     def handler_environment(self, origins: list[str]) -> dict[str, str]:
         """The environment variables the stacks give the functions (models/settings.py)."""
@@ -69,6 +71,7 @@ class Resources:
             "LAKE_BUCKET": self.lake_bucket,
             "KMS_KEY_ID": self.kms_key_id,
             "IMPORT_QUEUE_URL": self.queue_url,
+            "STATEMENT_QUEUE_URL": self.statement_queue_url,
             "SERVICE_ACCOUNT_ID": "123456789012",  # moto's default account
             "ALLOWED_ORIGINS": ",".join(origins),
             "USER_POOL_ID": self.user_pool_id,
@@ -128,11 +131,12 @@ def table_definition(spec: TableSpec) -> dict[str, Any]:
     return definition
 
 
-def import_queue_attributes(dlq_arn: str) -> dict[str, str]:
-    """CreateQueue attributes of the import queue: the scheduler stack's visibility and redrive."""
-    redrive = {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(IMPORT_QUEUE.max_receive_count)}
+def import_queue_attributes(dlq_arn: str, spec: QueueSpec = IMPORT_QUEUE) -> dict[str, str]:
+    """CreateQueue attributes of a work queue (cost import, statement chunks): the stacks' visibility
+    and redrive."""
+    redrive = {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(spec.max_receive_count)}
     return {
-        "VisibilityTimeout": str(IMPORT_QUEUE.visibility_timeout_s),
+        "VisibilityTimeout": str(spec.visibility_timeout_s),
         "RedrivePolicy": json.dumps(redrive),
     }
 
@@ -221,6 +225,17 @@ def provision(session: boto3.Session, endpoint_url: str, origins: list[str]) -> 
     queue_url = sqs.create_queue(
         QueueName=f"{PREFIX}-cost-import", Attributes=import_queue_attributes(dlq_arn)
     )["QueueUrl"]
+    statement_dlq_url = sqs.create_queue(
+        QueueName=f"{PREFIX}-statement-import-dlq",
+        Attributes={"MessageRetentionPeriod": str(STATEMENT_QUEUE.dlq_retention_days * 86400)},
+    )["QueueUrl"]
+    statement_dlq_arn = sqs.get_queue_attributes(QueueUrl=statement_dlq_url, AttributeNames=["QueueArn"])[
+        "Attributes"
+    ]["QueueArn"]
+    statement_queue_url = sqs.create_queue(
+        QueueName=f"{PREFIX}-statement-import",
+        Attributes=import_queue_attributes(statement_dlq_arn, STATEMENT_QUEUE),
+    )["QueueUrl"]
     lake_failures_url = sqs.create_queue(
         QueueName=f"{PREFIX}-lake-writer-failures",
         Attributes={"MessageRetentionPeriod": str(LAKE_FAILURES_RETENTION_S)},
@@ -240,4 +255,6 @@ def provision(session: boto3.Session, endpoint_url: str, origins: list[str]) -> 
         stream_arn=stream_arn,
         lake_failures_url=lake_failures_url,
         rates_table=table_name(RATES_TABLE),
+        statement_queue_url=statement_queue_url,
+        statement_dlq_url=statement_dlq_url,
     )

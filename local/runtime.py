@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from outlay.event_sources import DISPATCHER
+from outlay.event_sources import DISPATCHER, STATEMENT_QUEUE
 from outlay.routes import EVENT_FUNCTIONS
 
 from local import fx_table, users
@@ -99,6 +99,7 @@ class LocalRuntime:
         self._stream: StreamPoller | None = None
         self._queue: QueuePoller | None = None
         self._daily: DailySchedule | None = None
+        self._statements: QueuePoller | None = None  # statement import chunks
         self.port = 0
 
     # --- public surface --------------------------------------------------------------------------
@@ -245,9 +246,21 @@ class LocalRuntime:
         )["Attributes"]["QueueArn"]
         self._queue = QueuePoller(self.client("sqs"), res.queue_url, queue_arn, self.region)
         self._daily = DailySchedule()
+        statement_arn = self.client("sqs").get_queue_attributes(
+            QueueUrl=res.statement_queue_url, AttributeNames=["QueueArn"]
+        )["Attributes"]["QueueArn"]
+        self._statements = QueuePoller(
+            self.client("sqs"),
+            res.statement_queue_url,
+            statement_arn,
+            self.region,
+            function="statement_import_worker",
+            spec=STATEMENT_QUEUE,
+        )
         self._stream.start()
         self._queue.start()
         self._daily.start()
+        self._statements.start()
 
     def _seed_data(self) -> None:
         try:
@@ -280,7 +293,7 @@ class LocalRuntime:
     # --- kept state ----------------------------------------------------------------------------------
     def _changes(self) -> int:
         """Grows with every request that may have written and every poller batch."""
-        pollers = (self._stream, self._queue, self._daily)
+        pollers = (self._stream, self._queue, self._daily, self._statements)
         return self.gate.generation + sum(p.batches for p in pollers if p is not None)
 
     @contextmanager
@@ -290,7 +303,7 @@ class LocalRuntime:
         the table's stream, and a restore streams every item again, which rebuilds it."""
         with ExitStack() as stack:
             stack.enter_context(self.gate.exclusive())
-            for writer in (self._queue, self._daily):
+            for writer in (self._queue, self._daily, self._statements):
                 if writer is not None:
                     stack.enter_context(writer.paused())
             yield self._changes()
@@ -316,10 +329,10 @@ class LocalRuntime:
                 self._server.server_close()
             if not self.gate.close(timeout=60):
                 log.warning("requests still running after 60 s; stopping without them")
-            for poller in (self._stream, self._queue, self._daily):
+            for poller in (self._stream, self._queue, self._daily, self._statements):
                 if poller is not None:
                     poller.stop()
-            for poller in (self._stream, self._queue, self._daily):
+            for poller in (self._stream, self._queue, self._daily, self._statements):
                 if poller is not None and poller.is_alive():
                     poller.join(timeout=30)
             if self._checkpointer is not None:
@@ -334,7 +347,7 @@ class LocalRuntime:
         finally:
             self._env.restore()
             self._server = self._server_thread = None
-            self._stream = self._queue = self._daily = None
+            self._stream = self._queue = self._daily = self._statements = None
             self._checkpointer = None
             with _active_lock:
                 if _active is self:
@@ -371,6 +384,10 @@ class LocalRuntime:
 
     def wait_for_queue(self, timeout: float = 60.0) -> bool:
         return self._queue.wait_idle(timeout) if self._queue else False
+
+    def wait_for_statements(self, timeout: float = 120.0) -> bool:
+        """Until every queued statement chunk has been written."""
+        return self._statements.wait_idle(timeout) if self._statements else False
 
     # --- users (see local.users) -----------------------------------------------------------------
     def sign_up(self, email: str, password: str, *, confirm: bool = True) -> str:

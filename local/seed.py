@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from outlay import tables
 from outlay.routes import HTTP_FUNCTIONS
 
 from local import users
@@ -245,6 +246,7 @@ def seed_demo_data(
         log.warning("no demo expenses: %s", exc)
     report["budgets"] = seed_demo_budgets(call_api, claims, origin=origin, passing=passing, cancel=cancel)
     report["recurringRules"] = seed_recurring_rules(claims, today, origin=origin, passing=passing)
+    report["statementRows"] = seed_demo_statement(aws, claims, today, origin=origin, passing=passing)
     return report
 
 
@@ -399,3 +401,50 @@ def seed_recurring_rules(claims: dict[str, str], today: date, *, origin: str, pa
     except HandlerMissing as exc:
         log.warning("no demo recurring rules: %s", exc)
     return created
+
+
+def demo_statement(today: date) -> str:
+    """A small bank statement as a German bank exports it: ';', day-first dates, decimal comma,
+    debits negative; one salary credit (skipped) and one line with a broken date (reported)."""
+    lines = ["Buchungstag;Betrag;Empfänger;Verwendungszweck;Währung"]
+    for n, (vendor, amount, memo) in enumerate(
+        [
+            ("Rewe Markt", "-54,20", "Lebensmittel"),
+            ("Deutsche Bahn", "-1.129,00", "BahnCard 100"),
+            ("Arbeitgeber GmbH", "3.200,00", "Gehalt"),
+            ("Stadtwerke", "-86,40", "Strom"),
+        ]
+    ):
+        lines.append(f"{today - timedelta(days=3 + n):%d.%m.%Y};{amount};{vendor};{memo};EUR")
+    lines.append("31.02.2026;-9,99;Kiosk;Zeitung;EUR")
+    return "\n".join(lines) + "\n"
+
+
+def seed_demo_statement(
+    aws: LocalAws, claims: dict[str, str], today: date, *, origin: str, passing: Any
+) -> int:
+    """Upload, analyze and commit the demo statement as the dashboard does (the upload goes straight
+    to the bucket, as the browser's presigned POST would); returns the rows queued."""
+    try:
+        with passing():
+            status, upload = call_api("POST", "/imports/statements", claims, origin=origin)
+        if status != 201:
+            log.warning("demo statement upload refused (%s): %s", status, upload)
+            return 0
+        key = tables.statement_key(claims["sub"], upload["uploadId"])
+        aws.client("s3").put_object(
+            Bucket=aws.res.receipts_bucket, Key=key, Body=demo_statement(today).encode()
+        )
+        path = f"/imports/statements/{upload['uploadId']}"
+        with passing():
+            status, analysis = call_api("POST", f"{path}/analyze", claims, {}, origin=origin)
+        if status != 200 or not analysis.get("mapping"):
+            log.warning("demo statement not analyzed (%s): %s", status, analysis)
+            return 0
+        body = {"mapping": analysis["mapping"], "fileName": "demo-statement.csv"}
+        with passing():
+            status, run = call_api("POST", f"{path}/commit", claims, body, origin=origin)
+        return int(run.get("total", 0)) if status == 202 else 0
+    except HandlerMissing as exc:
+        log.warning("no demo statement: %s", exc)
+        return 0

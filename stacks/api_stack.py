@@ -16,6 +16,7 @@ from stacks.constructs.glue_catalog import LAKE_PREFIX
 from stacks.constructs.nag import acknowledge_findings
 from stacks.constructs.python_function import EnvelopeAccess, OutlayFunction
 from stacks.constructs.rest_api import OutlayRestApi
+from stacks.constructs.statement_import import StatementImport
 from stacks.data_stack import DataStack
 from stacks.scheduler_stack import SchedulerStack
 
@@ -102,6 +103,9 @@ class ApiStack(Stack):
         )
 
         self.account_api = self._account(config, auth, data, allowed_origins)
+        self.statements = StatementImport(
+            self, "Statements", config=config, data=data, allowed_origins=allowed_origins, sync_reason=_SYNC
+        )
 
         self.rest_api = OutlayRestApi(
             self,
@@ -112,6 +116,7 @@ class ApiStack(Stack):
                 "expenses": self.expenses.function,
                 "costs": self.costs.function,
                 "account": self.account_api.function,
+                "statements": self.statements.api.function,
             },
         )
         self.api = self.rest_api.api

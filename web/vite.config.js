@@ -21,6 +21,7 @@ export default defineConfig({
         account: page('account.html'),
         aws: page('aws.html'),
         recurring: page('recurring.html'),
+        statements: page('statements.html'),
       },
     },
   },

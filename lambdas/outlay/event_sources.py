@@ -8,6 +8,7 @@ gives up exactly as the deployed mappings do.
 - FX_RATES: the daily ECB rates function, invoked asynchronously by its schedule (FX_RATES_SCHEDULE).
 - RECURRING_RUN: the daily recurring run, invoked asynchronously by its EventBridge schedule
   (`RECURRING_SCHEDULE`); locally `local/pollers.py` invokes it once per UTC day.
+- STATEMENT_QUEUE: statement commit -> SQS (one message per 500-row chunk) -> statement worker, DLQ.
 """
 
 from __future__ import annotations
@@ -109,4 +110,14 @@ RECURRING_RUN = AsyncInvokeSpec(
     schedule_retry_attempts=3,
     schedule_max_event_age_s=24 * 3600,
     failure_retention_days=14,
+)
+
+STATEMENT_QUEUE = QueueSpec(
+    worker_timeout_s=300,
+    max_receive_count=3,
+    dlq_retention_days=14,
+    batch_size=1,  # one chunk per invocation: a failure retries only that chunk
+    max_batching_window_s=0,
+    max_concurrency=2,
+    report_batch_item_failures=True,
 )

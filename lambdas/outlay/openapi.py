@@ -84,6 +84,12 @@ RESPONSES: dict[tuple[str, str], tuple[int, str | None]] = {
     ("POST", "/recurring/{id}/pause"): (200, f"{_M}.recurring.RecurringRule"),
     ("POST", "/recurring/{id}/resume"): (200, f"{_M}.recurring.RecurringRule"),
     ("POST", "/recurring/{id}/skip"): (200, f"{_M}.recurring.RecurringRule"),
+    # --- statements ---
+    ("POST", "/imports/statements"): (201, f"{_M}.statements.StatementUpload"),
+    ("POST", "/imports/statements/{uploadId}/analyze"): (200, f"{_M}.statements.StatementAnalysis"),
+    ("POST", "/imports/statements/{uploadId}/commit"): (202, f"{_M}.statements.StatementRun"),
+    ("GET", "/imports/statements/runs"): (200, f"{_M}.statements.StatementRunPage"),
+    ("GET", "/imports/statements/runs/{runId}"): (200, f"{_M}.statements.StatementRun"),
 }
 # Other outcomes of an operation: status -> (description, True = the success body, False = an error).
 MORE_RESPONSES: dict[tuple[str, str], dict[str, tuple[str, bool]]] = {
@@ -114,6 +120,7 @@ QUERY_MODELS: dict[tuple[str, str], str] = {
     ("GET", "/aws-costs/overview"): f"{_M}.aws_overview.OverviewQuery",
     ("GET", "/aws-insights"): f"{_M}.insights.InsightsQuery",
     ("GET", "/recurring"): f"{_M}.queries.TrashQuery",
+    ("GET", "/imports/statements/runs"): f"{_M}.queries.TrashQuery",
 }
 ERROR_MODEL = f"{_M}.expenses.ErrorBody"
 SECURITY_SCHEME = "CognitoUserPool"

@@ -14,6 +14,7 @@ HTTP_FUNCTIONS: dict[str, str] = {
     "expenses": "outlay.handlers.expenses_api.handler",
     "costs": "outlay.handlers.costs_api.handler",
     "account": "outlay.handlers.account_api.handler",
+    "statements": "outlay.handlers.statements_api.handler",
 }
 
 # Lambda functions driven by events, not HTTP.
@@ -23,6 +24,7 @@ EVENT_FUNCTIONS: dict[str, str] = {
     "lake_writer": "outlay.handlers.lake_writer.handler",
     "fx_rates": "outlay.handlers.fx_rates.handler",
     "recurring_runner": "outlay.handlers.recurring_runner.handler",
+    "statement_import_worker": "outlay.handlers.statement_import_worker.handler",
 }
 
 EXPENSE_FILTERS = ("from", "to", "month", "category", "tag", "vendor", "min", "max", "currency", "q")
@@ -267,4 +269,34 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/recurring/{id}/pause", "expenses", "Pause a rule"),
     Route("POST", "/recurring/{id}/resume", "expenses", "Resume a rule from today"),
     Route("POST", "/recurring/{id}/skip", "expenses", "Skip the rule's next occurrence"),
+    # --- statements (bank-statement import) ---
+    Route("POST", "/imports/statements", "statements", "Start a statement upload (presigned POST to S3)"),
+    Route(
+        "POST",
+        "/imports/statements/{uploadId}/analyze",
+        "statements",
+        "Layout, proposed column mapping, bad rows by line and likely duplicates of an uploaded statement",
+        f"{_M}.statements.AnalyzeRequest",
+        body_required=False,
+    ),
+    Route(
+        "POST",
+        "/imports/statements/{uploadId}/commit",
+        "statements",
+        "Import the statement in the background (202 + run id); idempotent per file and row",
+        f"{_M}.statements.CommitRequest",
+    ),
+    Route(
+        "GET",
+        "/imports/statements/runs",
+        "statements",
+        "The caller's statement imports",
+        query=("limit", "next"),
+    ),
+    Route(
+        "GET",
+        "/imports/statements/runs/{runId}",
+        "statements",
+        "One statement import: progress and bad lines",
+    ),
 )

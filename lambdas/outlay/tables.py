@@ -235,3 +235,21 @@ def insights_sk(connection_id: str) -> str:
 
 INSIGHTS_SETTINGS_SK = "INSIGHTSSETTINGS"  # the regions the user chose to scan, monthly summary opt-in
 INSIGHTS_NOTICE_SK = "INSIGHTSNOTICE"  # the monthly summary notice, until the user dismisses it
+# --- statements (bank-statement import) ---
+# - statement import run: sk STMTRUN#<run id> (run ids start with the UTC time, so newest first);
+#   per-chunk results in its `chunkResults` map, like a backfill's `monthResults`
+# - remembered column mapping of a file layout: sk STMTLAYOUT#<layout signature>
+STATEMENT_RUN_PREFIX = "STMTRUN#"
+
+
+def statement_run_sk(run_id: str) -> str:
+    return f"{STATEMENT_RUN_PREFIX}{run_id}"
+
+
+def statement_layout_sk(signature: str) -> str:
+    return f"STMTLAYOUT#{signature}"
+
+
+def statement_key(sub: str, upload_id: str) -> str:
+    """An uploaded bank statement (receipts bucket, under the owner's sub)."""
+    return f"{sub}/statements/{upload_id}.csv"

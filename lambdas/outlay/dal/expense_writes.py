@@ -229,10 +229,10 @@ class ExpenseWrites(Dismissals):
         return expense
 
     def _dismissal(self, sub: str, old: Expense) -> list[TransactWriteItemTypeDef]:
-        """Deleting an imported line or a rule's occurrence dismisses it (a permanent marker in the
-        same transaction), so no import or schedule brings it back."""
-        automated = old.source in ("aws", "recurring")
-        return [dismissal_put(self.table_name, sub, old, utc_now())] if automated else []
+        """Deleting an automated line (an AWS import, a bank statement, a rule's occurrence)
+        dismisses it (a permanent marker in the same transaction), so no import or schedule brings
+        it back."""
+        return [dismissal_put(self.table_name, sub, old, utc_now())] if old.source != "manual" else []
 
     # ------------------------------------------------------------------------------- idempotency
 

@@ -1,4 +1,5 @@
-"""The import queue: one SQS message per user, sent in batches of 10 with failed entries retried."""
+"""A work queue: one SQS message per model (a user's cost import, a statement chunk), sent in batches
+of 10 with failed entries retried."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ import json
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import boto3
+from pydantic import BaseModel
 
 from outlay.models.cost_import import ImportMessage
 
@@ -16,14 +18,17 @@ BATCH = 10  # SendMessageBatch maximum
 ATTEMPTS = 4
 
 
+MessageT = TypeVar("MessageT", bound=BaseModel)
+
+
 @dataclass
-class SendResult:
+class SendResult(Generic[MessageT]):
     sent: int = 0
     failed: int = 0
-    unsent: list[ImportMessage] = field(default_factory=list)  # the failed messages themselves
+    unsent: list[MessageT] = field(default_factory=list)  # the failed messages themselves
 
 
-class ImportQueue:
+class WorkQueue(Generic[MessageT]):
     def __init__(self, queue_url: str, sqs_client: Any = None, sleep: Any = time.sleep) -> None:
         self.queue_url = queue_url
         self._client = sqs_client
@@ -35,9 +40,9 @@ class ImportQueue:
             self._client = boto3.client("sqs")
         return self._client
 
-    def send_all(self, messages: Iterable[ImportMessage]) -> SendResult:
-        result = SendResult()
-        batch: list[ImportMessage] = []
+    def send_all(self, messages: Iterable[MessageT]) -> SendResult[MessageT]:
+        result: SendResult[MessageT] = SendResult()
+        batch: list[MessageT] = []
         for message in messages:
             batch.append(message)
             if len(batch) == BATCH:
@@ -47,7 +52,7 @@ class ImportQueue:
             self._send_batch(batch, result)
         return result
 
-    def _send_batch(self, batch: list[ImportMessage], result: SendResult) -> None:
+    def _send_batch(self, batch: list[MessageT], result: SendResult[MessageT]) -> None:
         pending = {
             str(i): json.dumps(m.model_dump(mode="json", by_alias=True, exclude_none=True))
             for i, m in enumerate(batch)
@@ -71,3 +76,7 @@ class ImportQueue:
                 return
         result.failed += len(pending)
         result.unsent.extend(batch[int(entry_id)] for entry_id in pending)
+
+
+class ImportQueue(WorkQueue[ImportMessage]):
+    """The cost-import queue: one message per user."""

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from outlay.logic.costs_service import CostsService
     from outlay.logic.lake import LakeSync
     from outlay.logic.recurring_service import RecurringService
+    from outlay.logic.statements_service import StatementsService
 
 
 def build_expenses_service(
@@ -275,5 +276,33 @@ def build_recurring_service(
     return RecurringService(
         rules=RecurringRules(expenses_table, dynamodb_client=dynamodb_client),
         expenses=ExpensesRepository(expenses_table, dynamodb_client=dynamodb_client),
+        **extra,
+    )
+
+
+def build_statements_service(
+    *,
+    expenses_table: str,
+    receipts_bucket: str,
+    queue_url: str = "",
+    dynamodb_client: Any = None,
+    s3_client: Any = None,
+    sqs_client: Any = None,
+    clock: Callable[[], datetime] | None = None,
+) -> StatementsService:
+    from outlay.dal.import_queue import WorkQueue
+    from outlay.dal.statement_files import StatementFiles
+    from outlay.dal.statement_layouts import StatementLayouts
+    from outlay.dal.statement_runs import StatementRuns
+    from outlay.logic.statements_service import StatementsService
+    from outlay.models.statements import ChunkMessage
+
+    extra: dict[str, Any] = {"clock": clock} if clock else {}
+    return StatementsService(
+        files=StatementFiles(receipts_bucket, s3_client=s3_client),
+        layouts=StatementLayouts(expenses_table, dynamodb_client=dynamodb_client),
+        runs=StatementRuns(expenses_table, dynamodb_client=dynamodb_client),
+        expenses=ExpensesRepository(expenses_table, dynamodb_client=dynamodb_client),
+        queue=WorkQueue[ChunkMessage](queue_url, sqs_client=sqs_client),
         **extra,
     )

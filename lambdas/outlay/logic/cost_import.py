@@ -385,7 +385,7 @@ def merge_reimport(current: Expense, imported: Expense) -> Merge:
 def mark_user_edits(old: Expense, new: Expense) -> Expense:
     """After a user's change of an imported line: remember every field they changed, so imports
     leave it alone from now on. Manual expenses are returned as they are."""
-    if old.source != "aws":
+    if old.source == "manual":
         return new
     edited = set(old.user_edited)
     edited.update(name for name, attr in EDITABLE_ATTRS.items() if getattr(old, attr) != getattr(new, attr))

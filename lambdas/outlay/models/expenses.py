@@ -86,7 +86,7 @@ class Expense(CamelModel):
     vendor: Vendor = ""
     description: Description = ""
     tags: Tags = Field(default_factory=list)
-    source: Literal["manual", "aws", "recurring"] = "manual"
+    source: Literal["manual", "aws", "recurring", "statement"] = "manual"
     created_at: datetime
     updated_at: datetime
     receipt_content_type: ReceiptContentType | None = None

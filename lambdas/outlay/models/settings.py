@@ -98,3 +98,18 @@ class RecurringRunnerSettings(_EnvModel):
     """The daily recurring run: rules and occurrences live in the expenses table."""
 
     expenses_table: str = Field(alias="EXPENSES_TABLE")
+
+
+class StatementsSettings(ApiSettings):
+    """Statement import API: the user's expenses, uploaded statements (receipts bucket), the chunk queue."""
+
+    expenses_table: str = Field(alias="EXPENSES_TABLE")
+    receipts_bucket: str = Field(alias="RECEIPTS_BUCKET")
+    statement_queue_url: str = Field(alias="STATEMENT_QUEUE_URL")
+
+
+class StatementWorkerSettings(_EnvModel):
+    """Statement chunk worker: reads one uploaded statement, writes that user's expenses."""
+
+    expenses_table: str = Field(alias="EXPENSES_TABLE")
+    receipts_bucket: str = Field(alias="RECEIPTS_BUCKET")
