@@ -77,7 +77,7 @@ def test_insights_and_the_waste_badge_in_both_themes_at_desktop_and_phone_width(
         page.on("pageerror", console.on_page_error)
         try:
             sign_in_through_page(page, rt.url, user_with_waste, PASSWORD)
-            page.goto(rt.url + "settings.html")
+            page.goto(rt.url + "aws.html")
             panel = page.locator("#insights")
             rows = panel.locator("table tbody tr")
             expect(rows).to_have_count(3)
@@ -118,7 +118,7 @@ def test_an_unknown_region_is_refused_next_to_the_field(
     page = context.new_page()
     try:
         sign_in_through_page(page, local_runtime.url, user_with_waste, PASSWORD)
-        page.goto(local_runtime.url + "settings.html")
+        page.goto(local_runtime.url + "aws.html")
         field = page.get_by_label("Regions to scan for waste")
         field.fill("us-east-1, atlantis-1")
         page.get_by_role("button", name="Save regions").click()
@@ -138,7 +138,7 @@ def test_the_opt_in_monthly_summary_appears_after_the_import_until_dismissed(
     try:
         sign_in_through_page(page, rt.url, user_with_waste, PASSWORD)
         expect(page.locator("#insights-notice")).to_have_count(0)
-        page.goto(rt.url + "settings.html")
+        page.goto(rt.url + "aws.html")
         page.get_by_label("After each monthly import, show me a summary of these insights in Outlay").check()
         expect(page.locator("#insights")).to_contain_text(
             "You will find a summary here after each monthly import."

@@ -1,4 +1,4 @@
-// Mounts the insights panel on the Settings page (until the AWS costs page hosts it).
+// Mounts the insights panel in its section of the AWS costs page.
 import { $ } from '../ui.js';
 import { renderInsights } from './panel.js';
 
