@@ -1,7 +1,9 @@
 """The price table behind every waste estimate: what an idle resource costs per month, per region.
 
-Prices are AWS's public on-demand list prices in USD, read from the pages in `SOURCES` on
-`PRICES_TAKEN` (docs/INSIGHTS.md explains how to refresh them). They cover the storage part only:
+Prices are AWS's public on-demand list prices in USD from the pages in `SOURCES`, dated
+`PRICES_TAKEN` (docs/INSIGHTS.md explains how to refresh them). Only the US regions in
+`CHECKED_REGIONS` were checked against those pages; the other regions' figures were entered without
+that check, so their estimates are marked approximate until someone compares them with the pages. They cover the storage part only:
 provisioned IOPS/throughput above a volume's free baseline and snapshot archive tiers are not
 counted, so an estimate is a floor for volumes. A snapshot is priced at its full volume size,
 an upper bound (snapshots after the first store only changed blocks). A region missing from the
@@ -22,6 +24,7 @@ SOURCES = {
 HOURS_PER_MONTH = Decimal(730)  # AWS's own convention on its pricing pages (8,760 h / 12)
 PUBLIC_IPV4_PER_HOUR = Decimal("0.005")  # every public IPv4 address, idle Elastic IPs included
 FALLBACK_REGION = "us-east-1"
+CHECKED_REGIONS = frozenset({"us-east-1", "us-east-2", "us-west-2"})
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,9 @@ class Price:
 
 def _prices(region: str) -> tuple[RegionPrices, bool]:
     found = REGION_PRICES.get(region)
-    return (found, False) if found else (REGION_PRICES[FALLBACK_REGION], True)
+    if found is None:
+        return REGION_PRICES[FALLBACK_REGION], True
+    return found, region not in CHECKED_REGIONS
 
 
 def cents(amount: Decimal) -> Decimal:
