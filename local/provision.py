@@ -1,7 +1,7 @@
 """The AWS resources `make dev` creates in moto, defined once and checked against the CDK template.
 
 Tables come straight from `outlay.tables` (the specs the data stack reads). The Cognito, queue and
-bucket settings below mirror the auth/data/scheduler stacks; `tests/integration/test_provision_parity.py`
+bucket settings below mirror the auth/data/scheduler stacks; `tests/infra/test_provision_parity.py`
 synthesizes the app and fails when the two drift apart.
 
 Physical names are fixed (`outlay-local-…`) because there is one local environment per process and

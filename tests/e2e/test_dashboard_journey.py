@@ -512,7 +512,7 @@ class Journey:
         self.shot("08-settings-imported")
         # Preferences: the default currency the expense form starts with.
         page.get_by_label("Default currency").fill("EUR")
-        page.get_by_role("button", name="Save", exact=True).click()
+        page.locator("#profile-form").get_by_role("button", name="Save", exact=True).click()
         expect(page.locator("#profile-status")).to_have_text("Default currency set to EUR.")
 
     def remove_connection(self) -> None:

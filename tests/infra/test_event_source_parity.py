@@ -1,5 +1,5 @@
 """The synthesized queues, event source mappings and async-invoke settings carry exactly the values of
-`outlay.event_sources`, the spec the local runtime reads too (tests/integration/test_provision_parity.py
+`outlay.event_sources`, the spec the local runtime reads too (tests/infra/test_provision_parity.py
 checks the local side against the same spec)."""
 
 from __future__ import annotations

@@ -215,7 +215,7 @@ def test_buckets_without_versions_say_why(synth: Synthesized) -> None:
 @pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_every_queue_is_explicitly_encrypted_and_tls_only(synth: Synthesized, env: str) -> None:
     count = 0
-    for stack_id in ("scheduler", "analytics"):
+    for stack_id in ("scheduler", "analytics", "api"):
         template = synth.json(env, stack_id)
         denies = {
             p["Properties"]["Queues"][0]["Ref"]
@@ -227,7 +227,8 @@ def test_every_queue_is_explicitly_encrypted_and_tls_only(synth: Synthesized, en
             assert queue["Properties"]["SqsManagedSseEnabled"] is True, logical_id
             assert logical_id in denies, logical_id
             count += 1
-    assert count == 5  # import queue, its DLQ, dispatch failures, lake-writer and recurring-run failures
+    # import queue + DLQ, dispatch, recurring-run, ECB-rates and lake-writer failures, statement chunks + DLQ
+    assert count == 8
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
@@ -240,8 +241,8 @@ def test_the_scheduled_dispatcher_keeps_its_dead_letter_queue(synth: Synthesized
     failures = next(k for k in resources(template, "AWS::SQS::Queue") if k.startswith("DispatchFailures"))
     assert dispatcher["Properties"]["DeadLetterConfig"]["TargetArn"] == {"Fn::GetAtt": [failures, "Arn"]}
     for key, rule in resources(template, "AWS::Events::Rule").items():
-        if key.startswith("Recurring"):
-            continue  # the daily recurring run has its own (tests/infra/test_recurring_schedule.py)
+        if key.startswith(("Recurring", "FxRates")):
+            continue  # the recurring run and the ECB rates have their own failures queues
         assert rule["Properties"]["Targets"][0]["DeadLetterConfig"]["Arn"] == {
             "Fn::GetAtt": [failures, "Arn"]
         }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -48,8 +49,11 @@ def test_import_now_over_http_creates_aws_expenses_once(
     assert import_now.main(["--port", str(local_runtime.port)]) == 0
     printed = capsys.readouterr().out
     connections = 1 + local_runtime.seed_report["awsConnections"]  # one message per connection
-    assert f'"queued": {connections}' in printed
-    assert f'"processed": {connections}' in printed
+    # Every enabled connection of every user is queued: the demo user's, and any that earlier tests
+    # in this runtime connected for their own users.
+    queued = int(re.search(r'"queued": (\d+)', printed).group(1))  # type: ignore[union-attr]
+    assert queued >= connections
+    assert f'"processed": {queued}' in printed
 
     imported = _aws_expenses(local_runtime)
     vendors = {e["vendor"] for e in imported}
@@ -68,7 +72,7 @@ def test_import_now_over_http_creates_aws_expenses_once(
         f"{local_runtime.url}__local/import-now", headers={LOCAL_CONTROL_HEADER: "1"}, json={}, timeout=120
     )
     assert again.status_code == 200, again.text
-    assert again.json()["processed"] == connections
+    assert again.json()["processed"] >= connections
     assert sorted(e["id"] for e in _aws_expenses(local_runtime)) == sorted(e["id"] for e in imported)
 
     runs = _schedule_runs(local_runtime)

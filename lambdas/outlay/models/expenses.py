@@ -174,8 +174,20 @@ class CreateCategoryRequest(RequestModel):
     name: CategoryName
 
 
+def _profile_schema(schema: dict[str, Any]) -> None:
+    """The document says what the validator does: at least one field; only baseCurrency may be null."""
+    schema["minProperties"] = 1
+    default = schema.get("properties", {}).get("defaultCurrency", {})
+    options = default.pop("anyOf", None)
+    if isinstance(options, list):
+        default.update(next(o for o in options if o != {"type": "null"}))
+    default.pop("default", None)
+
+
 class UpdateProfileRequest(RequestModel):
     """Either field or both; a field left out stays as it is, `baseCurrency: null` turns conversion off."""
+
+    model_config = ConfigDict(json_schema_extra=_profile_schema)
 
     default_currency: Currency | None = None
     base_currency: BaseCurrency | None = None

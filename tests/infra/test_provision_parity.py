@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import boto3
@@ -20,31 +19,18 @@ from outlay.tables import CREDENTIALS_TABLE, EXPENSES_TABLE, RATES_TABLE, TableS
 from local import pollers
 from local import provision as prov
 from local.pollers import StreamPoller
+from stacks.stage import STACK_IDS
+from tests.infra.conftest import Synthesized
 
-os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
-os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
-
-ROOT = Path(__file__).resolve().parents[2]
+# In-process moto (mock_aws) here: next to the integration tests' running local runtime it would reset
+# that runtime's world (moto's backends are process-global), so these run with the infra tests.
+pytestmark = pytest.mark.infra
 
 
 @pytest.fixture(scope="module")
-def dev_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
-    """Synthesize only the dev stage, once, bundling skipped (cdk-nag is the infra tests' job)."""
-    from aws_cdk import App
-
-    from stacks.config import CONTEXT_KEY, load_environments
-    from stacks.stage import STACK_IDS, OutlayStage
-
-    context = json.loads((ROOT / "cdk.json").read_text())["context"]
-    context["outlay:skipBundling"] = "true"
-    app = App(context=context, outdir=str(tmp_path_factory.mktemp("cdk.out")))
-    dev = next(c for c in load_environments(context[CONTEXT_KEY]) if c.name == "dev")
-    stage = OutlayStage(app, config=dev)
-    assembly = stage.synth()
-    return {
-        stack_id: assembly.get_stack_artifact(getattr(stage, stack_id).artifact_id).template
-        for stack_id in STACK_IDS
-    }
+def dev_templates(synth: Synthesized) -> dict[str, dict[str, Any]]:
+    """The dev stage's templates from the session's one synthesis (bundling skipped)."""
+    return {stack_id: synth.json("dev", stack_id) for stack_id in STACK_IDS}
 
 
 def _of_type(template: dict[str, Any], resource_type: str) -> list[dict[str, Any]]:
