@@ -180,8 +180,9 @@ def to_draft4(node: Any) -> Any:
 
 # What API Gateway's own request validation checks: the body's structure (JSON types, required,
 # unknown and a minimum number of properties), the same for every client. Values (patterns, ranges,
-# lengths, enums, dates) are left to the function, whose 400 names the field, so the dashboard can show it next to the input:
-# a gateway refusal can only say "body". JSON numbers are one type here (the function checks decimals).
+# lengths, enums, dates) are left to the function, whose 400 names the field, so the dashboard can
+# show it next to the input: a gateway refusal can only say "body". JSON numbers are one type here
+# (the function checks decimals).
 _STRUCTURAL_KEYS = {
     "$schema",
     "title",

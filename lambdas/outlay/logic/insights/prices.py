@@ -4,10 +4,10 @@ Prices are AWS's public on-demand list prices in USD from the pages in `SOURCES`
 `PRICES_TAKEN` (docs/INSIGHTS.md explains how to refresh them). Only the US regions in
 `CHECKED_REGIONS` were checked against those pages; the other regions' figures were entered without
 that check, so their estimates are marked approximate until someone compares them with the pages.
-They cover the storage part only: provisioned IOPS/throughput above a volume's free baseline and snapshot archive tiers are not
-counted, so an estimate is a floor for volumes. A snapshot is priced at its full volume size,
-an upper bound (snapshots after the first store only changed blocks). A region missing from the
-table is priced as us-east-1 and the estimate says so (`Price.approximate`).
+They cover the storage part only: provisioned IOPS/throughput above a volume's free baseline and
+snapshot archive tiers are not counted, so an estimate is a floor for volumes. A snapshot is priced
+at its full volume size, an upper bound (snapshots after the first store only changed blocks). A
+region missing from the table is priced as us-east-1 and the estimate says so (`Price.approximate`).
 """
 
 from __future__ import annotations
