@@ -10,6 +10,9 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 REGION_PATTERN = r"^[a-z]{2}(-gov)?-[a-z]+-[0-9]$"
+# The request takes any short region-like word; the service names the ones that are no AWS region
+# ("Not an AWS region: atlantis-1"), which a pattern refusal ("Invalid value for: regions.1") cannot.
+REGION_WORD = r"^[a-z0-9-]{1,30}$"
 MAX_REGIONS = 8
 
 
@@ -26,7 +29,7 @@ class InsightsQuery(BaseModel):
 class InsightsSettingsRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", defer_build=True, populate_by_name=True)
 
-    regions: list[Annotated[str, Field(pattern=REGION_PATTERN, max_length=30)]] | None = Field(
+    regions: list[Annotated[str, Field(pattern=REGION_WORD, max_length=30)]] | None = Field(
         None, max_length=MAX_REGIONS, description="Regions to scan; empty = default; absent = unchanged"
     )
     monthly_summary: bool | None = Field(

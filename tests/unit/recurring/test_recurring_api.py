@@ -261,3 +261,20 @@ def test_creating_a_rule_writes_at_most_the_request_limit_and_the_daily_run_the_
     assert run_schedule()["created"] == 43 - REQUEST_LIMIT
     assert len(occurrences(call)) == 43
     assert call("GET", f"/recurring/{rule['id']}").json["nextDue"] == "2026-03-16"
+
+
+def test_run_now_writes_at_most_the_request_limit_over_all_rules(
+    call: Call, today: Today, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """However many rules are due, one request stays small; the daily run writes the rest."""
+    from outlay.logic import recurring_service
+
+    monkeypatch.setattr(recurring_service, "REQUEST_LIMIT", 2)  # small: moto's writes are slow
+    for _ in range(2):  # 4 days due by 2026-03-15: each writes 2 at creation, 2 left
+        create_rule(call, unit="day", startDate="2026-03-12")
+    assert len(occurrences(call)) == 4
+    reply = call("POST", "/recurring/run")
+    assert reply.status == 200, reply.text
+    assert reply.json["created"] == 2  # not 4: the limit holds over both rules
+    assert len(occurrences(call)) == 6
+    assert run_schedule()["created"] == 2
