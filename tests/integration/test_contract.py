@@ -47,6 +47,8 @@ STATEFUL_ACCEPTANCE = {
     "PUT /aws-cost-rules",
     # a connection id other than "all" must name one of the caller's connections (else a documented 404)
     "GET /aws-insights",
+    # the document takes region-like words; whether one is an AWS region the service says (a 400 naming it)
+    "PUT /aws-insights/settings",
 }
 
 # DELETE /account's one valid body deletes the contract user mid-run; unit and integration tests
