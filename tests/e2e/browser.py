@@ -68,6 +68,10 @@ def launch_chromium(playwright: Playwright, *, env: Mapping[str, str] | None = N
     raise BrowserUnavailableError(NO_BROWSER_HELP + "\nTried:\n" + "\n".join(f"  - {f}" for f in failures))
 
 
+# The two widths every page is looked at in: a laptop and a phone.
+WIDTHS = {"desktop": (1280, 900), "phone": (375, 740)}
+
+
 AXE = REPO_ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
 # WCAG 2.x A + AA rules (labels, names, contrast >= 4.5:1, landmarks, lang...) and axe's best practices.
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
@@ -99,6 +103,33 @@ class ConsoleWatch:
             yield
         finally:
             self._expected_failures -= 1
+
+
+@contextmanager
+def watched_page(
+    browser: Browser, console: ConsoleWatch, *, size: tuple[int, int] = (1280, 900), scheme: str | None = None
+) -> Iterator[Page]:
+    """A page in a fresh context (US English, UTC, at `size`, in the `scheme` the system prefers, else
+    the browser's default) whose console errors and page errors go to `console`; closed on exit."""
+    width, height = size
+    context = browser.new_context(
+        viewport={"width": width, "height": height},
+        color_scheme=scheme,  # type: ignore[arg-type]
+        locale="en-US",
+        timezone_id="UTC",
+    )
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    page.on("console", console.on_console)
+    page.on("pageerror", console.on_page_error)
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+def scrolls_sideways(page: Page) -> bool:
+    return bool(page.evaluate("() => document.documentElement.scrollWidth > window.innerWidth"))
 
 
 def axe_violations(page: Page) -> list[str]:

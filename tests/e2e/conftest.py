@@ -23,6 +23,7 @@ from tests.e2e.browser import (
     BrowserUnavailableError,
     ConsoleWatch,
     launch_chromium,
+    watched_page,
 )
 
 
@@ -60,15 +61,8 @@ def console() -> ConsoleWatch:
 
 @pytest.fixture
 def page(browser: Browser, console: ConsoleWatch) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US", timezone_id="UTC")
-    context.set_default_timeout(20_000)
-    page = context.new_page()
-    page.on("console", console.on_console)
-    page.on("pageerror", console.on_page_error)
-    try:
+    with watched_page(browser, console) as page:
         yield page
-    finally:
-        context.close()
 
 
 @pytest.fixture(scope="session")

@@ -14,10 +14,16 @@ import requests
 from playwright.sync_api import Browser, Page, expect
 
 from local.runtime import LocalRuntime
-from tests.e2e.browser import ConsoleWatch, screenshot_checked, sign_in_through_page
+from tests.e2e.browser import (
+    WIDTHS,
+    ConsoleWatch,
+    screenshot_checked,
+    scrolls_sideways,
+    sign_in_through_page,
+    watched_page,
+)
 
 PASSWORD = "Outlay-e2e-9!"
-WIDTHS = {"desktop": (1280, 900), "phone": (375, 740)}
 KEYS = {
     "type": "keys",
     "accessKeyId": "AKIAEXAMPLEOUTLAY002",
@@ -35,10 +41,6 @@ def _user(rt: LocalRuntime, connect: bool) -> str:
         response = requests.post(rt.api_url + "/aws-credentials", headers=auth, json=KEYS, timeout=30)
         assert response.status_code == 200, response.text
     return email
-
-
-def _no_horizontal_scroll(page: Page) -> bool:
-    return bool(page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"))
 
 
 @pytest.mark.e2e
@@ -92,25 +94,13 @@ def test_the_aws_costs_page_in_both_themes_at_desktop_and_phone_width(
 ) -> None:
     email = _user(local_runtime, connect=True)
     for width_name, (width, height) in WIDTHS.items():
-        context = browser.new_context(
-            viewport={"width": width, "height": height},
-            color_scheme=scheme,  # type: ignore[arg-type]
-            locale="en-US",
-            timezone_id="UTC",
-        )
-        context.set_default_timeout(20_000)
         console = ConsoleWatch()
-        page = context.new_page()
-        page.on("console", console.on_console)
-        page.on("pageerror", console.on_page_error)
-        try:
+        with watched_page(browser, console, size=(width, height), scheme=scheme) as page:
             sign_in_through_page(page, local_runtime.url, email, PASSWORD)
             page.goto(local_runtime.url + "aws.html")
             expect(page.locator("body")).to_have_attribute("data-ready", "true")
             expect(page.locator("html")).to_have_attribute("data-theme", scheme)
             page.wait_for_function("() => document.getElementById('aws-chart-daily').dataset.labels")
-            assert _no_horizontal_scroll(page), f"the AWS costs page scrolls sideways at {width} px"
+            assert not scrolls_sideways(page), f"the AWS costs page scrolls sideways at {width} px"
             screenshot_checked(page, screenshots / f"61-aws-costs-{scheme}-{width_name}.png")
             assert console.errors == []
-        finally:
-            context.close()

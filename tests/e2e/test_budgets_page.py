@@ -14,12 +14,18 @@ import requests
 from playwright.sync_api import Browser, Page, expect
 
 from local.runtime import LocalRuntime
-from tests.e2e.browser import ConsoleWatch, screenshot_checked, sign_in_through_page
+from tests.e2e.browser import (
+    WIDTHS,
+    ConsoleWatch,
+    screenshot_checked,
+    scrolls_sideways,
+    sign_in_through_page,
+    watched_page,
+)
 
 expect.set_options(timeout=20_000)
 
 PASSWORD = "Outlay-e2e-9!"
-WIDTHS = {"desktop": (1280, 900), "phone": (375, 740)}
 
 
 @pytest.fixture(scope="module")
@@ -117,30 +123,18 @@ def test_budgets_in_both_themes_at_desktop_and_phone_width(
     ):
         assert requests.put(rt.api_url + "/budgets", headers=auth, json=body, timeout=30).status_code == 200
     for width_name, (width, height) in WIDTHS.items():
-        context = browser.new_context(
-            viewport={"width": width, "height": height},
-            color_scheme=scheme,  # type: ignore[arg-type]
-            locale="en-US",
-            timezone_id="UTC",
-        )
-        context.set_default_timeout(20_000)
         console = ConsoleWatch()
-        page = context.new_page()
-        page.on("console", console.on_console)
-        page.on("pageerror", console.on_page_error)
-        try:
+        with watched_page(browser, console, size=(width, height), scheme=scheme) as page:
             sign_in_through_page(page, rt.url, user, PASSWORD)
             expect(page.locator("#budget-list li")).to_have_count(3)
             expect(page.locator("#budget-list li").first).to_contain_text("All spending")
             expect(page.locator(".budget-warning")).to_contain_text("AWS budget")
             expect(page.locator("#budgets-month")).to_contain_text(datetime.now(UTC).strftime("%b %Y"))
             page.get_by_role("button", name="Set a budget").click()  # the form is part of the look
-            assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+            assert not scrolls_sideways(page)
             page.locator("#budgets").scroll_into_view_if_needed()
             screenshot_checked(page, screenshots / f"budgets-{scheme}-{width_name}.png")
             page.locator("#budgets").screenshot(
                 path=str(screenshots / f"budgets-section-{scheme}-{width_name}.png")
             )
             assert console.errors == []
-        finally:
-            context.close()

@@ -15,13 +15,19 @@ import requests
 from playwright.sync_api import Browser, Page, expect
 
 from local.runtime import LocalRuntime
-from tests.e2e.browser import ConsoleWatch, screenshot_checked, sign_in_through_page
+from tests.e2e.browser import (
+    WIDTHS,
+    ConsoleWatch,
+    screenshot_checked,
+    scrolls_sideways,
+    sign_in_through_page,
+    watched_page,
+)
 from tests.e2e.cost_data import cost_result, previous_month
 
 expect.set_options(timeout=20_000)
 
 PASSWORD = "Outlay-e2e-9!"
-WIDTHS = {"desktop": (1280, 900), "phone": (375, 740)}
 
 
 def _colours(page: Page) -> dict[str, str]:
@@ -52,10 +58,6 @@ def _breaks_only_between_parts(page: Page, selector: str) -> bool:
         }""",
     )
     return all(line.endswith((":", "/")) for line in lines[:-1])
-
-
-def _no_horizontal_scroll(page: Page) -> bool:
-    return bool(page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"))
 
 
 @pytest.mark.e2e
@@ -201,19 +203,9 @@ def test_every_page_in_both_themes_at_desktop_and_phone_width(
 ) -> None:
     rt = local_runtime
     for width_name, (width, height) in WIDTHS.items():
-        context = browser.new_context(
-            viewport={"width": width, "height": height},
-            color_scheme=scheme,  # type: ignore[arg-type]
-            locale="en-US",
-            timezone_id="UTC",
-        )
-        context.set_default_timeout(20_000)
-        console = ConsoleWatch()
-        page = context.new_page()
-        page.on("console", console.on_console)
-        page.on("pageerror", console.on_page_error)
         prefix = screenshots / f"3{2 + list(WIDTHS).index(width_name)}"
-        try:
+        console = ConsoleWatch()
+        with watched_page(browser, console, size=(width, height), scheme=scheme) as page:
             page.goto(rt.url)
             expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
             expect(page.locator("html")).to_have_attribute("data-theme", scheme)
@@ -239,11 +231,9 @@ def test_every_page_in_both_themes_at_desktop_and_phone_width(
                 if name == "settings":
                     expect(page.get_by_role("button", name="Copy role ARN")).to_be_visible()
                     assert _breaks_only_between_parts(page, "#st-identity code")
-                assert _no_horizontal_scroll(page), f"{name} scrolls sideways at {width} px"
+                assert not scrolls_sideways(page), f"{name} scrolls sideways at {width} px"
                 screenshot_checked(page, Path(f"{prefix}-{name}-{scheme}-{width_name}.png"))
             assert console.errors == []
-        finally:
-            context.close()
 
 
 @pytest.mark.e2e

@@ -11,18 +11,24 @@ from pathlib import Path
 
 import pytest
 import requests
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Page, expect
 
 from local.gateway import LOCAL_CONTROL_HEADER
 from local.runtime import LocalRuntime
 from local.seed import DEMO_ACCESS_KEY_ID, DEMO_SECRET_ACCESS_KEY, seed_insights_demo
-from tests.e2e.browser import ConsoleWatch, screenshot_checked, sign_in_through_page
+from tests.e2e.browser import (
+    WIDTHS,
+    ConsoleWatch,
+    screenshot_checked,
+    scrolls_sideways,
+    sign_in_through_page,
+    watched_page,
+)
 from tests.e2e.cost_data import cost_result, previous_month
 
 expect.set_options(timeout=30_000)
 
 PASSWORD = "Outlay-e2e-9!"
-WIDTHS = {"desktop": (1280, 900), "phone": (375, 740)}
 EC2 = "Amazon Elastic Compute Cloud - Compute"
 
 
@@ -65,17 +71,8 @@ def test_insights_and_the_waste_badge_in_both_themes_at_desktop_and_phone_width(
 ) -> None:
     rt = local_runtime
     for width_name, (width, height) in WIDTHS.items():
-        context = browser.new_context(
-            viewport={"width": width, "height": height},
-            color_scheme=scheme,
-            locale="en-US",
-            timezone_id="UTC",  # type: ignore[arg-type]
-        )
         console = ConsoleWatch()
-        page = context.new_page()
-        page.on("console", console.on_console)
-        page.on("pageerror", console.on_page_error)
-        try:
+        with watched_page(browser, console, size=(width, height), scheme=scheme) as page:
             sign_in_through_page(page, rt.url, user_with_waste, PASSWORD)
             page.goto(rt.url + "aws.html")
             panel = page.locator("#insights")
@@ -90,9 +87,7 @@ def test_insights_and_the_waste_badge_in_both_themes_at_desktop_and_phone_width(
             expect(panel).to_contain_text("(AWS Cost Anomaly Detection)")
             expect(panel).to_contain_text("Reservations: none")
             expect(panel).to_contain_text("Savings Plans: none")
-            assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"), (
-                "sideways scroll"
-            )
+            assert not scrolls_sideways(page), "sideways scroll"
             panel.scroll_into_view_if_needed()
             screenshot_checked(page, screenshots / f"17-insights-{scheme}-{width_name}.png")
 
@@ -106,62 +101,48 @@ def test_insights_and_the_waste_badge_in_both_themes_at_desktop_and_phone_width(
             row.scroll_into_view_if_needed()
             screenshot_checked(page, screenshots / f"17-badge-{scheme}-{width_name}.png")
             assert console.errors == [], console.errors
-        finally:
-            context.close()
 
 
 @pytest.mark.e2e
 def test_an_unknown_region_is_refused_next_to_the_field(
-    browser: Browser, local_runtime: LocalRuntime, user_with_waste: str
+    page: Page, local_runtime: LocalRuntime, user_with_waste: str
 ) -> None:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US", timezone_id="UTC")
-    page = context.new_page()
-    try:
-        sign_in_through_page(page, local_runtime.url, user_with_waste, PASSWORD)
-        page.goto(local_runtime.url + "aws.html")
-        field = page.get_by_label("Regions to scan for waste")
-        field.fill("us-east-1, atlantis-1")
-        page.get_by_role("button", name="Save regions").click()
-        expect(page.locator("#insights")).to_contain_text("Not an AWS region: atlantis-1")
-        expect(field).to_have_attribute("aria-invalid", "true")
-    finally:
-        context.close()
+    sign_in_through_page(page, local_runtime.url, user_with_waste, PASSWORD)
+    page.goto(local_runtime.url + "aws.html")
+    field = page.get_by_label("Regions to scan for waste")
+    field.fill("us-east-1, atlantis-1")
+    page.get_by_role("button", name="Save regions").click()
+    expect(page.locator("#insights")).to_contain_text("Not an AWS region: atlantis-1")
+    expect(field).to_have_attribute("aria-invalid", "true")
 
 
 @pytest.mark.e2e
 def test_the_opt_in_monthly_summary_appears_after_the_import_until_dismissed(
-    browser: Browser, local_runtime: LocalRuntime, user_with_waste: str, screenshots: Path
+    page: Page, local_runtime: LocalRuntime, user_with_waste: str, screenshots: Path
 ) -> None:
     rt = local_runtime
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US", timezone_id="UTC")
-    page = context.new_page()
-    try:
-        sign_in_through_page(page, rt.url, user_with_waste, PASSWORD)
-        expect(page.locator("#insights-notice")).to_have_count(0)
-        page.goto(rt.url + "aws.html")
-        page.get_by_label("After each monthly import, show me a summary of these insights in Outlay").check()
-        expect(page.locator("#insights")).to_contain_text(
-            "You will find a summary here after each monthly import."
-        )
+    sign_in_through_page(page, rt.url, user_with_waste, PASSWORD)
+    expect(page.locator("#insights-notice")).to_have_count(0)
+    page.goto(rt.url + "aws.html")
+    page.get_by_label("After each monthly import, show me a summary of these insights in Outlay").check()
+    expect(page.locator("#insights")).to_contain_text(
+        "You will find a summary here after each monthly import."
+    )
 
-        ran = requests.post(
-            f"{rt.url}__local/import-now", headers={LOCAL_CONTROL_HEADER: "1"}, json={}, timeout=180
-        )
-        assert ran.status_code == 200, ran.text
+    ran = requests.post(
+        f"{rt.url}__local/import-now", headers={LOCAL_CONTROL_HEADER: "1"}, json={}, timeout=180
+    )
+    assert ran.status_code == 200, ran.text
 
-        page.goto(rt.url + "expenses.html")
-        notice = page.locator("#insights-notice")
-        month = previous_month(datetime.now(UTC).date())[0].strftime("%B %Y")
-        # From the 4th of the month the demo's run-rate anomaly joins the demo's AWS one: count either.
-        summary = (
-            rf"AWS in {month}: 3 idle resources ~\$16\.25/month, \d+ cost anomal(y|ies), no commitments\."
-        )
-        expect(notice).to_contain_text(re.compile(summary))
-        screenshot_checked(page, screenshots / "17-summary-light-desktop.png", full_page=False)
-        notice.get_by_role("button", name="Dismiss").click()
-        expect(notice).to_have_count(0)
-        page.reload()
-        expect(page.locator("#expense-rows tr").first).to_be_visible()
-        expect(page.locator("#insights-notice")).to_have_count(0)
-    finally:
-        context.close()
+    page.goto(rt.url + "expenses.html")
+    notice = page.locator("#insights-notice")
+    month = previous_month(datetime.now(UTC).date())[0].strftime("%B %Y")
+    # From the 4th of the month the demo's run-rate anomaly joins the demo's AWS one: count either.
+    summary = rf"AWS in {month}: 3 idle resources ~\$16\.25/month, \d+ cost anomal(y|ies), no commitments\."
+    expect(notice).to_contain_text(re.compile(summary))
+    screenshot_checked(page, screenshots / "17-summary-light-desktop.png", full_page=False)
+    notice.get_by_role("button", name="Dismiss").click()
+    expect(notice).to_have_count(0)
+    page.reload()
+    expect(page.locator("#expense-rows tr").first).to_be_visible()
+    expect(page.locator("#insights-notice")).to_have_count(0)

@@ -13,12 +13,18 @@ import requests
 from playwright.sync_api import Browser, Page, expect
 
 from local.runtime import LocalRuntime
-from tests.e2e.browser import ConsoleWatch, screenshot_checked, sign_in_through_page
+from tests.e2e.browser import (
+    WIDTHS,
+    ConsoleWatch,
+    screenshot_checked,
+    scrolls_sideways,
+    sign_in_through_page,
+    watched_page,
+)
 
 expect.set_options(timeout=20_000)
 
 PASSWORD = "Outlay-e2e-9!"
-WIDTHS = {"desktop": (1280, 900), "phone": (375, 740)}
 
 
 def _open_recurring(page: Page) -> None:
@@ -130,27 +136,13 @@ def test_recurring_page_in_both_themes_at_desktop_and_phone_width(
 ) -> None:
     rt = local_runtime
     for width_name, (width, height) in WIDTHS.items():
-        context = browser.new_context(
-            viewport={"width": width, "height": height},
-            color_scheme=scheme,  # type: ignore[arg-type]
-            locale="en-US",
-            timezone_id="UTC",
-        )
-        context.set_default_timeout(20_000)
         console = ConsoleWatch()
-        page = context.new_page()
-        page.on("console", console.on_console)
-        page.on("pageerror", console.on_page_error)
-        try:
+        with watched_page(browser, console, size=(width, height), scheme=scheme) as page:
             sign_in_through_page(page, rt.url, user_with_rules, PASSWORD)
             _open_recurring(page)
             expect(page.locator("html")).to_have_attribute("data-theme", scheme)
             expect(page.locator("#rules-body tr")).to_have_count(2)
             expect(page.locator("#rules-body")).to_contain_text("(the last day in shorter months)")
-            assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"), (
-                f"recurring scrolls sideways at {width} px"
-            )
+            assert not scrolls_sideways(page), f"recurring scrolls sideways at {width} px"
             screenshot_checked(page, screenshots / f"62-recurring-{scheme}-{width_name}.png")
             assert console.errors == []
-        finally:
-            context.close()

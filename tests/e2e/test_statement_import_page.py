@@ -11,12 +11,18 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from local.runtime import LocalRuntime
-from tests.e2e.browser import ConsoleWatch, screenshot_checked, sign_in_through_page
+from tests.e2e.browser import (
+    WIDTHS,
+    ConsoleWatch,
+    screenshot_checked,
+    scrolls_sideways,
+    sign_in_through_page,
+    watched_page,
+)
 
 expect.set_options(timeout=30_000)
 
 PASSWORD = "Outlay-e2e-9!"
-WIDTHS = {"desktop": (1280, 900), "phone": (375, 812)}
 CSV = (
     b"Datum;Betrag;Empfaenger\n02.05.2026;-12,50;Deli\n03.05.2026;-abc;Kaputt\n04.05.2026;-1.040,00;Garage\n"
 )
@@ -31,18 +37,9 @@ def test_import_a_statement_with_a_bad_line(
     for width_name, (width, height) in WIDTHS.items():
         email = f"e2e-statement-{uuid.uuid4().hex[:10]}@example.com"
         rt.sign_up(email, PASSWORD)
-        context = browser.new_context(
-            viewport={"width": width, "height": height},
-            color_scheme=scheme,  # type: ignore[arg-type]
-            locale="en-US",
-            timezone_id="UTC",
-        )
-        console = ConsoleWatch()
-        page = context.new_page()
-        page.on("console", console.on_console)
-        page.on("pageerror", console.on_page_error)
         prefix = f"60-statement-{scheme}-{width_name}"
-        try:
+        console = ConsoleWatch()
+        with watched_page(browser, console, size=(width, height), scheme=scheme) as page:
             sign_in_through_page(page, rt.url, email, PASSWORD)
             page.get_by_role("navigation", name="Main").get_by_role("link", name="Import", exact=True).click()
             page.wait_for_url("**/statements.html")
@@ -60,7 +57,7 @@ def test_import_a_statement_with_a_bad_line(
             expect(page.locator("#bad-rows")).to_contain_text("amount")
             expect(page.locator("#bad-rows td").first).to_have_text("3")
             screenshot_checked(page, screenshots / f"{prefix}-2-mapping.png")
-            assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+            assert not scrolls_sideways(page)
 
             page.get_by_label("Currency when no column has it").fill("EUR")
             page.get_by_role("button", name="Import 2 rows").click()
@@ -70,5 +67,3 @@ def test_import_a_statement_with_a_bad_line(
             expect(page.locator("#runs-list li")).to_have_count(1)
             screenshot_checked(page, screenshots / f"{prefix}-3-done.png")
             assert console.errors == []
-        finally:
-            context.close()
