@@ -20,6 +20,8 @@ from bench.common import ROOT, Row
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
 RAW = Path(__file__).with_name("RESULTS.json")  # the same rows, so `--only` can re-measure one step
+RUNS_KEY = "_runs"  # in RESULTS.json: step -> when and at which scale its rows were measured
+UNRECORDED = "not recorded"
 STEP_ORDER = (
     "synthesis",
     "cold start",
@@ -39,15 +41,16 @@ def _fmt_ratio(ratio: float | None) -> str:
     return "—" if ratio is None else f"{ratio:.2f}x"
 
 
-def render(rows: list[Row], seconds: float, steps: list[str]) -> str:
+def render(rows: list[Row], seconds: float, steps: list[str], runs: dict[str, str]) -> str:
     missed = [r for r in rows if not r.met]
     lines = [
         "# Benchmark results",
         "",
         f"Written by `make bench` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
         f"{platform.machine()}, Python {platform.python_version()}; the last run measured "
-        f"{', '.join(steps)} in {seconds:.0f} s. "
-        "Each figure is a median of several runs next to its floor measured in the same run.",
+        f"{', '.join(steps)} in {seconds:.0f} s, and the other steps' rows are kept from the runs "
+        "listed under *Runs*. Each figure is a median of several runs next to its floor measured in "
+        "the same run.",
         "",
         "## Missed targets",
         "",
@@ -66,6 +69,8 @@ def render(rows: list[Row], seconds: float, steps: list[str]) -> str:
     for r in rows:
         met = "yes" if r.met else "**no**"
         lines.append(f"| {r.what} | {r.figure} | {r.floor} | {_fmt_ratio(r.ratio)} | {r.target} | {met} |")
+    lines += ["", "## Runs", "", "Which run measured each step's rows:", ""]
+    lines += [f"- {step}: {when}" for step, when in runs.items()]
     return "\n".join(lines) + "\n"
 
 
@@ -107,13 +112,15 @@ def main() -> int:
     if not args.skip_make_test:
         steps.append(("make test", make_test.measure))
     kept: dict[str, list[Row]] = {}
+    raw = json.loads(RAW.read_text()) if RAW.exists() else {}
+    runs: dict[str, str] = raw.pop(RUNS_KEY, {})
+    previous = {name: [Row(**r) for r in rows] for name, rows in raw.items()}
     if args.only:
         wanted = {name.strip() for name in args.only.split(",")}
         unknown = wanted - {name for name, _ in steps}
         if unknown:
             parser.error(f"unknown step(s) {sorted(unknown)}; steps: {[name for name, _ in steps]}")
-        previous = json.loads(RAW.read_text()) if RAW.exists() else {}
-        kept = {name: [Row(**r) for r in rows] for name, rows in previous.items() if name not in wanted}
+        kept = {name: rows for name, rows in previous.items() if name not in wanted}
         steps = [(name, step) for name, step in steps if name in wanted]
 
     measured: dict[str, list[Row]] = {}
@@ -126,13 +133,16 @@ def main() -> int:
             traceback.print_exc()
             result = Row(name, "error (see bench output)", "—", None, "runs", False, "fix the measure")
         measured[name] = result if isinstance(result, list) else [result]
+        runs[name] = f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {'--quick' if q else 'full size'}"
         for row in measured[name]:
             print(f"  {row.what}: {row.figure} (floor {row.floor}, {_fmt_ratio(row.ratio)})", flush=True)
     by_step = kept | measured
     order = [name for name in STEP_ORDER if name in by_step]
-    RAW.write_text(json.dumps({name: [asdict(r) for r in by_step[name]] for name in order}, indent=1) + "\n")
+    runs = {name: runs.get(name, UNRECORDED) for name in order}
+    raw_out = {RUNS_KEY: runs} | {name: [asdict(r) for r in by_step[name]] for name in order}
+    RAW.write_text(json.dumps(raw_out, indent=1) + "\n")
     rows = [row for name in order for row in by_step[name]]
-    RESULTS.write_text(render(rows, time.perf_counter() - started, list(measured)))
+    RESULTS.write_text(render(rows, time.perf_counter() - started, list(measured), runs))
     print(f"[bench] wrote {RESULTS.relative_to(ROOT)}")
     return 0
 
