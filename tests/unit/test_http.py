@@ -6,8 +6,9 @@ import json
 from typing import Any
 
 import pytest
-from outlay.handlers.http import build_resolver, caller, parse_body
-from pydantic import BaseModel, ConfigDict
+from outlay.handlers.http import build_resolver, caller, parse_body, parse_query
+from outlay.models.fields import RequestModel
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class Thing(BaseModel):
@@ -15,21 +16,37 @@ class Thing(BaseModel):
     name: str
 
 
+class CamelThing(RequestModel):
+    """Documented as `dayOfMonth`; `day_of_month` is only the Python name."""
+
+    day_of_month: int
+
+
+class RangeQuery(BaseModel):
+    model_config = ConfigDict(populate_by_name=True, extra="forbid")
+    from_: str | None = Field(None, alias="from")
+
+
 def _event(
-    method: str = "GET", body: str | None = None, origin: str = "https://evil.example"
+    method: str = "GET",
+    body: str | None = None,
+    origin: str = "https://evil.example",
+    *,
+    path: str = "/things",
+    query: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     return {
-        "resource": "/things",
-        "path": "/things",
+        "resource": path,
+        "path": path,
         "httpMethod": method,
         "headers": {"origin": origin, "Origin": origin},
         "multiValueHeaders": {"origin": [origin], "Origin": [origin]},
-        "queryStringParameters": None,
+        "queryStringParameters": query,
         "pathParameters": None,
         "body": body,
         "isBase64Encoded": False,
         "requestContext": {
-            "resourcePath": "/things",
+            "resourcePath": path,
             "httpMethod": method,
             "stage": "api",
             "requestId": "r",
@@ -51,6 +68,14 @@ def _app(origins: list[str]):  # type: ignore[no-untyped-def]
     @app.post("/things")
     def _post() -> dict[str, Any]:
         return parse_body(app, Thing).model_dump()
+
+    @app.post("/camel-things")
+    def _post_camel() -> dict[str, Any]:
+        return parse_body(app, CamelThing).model_dump()
+
+    @app.get("/ranges")
+    def _ranges() -> dict[str, Any]:
+        return parse_query(app, RangeQuery).model_dump(by_alias=True)
 
     return app
 
@@ -96,3 +121,21 @@ def test_bad_bodies_get_a_clear_error_naming_the_field(body: str, status: int, f
     assert set(error) == {"error", "message", "details"}
     if field:
         assert field in {d["field"] for d in error["details"]}
+
+
+def test_a_body_is_read_by_its_documented_names_only() -> None:
+    app = _app([])
+    documented = app.resolve(_event("POST", '{"dayOfMonth": 31}', path="/camel-things"), {})
+    assert documented["statusCode"] == 200
+    python_name = app.resolve(_event("POST", '{"day_of_month": 31}', path="/camel-things"), {})
+    assert python_name["statusCode"] == 400
+    assert {d["field"] for d in json.loads(python_name["body"])["details"]} >= {"day_of_month"}
+
+
+def test_a_query_is_read_by_its_documented_names_only() -> None:
+    app = _app([])
+    documented = app.resolve(_event(path="/ranges", query={"from": "2026-01"}), {})
+    assert json.loads(documented["body"]) == {"from": "2026-01"}
+    python_name = app.resolve(_event(path="/ranges", query={"from_": "2026-01"}), {})
+    assert python_name["statusCode"] == 400
+    assert [d["field"] for d in json.loads(python_name["body"])["details"]] == ["from_"]

@@ -205,12 +205,15 @@ def parse_json_body(app: APIGatewayRestResolver, *, required: bool = True) -> An
 
 
 def parse_body(app: APIGatewayRestResolver, model: type[ModelT], *, required: bool = True) -> ModelT:
-    """Parse and validate the JSON body: 413 when oversize, 400 naming the body or the field otherwise."""
+    """Parse and validate the JSON body: 413 when oversize, 400 naming the body or the field otherwise.
+
+    Requests are read by the documented (camelCase) names only: models also accept their Python field
+    names (`populate_by_name`, for code that builds them), which the API must refuse as unknown."""
     data = parse_json_body(app, required=required)
     if not isinstance(data, dict):
         raise _body_error("Request body must be a JSON object", "not an object")
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, by_alias=True, by_name=False)
     except ValidationError as exc:
         tagged = issubclass(model, RootModel)  # a discriminated union of bodies (see validation_details)
         raise invalid_input(validation_details(exc, tagged_union=tagged)) from None
@@ -220,7 +223,7 @@ def parse_query(app: APIGatewayRestResolver, model: type[ModelT]) -> ModelT:
     """Validate the query string: a 400 naming each refused parameter."""
     params = app.current_event.query_string_parameters or {}
     try:
-        return model.model_validate(params)
+        return model.model_validate(params, by_alias=True, by_name=False)
     except ValidationError as exc:
         raise invalid_input(validation_details(exc)) from None
 
