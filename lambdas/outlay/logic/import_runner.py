@@ -31,6 +31,7 @@ from outlay.logic.cost_import import (
 from outlay.logic.cost_rules import apply_rules, for_connection
 from outlay.logic.cost_tags import (
     TaggedCostSource,
+    TagPart,
     organization_tag_parts,
     split_by_tags,
     with_tag_split,
@@ -104,7 +105,7 @@ def _month_drafts(
     account's lines cut by its own parts. Accounts left to their own connection need no request."""
     own_account_only = len(by_account) == 1
     applicable = for_connection(rules.rules, connection_id) if rules else []
-    org_parts = {}
+    org_parts: dict[str, list[TagPart]] = {}
     if rules is not None and not own_account_only:
         org_parts = organization_tag_parts(source, month, applicable)
     out: dict[str, tuple[list[ExpenseDraft], set[str]]] = {}
