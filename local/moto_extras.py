@@ -22,6 +22,9 @@
 - Cost Explorer grouped by `LINKED_ACCOUNT` (an AWS Organizations management account): moto's
   queued answers cannot split a bill per account, so an account listed in `ORGANIZATION_BILLS`
   answers from its registered function of the request (the seed registers the demo organization).
+  Its tag rules' requests (LINKED_ACCOUNT x SERVICE filtered to one tag value) answer the demo's
+  tagged usage (`local.seed.DEMO_TAGGED`) in every linked account that uses that service, capped at
+  the account's amount; any other tag value carries nothing.
 - Cost Explorer `GetCostAndUsage` grouped by a TAG (asked only for users with tag rules): moto would
   hand out the next queued answer, a month of the demo bill. Locally it answers the demo's tagged
   usage (`local.seed.DEMO_TAGGED`) for the requested period, unless the next queued answer is itself
@@ -361,7 +364,8 @@ def _shared_demo_bill(get_cost_and_usage: Any) -> Any:
         request = json.loads(body or "{}")
         group_keys = [g.get("Key") for g in request.get("GroupBy") or []]
         if organization is not None and group_keys[:1] == ["LINKED_ACCOUNT"]:
-            return organization(request)
+            tag = _tag_filter(request)
+            return organization(request) if tag is None else _demo_linked_tags(organization, request, tag)
         if len(request.get("GroupBy") or []) == 1 and body not in self.cost_usage_results:
             # The AWS costs page (by SERVICE) and insights' breakdowns (e.g. by REGION): never the
             # import's queued bill.
@@ -376,6 +380,40 @@ def _shared_demo_bill(get_cost_and_usage: Any) -> Any:
 
     wrapper._outlay_shared = True  # type: ignore[attr-defined]
     return wrapper
+
+
+def _tag_filter(request: dict[str, Any]) -> dict[str, Any] | None:
+    """The `Tags` expression of a request filtered to one tag value (`cost_tags.linked_tag_usage_request`)."""
+    for expression in (request.get("Filter") or {}).get("And") or []:
+        if isinstance(expression, dict) and "Tags" in expression:
+            return dict(expression["Tags"])
+    return None
+
+
+def _demo_linked_tags(
+    organization: Callable[[dict[str, Any]], dict[str, Any]], request: dict[str, Any], tag: dict[str, Any]
+) -> dict[str, Any]:
+    from local.seed import DEMO_TAGGED
+
+    service, key, value, most = DEMO_TAGGED
+    usage = organization({**request, "Filter": {"Dimensions": {"Key": "RECORD_TYPE", "Values": ["Usage"]}}})
+    groups = []
+    if tag.get("Key") == key and tag.get("Values") == [value]:
+        for result in usage.get("ResultsByTime") or []:
+            for group in result.get("Groups") or []:
+                if group["Keys"][1] != service:
+                    continue
+                amount = min(Decimal(group["Metrics"]["UnblendedCost"]["Amount"]), most)
+                metric = {"Amount": str(amount), "Unit": "USD"}
+                groups.append(
+                    {"Keys": group["Keys"], "Metrics": {"UnblendedCost": metric, "AmortizedCost": metric}}
+                )
+    period = request.get("TimePeriod") or {}
+    return {
+        "ResultsByTime": [{"TimePeriod": period, "Total": {}, "Groups": groups, "Estimated": False}],
+        "DimensionValueAttributes": [],
+        "GroupDefinitions": request.get("GroupBy") or [],
+    }
 
 
 def _is_tag_grouped(group_by: Any) -> bool:

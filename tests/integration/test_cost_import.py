@@ -13,7 +13,14 @@ from local import import_now
 from local.gateway import LOCAL_CONTROL_HEADER
 from local.pytest_plugin import new_user
 from local.runtime import LocalRuntime
-from local.seed import DEMO_LINKED_ACCOUNTS, DEMO_ORG_MANAGEMENT, DEMO_SERVICES, DEMO_SIDE_ACCOUNT
+from local.seed import (
+    DEMO_LINKED_ACCOUNTS,
+    DEMO_ORG_MANAGEMENT,
+    DEMO_RULE_CATEGORY,
+    DEMO_SERVICES,
+    DEMO_SIDE_ACCOUNT,
+    DEMO_TAGGED,
+)
 
 
 def _demo_headers(rt: LocalRuntime) -> dict[str, str]:
@@ -101,6 +108,20 @@ def test_the_demo_user_imports_two_accounts_and_an_organization(local_runtime: L
     names = {e["aws"]["accountName"] for e in lines}
     assert set(DEMO_LINKED_ACCOUNTS) <= names
     assert any(e["vendor"] == "AWS - Credits" and Decimal(e["amount"]) < 0 for e in lines)
+    # The demo's tag rule (project=acme) applies to the organization too: in each account running
+    # EC2 (the management account and one member), the tagged part is its own line.
+    service, key, value, most = DEMO_TAGGED
+    ec2 = requests.get(
+        f"{local_runtime.api_url}/expenses",
+        headers=headers,
+        params={"month": run.json()["months"][0], "vendor": f"AWS - {service}", "limit": 100},
+        timeout=30,
+    ).json()["items"]
+    line = f"service:{service}|tag:{key}={value}"
+    tagged = [e for e in ec2 if e["aws"]["line"] == line and e["aws"]["accountId"] in run.json()["accounts"]]
+    accounts = [e["aws"]["accountId"] for e in tagged]
+    assert DEMO_ORG_MANAGEMENT in accounts and len(set(accounts)) == len(accounts) == 2
+    assert all(e["category"] == DEMO_RULE_CATEGORY and Decimal(e["amount"]) <= most for e in tagged)
     history = requests.get(
         f"{local_runtime.api_url}/aws-connections/{org['id']}/history", headers=headers, timeout=30
     ).json()["items"]

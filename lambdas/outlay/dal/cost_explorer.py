@@ -3,7 +3,9 @@ and the AWS costs page's reads (any grouped request, all pages).
 
 A connection to an AWS Organizations management account reads the month per linked account (two
 queries, see `cost_import.organization_requests`), and names the accounts with
-`organizations:ListAccounts` when the role allows it (else the lines carry the ids only).
+`organizations:ListAccounts` when the role allows it (else the lines carry the ids only). Tag
+rules add one request per tag key for one account, one per tag value for an organization
+(`outlay.logic.cost_tags`).
 
 Every request first takes a slot from the shared rate limiter (`outlay.dal.ce_rate_limiter`, at most
 5 per second per calling account across all processes); a throttled request is retried with
@@ -31,7 +33,7 @@ from outlay.logic.cost_import import (
     organization_pages,
     organization_requests,
 )
-from outlay.logic.cost_tags import tag_usage_request
+from outlay.logic.cost_tags import linked_tag_usage_request, tag_usage_request
 from outlay.logic.errors import OutlayError
 from outlay.logic.money import round_to_currency
 
@@ -112,6 +114,13 @@ class CostExplorer:
     ) -> list[dict[str, Any]]:
         """Every page of the month's usage by SERVICE x TAG:<key> (only asked when the user has tag rules)."""
         return self.pages(tag_usage_request(month, key, exclude))
+
+    def linked_tagged_usage_pages(
+        self, month: str, key: str, value: str, exclude: Mapping[str, Sequence[str]]
+    ) -> list[dict[str, Any]]:
+        """Every page of an organization's month of usage tagged `key=value`, by LINKED_ACCOUNT x
+        SERVICE (only asked when the user has tag rules: one request + pages per tag value)."""
+        return self.pages(linked_tag_usage_request(month, key, value, exclude))
 
     def account_names(self) -> Mapping[str, str]:
         """Account id -> name from organizations:ListAccounts; {} when the role may not call it (the

@@ -7,7 +7,8 @@ matches keeps the seed's labels: category "Software", tag "aws".
 - Service rules match usage lines of that service (the names Cost Explorer uses).
 - Account rules match every line of that account, tax/credits/refunds/support included.
 - Tag rules match the part of a service's month that carries the tag value (`cost_tags` splits it
-  off with one more Cost Explorer request per tag key, only for users with tag rules).
+  off with one more Cost Explorer request per tag key, or per tag value for an organization, whose
+  parts are per linked account; only for users with tag rules).
 
 Credits and refunds: the user shows them (negative lines, the default) or leaves them out; lines left
 out are reported to the writer, which removes earlier imports of them unless the user edited them.

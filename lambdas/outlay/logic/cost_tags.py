@@ -7,6 +7,11 @@ carries a tag value a rule looks for (its own line, its own deterministic id) an
 lines still add up to the service's amount. A resource that carries values of two keys is counted
 once: for the later key (in the order keys first appear in the rules), the request excludes what
 earlier keys' rules already took.
+
+An AWS Organizations connection needs the part per linked account, and GroupBy takes two keys, of
+which LINKED_ACCOUNT x SERVICE are already both: so its tag value moves into the filter, one request
+(+ pages) per tag value the rules look for (`linked_tag_usage_request`), however many member accounts
+the organization has; `split_by_tags` then cuts each account's lines with that account's own parts.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from typing import Any, Protocol
 from outlay.logic import months
 from outlay.logic.cost_import import (
     AMORTIZED,
+    LINKED_ACCOUNT,
     MIN_AMOUNT,
     UNBLENDED,
     USAGE,
@@ -34,17 +40,38 @@ from outlay.models.cost_rules import CostRule
 TAG_SEPARATOR = "$"  # Cost Explorer's TAG group keys read "<key>$<value>" ("<key>$" = untagged)
 
 
+_USAGE = {"Dimensions": {"Key": "RECORD_TYPE", "Values": [USAGE]}}
+
+
+def _not_taken(exclude: Mapping[str, Sequence[str]]) -> list[dict[str, Any]]:
+    return [{"Not": {"Tags": {"Key": k, "Values": list(v)}}} for k, v in exclude.items() if v]
+
+
 def tag_usage_request(month: str, key: str, exclude: Mapping[str, Sequence[str]]) -> dict[str, Any]:
     """The month's usage grouped by SERVICE x TAG:<key>, without resources whose `exclude` tag values
     an earlier key's rules already took."""
-    usage = {"Dimensions": {"Key": "RECORD_TYPE", "Values": [USAGE]}}
-    taken = [{"Not": {"Tags": {"Key": k, "Values": list(v)}}} for k, v in exclude.items() if v]
+    taken = _not_taken(exclude)
     return {
         "TimePeriod": months.period(month),
         "Granularity": "MONTHLY",
         "Metrics": [UNBLENDED, AMORTIZED],
         "GroupBy": [{"Type": "DIMENSION", "Key": "SERVICE"}, {"Type": "TAG", "Key": key}],
-        "Filter": {"And": [usage, *taken]} if taken else usage,
+        "Filter": {"And": [_USAGE, *taken]} if taken else _USAGE,
+    }
+
+
+def linked_tag_usage_request(
+    month: str, key: str, value: str, exclude: Mapping[str, Sequence[str]]
+) -> dict[str, Any]:
+    """An organization's month of usage tagged `key=value`, grouped by LINKED_ACCOUNT x SERVICE,
+    without resources whose `exclude` tag values an earlier key's rules already took."""
+    tagged = {"Tags": {"Key": key, "Values": [value]}}
+    return {
+        "TimePeriod": months.period(month),
+        "Granularity": "MONTHLY",
+        "Metrics": [UNBLENDED, AMORTIZED],
+        "GroupBy": [{"Type": "DIMENSION", "Key": LINKED_ACCOUNT}, {"Type": "DIMENSION", "Key": "SERVICE"}],
+        "Filter": {"And": [_USAGE, tagged, *_not_taken(exclude)]},
     }
 
 
@@ -60,32 +87,49 @@ class TagPart:
     amortized: Decimal
 
 
-def tag_parts(pages: Iterable[Mapping[str, Any]], key: str, wanted: Iterable[str]) -> list[TagPart]:
-    """SERVICE x TAG:<key> pages -> the parts carrying one of the `wanted` values (others ignored)."""
-    values = set(wanted)
+def _sum_groups(
+    pages: Iterable[Mapping[str, Any]], what: str
+) -> dict[tuple[str, str, str], tuple[Decimal, Decimal]]:
+    """Two-key groups -> (first key, second key, currency) -> (unblended, amortized) summed over pages."""
     sums: dict[tuple[str, str, str], tuple[Decimal, Decimal]] = {}
     for page in pages:
         for result in page.get("ResultsByTime") or []:
             for group in result.get("Groups") or []:
                 keys = [str(k) for k in group.get("Keys") or []]
                 if len(keys) != 2:
-                    raise MalformedCostDataError("expected groups keyed by SERVICE and TAG")
-                service, tag = keys
-                tag_key, _, value = tag.partition(TAG_SEPARATOR)
-                if tag_key != key or value not in values:
-                    continue
+                    raise MalformedCostDataError(f"expected groups keyed by {what}")
                 cost = _metric(group.get("Metrics") or {}, UNBLENDED)
                 if cost is None:
                     continue
                 amort = _metric(group.get("Metrics") or {}, AMORTIZED)
                 amount, currency = cost
                 extra = amort[0] if amort is not None and amort[1] == currency else amount
-                before = sums.get((service, currency, value), (Decimal(0), Decimal(0)))
-                sums[(service, currency, value)] = (before[0] + amount, before[1] + extra)
-    return [
-        TagPart(service=s, currency=c, key=key, value=v, amount=a, amortized=m)
-        for (s, c, v), (a, m) in sorted(sums.items())
-    ]
+                before = sums.get((keys[0], keys[1], currency), (Decimal(0), Decimal(0)))
+                sums[(keys[0], keys[1], currency)] = (before[0] + amount, before[1] + extra)
+    return sums
+
+
+def tag_parts(pages: Iterable[Mapping[str, Any]], key: str, wanted: Iterable[str]) -> list[TagPart]:
+    """SERVICE x TAG:<key> pages -> the parts carrying one of the `wanted` values (others ignored)."""
+    values = set(wanted)
+    parts = []
+    sums = _sum_groups(pages, "SERVICE and TAG")
+    for (service, tag, currency), (amount, amortized) in sums.items():
+        tag_key, _, value = tag.partition(TAG_SEPARATOR)
+        if tag_key == key and value in values:
+            parts.append(TagPart(service, currency, key, value, amount, amortized))
+    return sorted(parts, key=lambda p: (p.service, p.currency, p.value))
+
+
+def linked_tag_parts(pages: Iterable[Mapping[str, Any]], key: str, value: str) -> dict[str, list[TagPart]]:
+    """LINKED_ACCOUNT x SERVICE pages of `linked_tag_usage_request` -> per account, its parts
+    carrying `key=value`."""
+    out: dict[str, list[TagPart]] = {}
+    for (account, service, currency), (amount, amortized) in sorted(
+        _sum_groups(pages, "LINKED_ACCOUNT and SERVICE").items()
+    ):
+        out.setdefault(account, []).append(TagPart(service, currency, key, value, amount, amortized))
+    return out
 
 
 def tagged_line_key(line: str, key: str, value: str) -> str:
@@ -133,6 +177,10 @@ class TaggedCostSource(Protocol):
         self, month: str, key: str, exclude: Mapping[str, Sequence[str]]
     ) -> list[dict[str, Any]]: ...
 
+    def linked_tagged_usage_pages(
+        self, month: str, key: str, value: str, exclude: Mapping[str, Sequence[str]]
+    ) -> list[dict[str, Any]]: ...
+
 
 def with_tag_split(
     source: TaggedCostSource, month: str, lines: list[CostLine], rules: Sequence[CostRule]
@@ -149,3 +197,21 @@ def with_tag_split(
         parts += tag_parts(source.tagged_usage_pages(month, key, dict(taken)), key, values)
         taken[key] = values
     return split_by_tags(lines, parts)
+
+
+def organization_tag_parts(
+    source: TaggedCostSource, month: str, rules: Sequence[CostRule]
+) -> dict[str, list[TagPart]]:
+    """Per linked account, the parts carrying the tag values `rules` look for (for `split_by_tags`):
+    one Cost Explorer request (+ pages) per tag value, none at all without tag rules. Values of one
+    key exclude each other on a resource; a later key excludes what earlier keys took, as above."""
+    parts: dict[str, list[TagPart]] = {}
+    taken: dict[str, list[str]] = {}
+    for key in tag_keys(rules):
+        values = tag_values(rules, key)
+        for value in values:
+            pages = source.linked_tagged_usage_pages(month, key, value, dict(taken))
+            for account, found in linked_tag_parts(pages, key, value).items():
+                parts.setdefault(account, []).extend(found)
+        taken[key] = values
+    return parts

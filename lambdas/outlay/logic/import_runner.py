@@ -29,7 +29,13 @@ from outlay.logic.cost_import import (
     totals_by_currency,
 )
 from outlay.logic.cost_rules import apply_rules, for_connection
-from outlay.logic.cost_tags import TaggedCostSource, with_tag_split
+from outlay.logic.cost_tags import (
+    TaggedCostSource,
+    TagPart,
+    organization_tag_parts,
+    split_by_tags,
+    with_tag_split,
+)
 from outlay.logic.errors import OutlayError, UpstreamUnavailableError
 from outlay.models.cost_import import ImportRun, MonthProgress, Trigger
 from outlay.models.cost_rules import CostRules
@@ -93,17 +99,23 @@ def _month_drafts(
 ) -> dict[str, tuple[list[ExpenseDraft], set[str]]]:
     """Per account: the month's drafts after the user's rules, and the line ids left out (credits).
 
-    Tag rules split a single account's lines (one SERVICE x TAG request per tag key); an
-    organization's lines are per linked account, which that request does not tell apart, so an
-    organization's lines follow service and account rules only."""
+    Tag rules split a single account's lines with one SERVICE x TAG request per tag key; an
+    organization's (lines per linked account, which that request cannot tell apart) with one
+    LINKED_ACCOUNT x SERVICE request per tag value (`cost_tags.organization_tag_parts`), each
+    account's lines cut by its own parts. Accounts left to their own connection need no request."""
     own_account_only = len(by_account) == 1
     applicable = for_connection(rules.rules, connection_id) if rules else []
+    org_parts: dict[str, list[TagPart]] = {}
+    if rules is not None and not own_account_only:
+        org_parts = organization_tag_parts(source, month, applicable)
     out: dict[str, tuple[list[ExpenseDraft], set[str]]] = {}
     for account, lines in by_account.items():
         if account != source.account_id and account in skip_accounts:
             continue
         if rules is not None and own_account_only:
             lines = with_tag_split(source, month, lines, applicable)
+        elif rules is not None:
+            lines = split_by_tags(lines, org_parts.get(account, []))
         drafts = drafts_for_month(sub, account, month, lines, names.get(account))
         out[account] = apply_rules(drafts, lines, rules, connection_id)
     return out
