@@ -29,7 +29,7 @@ class EnvelopeKeeper(Construct):
         super().__init__(scope, construct_id)
         self.handler = OutlayFunction(
             self,
-            "Envelope",
+            "Keeper",
             name="envelope",
             config=config,
             # One KMS call per invoke: a stuck one should fail well before the API's 29 s.

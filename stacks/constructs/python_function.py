@@ -79,10 +79,15 @@ class OutlayFunction(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         self.opens_envelopes = envelope is not None
-        # HTTP functions are capped from the API throttle, the rest as background functions; the
-        # envelope function answers the costs API's requests synchronously, so it is capped like them.
-        serves_api = name in HTTP_FUNCTIONS or self.opens_envelopes
-        cap = config.reserved_concurrency("api" if serves_api else "background")
+        self.asset = ENVELOPE_ASSET if self.opens_envelopes else CORE_ASSET
+        # HTTP functions are capped from the API throttle, the rest as background functions.
+        cap = config.reserved_concurrency("api" if name in HTTP_FUNCTIONS else "background")
+        if self.opens_envelopes:
+            # The costs API and the import worker wait on it (synchronous invokes): room for both at
+            # their own caps, so it never throttles a caller that its own cap let through.
+            background = config.reserved_concurrency("background")
+            api = config.reserved_concurrency("api")
+            cap = None if api is None or background is None else api + background
         if (dead_letter_queue is None) == (no_dlq_reason is None):
             raise ValueError("give exactly one of dead_letter_queue or no_dlq_reason")
         self.log_group = logs.LogGroup(
@@ -101,9 +106,7 @@ class OutlayFunction(Construct):
             runtime=RUNTIME,
             architecture=ARCHITECTURE,
             handler=handler_for(name),
-            code=lambda_code(
-                self, RUNTIME, ARCHITECTURE, asset=ENVELOPE_ASSET if self.opens_envelopes else CORE_ASSET
-            ),
+            code=lambda_code(self, RUNTIME, ARCHITECTURE, asset=self.asset),
             role=self.role,
             timeout=timeout or Duration.seconds(29),
             memory_size=memory_size,
