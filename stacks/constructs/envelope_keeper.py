@@ -4,8 +4,10 @@ Issue 19 holds every Lambda asset to 15 MB unzipped; cryptography (~14 MB for ar
 dependencies (Powertools + pydantic, ~11 MB) do not fit in one. So this one small function holds the
 KMS key grant (grants.envelope_key) and runs from the asset with cryptography (OutlayFunction's
 `envelope`), and the costs API and the import worker invoke it synchronously (outlay.dal.envelope_function)
-with nothing more than lambda:InvokeFunction on it (`grant_invoke`). They no longer hold the key: a bug
-in either can ask for one user's secret at a time, never use the key directly.
+with nothing more than lambda:InvokeFunction on it (`grant_invoke`). They no longer call KMS: an envelope
+opens only for the sub it was sealed for (AAD + encryption context, as before), and the sub is theirs to
+pass (from verified token claims, or the queued user's own item): IAM decides who may ask (these two
+only), KMS and the AAD decide whose secret opens.
 """
 
 from __future__ import annotations
@@ -32,8 +34,9 @@ class EnvelopeKeeper(Construct):
             "Keeper",
             name="envelope",
             config=config,
-            # One KMS call per invoke: a stuck one should fail well before the API's 29 s.
-            timeout=Duration.seconds(10),
+            # One KMS call per invoke: a stuck one fails well before its callers give up (the adapter
+            # reads for 8 s, twice: outlay.dal.envelope_function) and the API's 29 s.
+            timeout=Duration.seconds(5),
             envelope=EnvelopeAccess(key),
             no_dlq_reason="Invoked synchronously (RequestResponse) by the costs API and the import "
             "worker: the caller receives every failure and answers or retries it itself.",

@@ -25,8 +25,9 @@ from outlay.logic.envelope import Envelope, EnvelopeError
 
 logger = logging.getLogger(__name__)
 
-# An envelope call is one KMS request (~20 ms warm); a stuck call must fail well inside the API's 29 s.
-_CLIENT_CONFIG = Config(connect_timeout=3, read_timeout=10, retries={"mode": "standard", "max_attempts": 3})
+# An envelope call is one KMS request (~20 ms warm, ~0.5 s after a cold start); the function gives up at
+# 5 s (stacks/constructs/envelope_keeper.py), so two attempts fail well inside the API's 29 s.
+_CLIENT_CONFIG = Config(connect_timeout=3, read_timeout=8, retries={"mode": "standard", "max_attempts": 2})
 
 
 class EnvelopeRequestRejected(RuntimeError):
