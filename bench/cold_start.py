@@ -27,6 +27,8 @@ from stacks.constructs.python_function import NO_PYDANTIC_PLUGINS
 TARGET = 1.5
 CREDENTIALS_TABLE = "bench-credentials"
 LAKE_BUCKET = "bench-lake"
+KMS_ALIAS = "alias/bench"
+UNREADABLE = "The stored AWS credentials could not be decrypted; please save them again"
 
 FLOOR_CALL = """
 import sys, boto3
@@ -84,13 +86,23 @@ FIRST_REQUESTS: dict[str, Callable[[], tuple[dict[str, Any], dict[str, Any]]]] =
         {"batchItemFailures": []},
     ),
     "lake_writer": lambda: (_stream_event(), {"batchItemFailures": []}),
+    # Opening an envelope KMS refuses: the KMS client and one Decrypt, answered as the caller expects.
+    "envelope": lambda: (
+        {
+            "op": "open",
+            "sub": SUB,
+            "envelope": {"ciphertext": "YQ==", "nonce": "YQ==", "encryptedDataKey": "YQ=="},
+        },
+        {"error": {"code": "StoredSecretUnreadable", "message": UNREADABLE}},
+    ),
 }
 
 
 def _function_env(world: World) -> dict[str, str]:
     return world.env() | {
         "CREDENTIALS_TABLE": CREDENTIALS_TABLE,
-        "KMS_KEY_ID": "alias/bench",
+        "KMS_KEY_ID": KMS_ALIAS,  # the envelope function's
+        "ENVELOPE_FUNCTION": "bench-envelope",  # its callers' (no first request here invokes it)
         "IMPORT_QUEUE_URL": f"{world.endpoint}/123456789012/bench-imports",
         "LAKE_BUCKET": LAKE_BUCKET,
         "POWERTOOLS_METRICS_NAMESPACE": "Outlay",
@@ -123,6 +135,8 @@ def measure(runs: int = 7) -> list[Row]:
             **(table_definition(tables.CREDENTIALS_TABLE) | {"TableName": CREDENTIALS_TABLE})
         )
         world.client("s3").create_bucket(Bucket=LAKE_BUCKET)
+        kms = world.client("kms")
+        kms.create_alias(AliasName=KMS_ALIAS, TargetKeyId=kms.create_key()["KeyMetadata"]["KeyId"])
         run_env = _function_env(world)
 
         def floor_import() -> float:

@@ -33,6 +33,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from local.envelope_lambda import LOCAL_ENVELOPE_FUNCTION, InProcessLambda
+
 # Runnable standalone (`python -m bench.cost_import_bench`): the Lambda package lives in lambdas/.
 _LAMBDAS = str(Path(__file__).resolve().parent.parent / "lambdas")
 if _LAMBDAS not in sys.path:
@@ -265,11 +267,11 @@ def run(users: int = 1_000, seed: int = 7, connections: int = 1) -> dict[str, An
             credentials_table="bench-credentials",
             expenses_table="bench-expenses",
             receipts_bucket="bench-receipts",
-            kms_key_id=key_id,
+            envelope_function=LOCAL_ENVELOPE_FUNCTION,
             queue_url=queue_url,
             service_account_id="999988887777",
             dynamodb_client=ddb,
-            kms_client=kms,
+            lambda_client=InProcessLambda.for_key(key_id, kms),
             sqs_client=sqs,
             sessions=sessions,
             clock=lambda: NOW,

@@ -42,6 +42,8 @@
   REGION or SERVICE alone (the insights' breakdowns, never the import's SERVICE x RECORD_TYPE) answers
   a demo breakdown instead of taking the import's queued bill. `backdate_snapshot` ages a moto
   snapshot so the demo has one older than 90 days.
+- Lambda `Invoke` of the envelope function: moto would need Docker to run it; local.envelope_lambda
+  answers with its real handler in-process, with Lambda's error shape.
 """
 
 from __future__ import annotations
@@ -276,6 +278,10 @@ def _new_untracked(cls: type, *args: Any, **kwargs: Any) -> Any:
             DynamoDBStreamsBackend.get_records
         )
 
+    from local import envelope_lambda
+
+    envelope_lambda.install()
+
     from moto.core.common_models import BaseModel
 
     return super(BaseModel, cls).__new__(cls)  # type: ignore[misc]
@@ -455,6 +461,8 @@ def _demo_tags(get_cost_and_usage: Any) -> Any:
 
 
 _UNTRACKED = staticmethod(_new_untracked)
+
+
 _one_update_at_a_time = threading.Lock()
 
 
@@ -499,6 +507,10 @@ def install() -> None:
     if not getattr(backend.transact_write_items, "_outlay_undo_log", False):
         dynamodb_models.copy = _NoTableCopy(Table)  # type: ignore[assignment]
         backend.transact_write_items = _undo_instead_of_copy(backend.transact_write_items)  # type: ignore[method-assign]
+
+    from local import envelope_lambda
+
+    envelope_lambda.install()
 
     from moto.core.common_models import BaseModel
 

@@ -18,6 +18,8 @@ import boto3
 from outlay.event_sources import IMPORT_QUEUE, LAKE_STREAM, STATEMENT_QUEUE, QueueSpec
 from outlay.tables import CREDENTIALS_TABLE, EXPENSES_TABLE, RATES_TABLE, TableSpec
 
+from local.envelope_lambda import LOCAL_ENVELOPE_FUNCTION
+
 PREFIX = "outlay-local"
 
 # --- Cognito (auth stack) ---------------------------------------------------------------------------
@@ -69,7 +71,8 @@ class Resources:
             "CREDENTIALS_TABLE": self.credentials_table,
             "RECEIPTS_BUCKET": self.receipts_bucket,
             "LAKE_BUCKET": self.lake_bucket,
-            "KMS_KEY_ID": self.kms_key_id,
+            "KMS_KEY_ID": self.kms_key_id,  # the envelope function's alone, when deployed
+            "ENVELOPE_FUNCTION": LOCAL_ENVELOPE_FUNCTION,
             "IMPORT_QUEUE_URL": self.queue_url,
             "STATEMENT_QUEUE_URL": self.statement_queue_url,
             "SERVICE_ACCOUNT_ID": "123456789012",  # moto's default account

@@ -14,7 +14,7 @@ from stacks.constructs import grants
 from stacks.constructs.cdk_providers import imported_arn
 from stacks.constructs.glue_catalog import LAKE_PREFIX
 from stacks.constructs.nag import acknowledge_findings
-from stacks.constructs.python_function import EnvelopeAccess, OutlayFunction
+from stacks.constructs.python_function import OutlayFunction
 from stacks.constructs.rest_api import OutlayRestApi
 from stacks.constructs.statement_import import StatementImport
 from stacks.data_stack import DataStack
@@ -70,18 +70,16 @@ class ApiStack(Stack):
             "the function builds every key from the verified sub.",
         )
 
-        # Costs: credentials, sealing and opening their envelopes, queueing imports, users' roles.
+        # Costs: credentials (sealed and opened by the envelope function), queueing imports, users' roles.
         self.costs = OutlayFunction(
             self,
             "Costs",
             name="costs",
             config=config,
             no_dlq_reason=_SYNC,
-            envelope=EnvelopeAccess(data.key, seal=True),
             environment={
                 "EXPENSES_TABLE": data.expenses_table.table_name,
                 "CREDENTIALS_TABLE": data.credentials_table.table_name,
-                "KMS_KEY_ID": data.key.key_id,
                 "IMPORT_QUEUE_URL": scheduler.queue.queue_url,
                 "RECEIPTS_BUCKET": data.receipts_bucket.bucket_name,
                 "SERVICE_ACCOUNT_ID": Aws.ACCOUNT_ID,
@@ -93,6 +91,7 @@ class ApiStack(Stack):
             self.costs.function, data.credentials_table, CREDENTIALS_TABLE, write=True, scan=True
         )
         scheduler.queue.grant_send_messages(self.costs.function)
+        scheduler.envelope.grant_invoke(self.costs)
         grants.assume_user_roles(self.costs.function)
         grants.removes_receipts(self.costs.function, data, data.receipts_bucket)
         acknowledge_findings(

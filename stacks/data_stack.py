@@ -18,8 +18,8 @@ from stacks.constructs.tables import table_from_spec
 class DataStack(Stack):
     def __init__(self, scope: Construct, construct_id: str, *, config: EnvironmentConfig, **kwargs: Any):
         super().__init__(scope, construct_id, **kwargs)
-        # Envelope-encrypts users' AWS secrets, and nothing else: only the costs API (seal, open) and
-        # the import worker (open) may use it, only with the user-bound context (grants.envelope_key).
+        # Envelope-encrypts users' AWS secrets, and nothing else: only the envelope function may use it
+        # (stacks/constructs/envelope_keeper.py), only with the user-bound context (grants.envelope_key).
         self.key = kms.Key(
             self,
             "CredentialsKey",

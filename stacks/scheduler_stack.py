@@ -17,9 +17,10 @@ from outlay.tables import CREDENTIALS_TABLE, EXPENSES_TABLE
 
 from stacks.config import EnvironmentConfig
 from stacks.constructs import grants
+from stacks.constructs.envelope_keeper import EnvelopeKeeper
 from stacks.constructs.fx_rates import FxRatesFetcher
 from stacks.constructs.nag import acknowledge, acknowledge_findings
-from stacks.constructs.python_function import EnvelopeAccess, OutlayFunction
+from stacks.constructs.python_function import OutlayFunction
 from stacks.constructs.queues import encrypted_queue
 from stacks.constructs.recurring_schedule import RecurringSchedule
 from stacks.data_stack import DataStack
@@ -117,13 +118,16 @@ class SchedulerStack(Stack):
                 ],
             )
 
+        # Here, not in the (stateful) data stack next to its key: the worker below and the API stack's
+        # costs function, both built after this, are its only callers.
+        self.envelope = EnvelopeKeeper(self, "Envelope", config=config, key=data.key)
+
         self.worker = OutlayFunction(
             self,
             "Worker",
             name="cost_import_worker",
             config=config,
             timeout=WORKER_TIMEOUT,
-            envelope=EnvelopeAccess(data.key, seal=False),
             no_dlq_reason="Polled synchronously by the SQS event source: a message that keeps failing "
             f"goes to the import queue's DLQ (maxReceiveCount {IMPORT_QUEUE.max_receive_count}), "
             "not to a function DLQ.",
@@ -131,9 +135,9 @@ class SchedulerStack(Stack):
                 "EXPENSES_TABLE": data.expenses_table.table_name,
                 "RECEIPTS_BUCKET": data.receipts_bucket.bucket_name,
                 "CREDENTIALS_TABLE": data.credentials_table.table_name,
-                "KMS_KEY_ID": data.key.key_id,
             },
         )
+        self.envelope.grant_invoke(self.worker)
         grants.removes_receipts(self.worker.function, data, data.receipts_bucket)
         grants.table_access(self.worker.function, data.expenses_table, EXPENSES_TABLE, write=True)
         grants.table_access(self.worker.function, data.credentials_table, CREDENTIALS_TABLE, write=False)

@@ -25,6 +25,8 @@ EVENT_FUNCTIONS: dict[str, str] = {
     "fx_rates": "outlay.handlers.fx_rates.handler",
     "recurring_runner": "outlay.handlers.recurring_runner.handler",
     "statement_import_worker": "outlay.handlers.statement_import_worker.handler",
+    # Invoked by the costs and worker functions (Lambda Invoke): seals and opens users' secrets.
+    "envelope": "outlay.handlers.envelope_keeper.handler",
 }
 
 EXPENSE_FILTERS = ("from", "to", "month", "category", "tag", "vendor", "min", "max", "currency", "q")

@@ -5,7 +5,7 @@ CDK's `grant_read_write_data` adds wildcard actions (`kms:ReEncrypt*`, `kms:Gene
 may do and cdk-nag's IAM5 stays quiet without acknowledgements.
 
 The customer managed key is used for one thing only: the envelope encryption of users' AWS secrets
-(outlay.dal.kms_envelope), which calls KMS directly from the function with the user's `sub` as
+(outlay.dal.kms_envelope), which the envelope function alone calls KMS for, with the user's `sub` as
 encryption context. `envelope_key` grants exactly that and nothing else (see its docstring); the
 tables are encrypted with DynamoDB's AWS managed key, so reading a table needs no KMS permission.
 """
@@ -56,8 +56,8 @@ def table_actions(grantee: iam.IGrantable, table: dynamodb.ITable, actions: list
     )
 
 
-def envelope_key(grantee: iam.IGrantable, key: kms.IKey, *, seal: bool) -> None:
-    """Open (and with `seal`, create) envelopes: only under a user-bound encryption context.
+def envelope_key(grantee: iam.IGrantable, key: kms.IKey) -> None:
+    """Create and open envelopes: only under a user-bound encryption context.
 
     - `kms:EncryptionContextKeys` ForAllValues [userId]: no context key other than userId;
     - `Null kms:EncryptionContext:userId = false`: userId must be there (ForAllValues alone also
@@ -70,7 +70,7 @@ def envelope_key(grantee: iam.IGrantable, key: kms.IKey, *, seal: bool) -> None:
     the verified token per request. KMS enforces the binding: a data key sealed for one `sub`
     decrypts only with that same `sub` as context.
     """
-    actions = ["kms:Decrypt", *(["kms:GenerateDataKey"] if seal else [])]
+    actions = ["kms:Decrypt", "kms:GenerateDataKey"]
     grantee.grant_principal.add_to_principal_policy(
         iam.PolicyStatement(
             actions=actions,
@@ -118,6 +118,14 @@ ASSUME_ROLE_REASON = (
     "Users connect their own AWS account through a role in THAT account, unknown at deploy time; "
     "each AssumeRole call carries the per-user ExternalId the role's trust policy requires."
 )
+
+
+def invoke(grantee: iam.IGrantable, function: lambda_.IFunction) -> None:
+    """lambda:InvokeFunction on `function` itself: CDK's grant_invoke adds `<arn>:*` (every version and
+    alias), a wildcard cdk-nag flags and that we do not need (callers invoke $LATEST by name)."""
+    grantee.grant_principal.add_to_principal_policy(
+        iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=[function.function_arn])
+    )
 
 
 def removes_receipts(function: lambda_.Function, producer: Stack, bucket: s3.IBucket) -> None:

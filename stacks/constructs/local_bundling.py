@@ -4,9 +4,10 @@ pip can fetch wheels for another platform (`--platform manylinux*_aarch64 --only
 laptop or CI runner of any architecture builds the arm64 bundle in seconds. Docker bundling stays as
 the fallback CDK uses when the local bundler reports it could not run.
 
-Two assets share the source: the functions that open envelopes (a KMS key grant, see
-OutlayFunction's `envelope`) get `requirements-envelope.txt` (with cryptography), every other function
-`requirements.txt` alone, so most functions deploy and cold-start without ~13.5 MB they never use.
+Two assets (issue 19: each at most 15 MB unzipped): CORE_ASSET, the whole package + requirements.txt
+(Powertools, pydantic), for every function but one; ENVELOPE_ASSET for the envelope function (the only
+holder of the KMS key, see OutlayFunction's `envelope`): cryptography (~14 MB of it) and only the
+modules its handler imports, so no function carries both pydantic and cryptography.
 
 The asset hash is our own content hash of the source tree + requirements + target (AssetHashType.CUSTOM):
 CDK reuses `cdk.out/asset.<hash>` when it exists, so an unchanged tree is never re-bundled.
@@ -19,6 +20,7 @@ import hashlib
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -45,19 +47,47 @@ def _source_files(root: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*") if p.is_file() and not any(part in str(p) for part in _IGNORED))
 
 
-CORE_REQUIREMENTS = "requirements.txt"
-ENVELOPE_REQUIREMENTS = "requirements-envelope.txt"  # includes requirements.txt (`-r`)
+@dataclass(frozen=True)
+class AssetSpec:
+    """What one asset holds: `requirements` installed (without their own dependencies when `no_deps`:
+    the file then lists the whole runtime closure), top-level entries pip brings that the runtime
+    never imports removed (`unused`), and the package's `modules` (None: all of it)."""
+
+    requirements: str
+    no_deps: bool = False
+    unused: tuple[str, ...] = ()
+    modules: tuple[str, ...] | None = None
 
 
-def requirements_file(*, opens_envelopes: bool) -> str:
-    return ENVELOPE_REQUIREMENTS if opens_envelopes else CORE_REQUIREMENTS
+CORE_ASSET = AssetSpec(requirements="requirements.txt")
+# The envelope handler's whole import closure inside outlay (stdlib and boto3 aside);
+# tests/infra/test_bundle_size.py runs the handler from this asset alone, so the list cannot fall short.
+ENVELOPE_MODULES = (
+    "__init__.py",
+    "handlers/__init__.py",
+    "handlers/envelope_keeper.py",
+    "handlers/wiring.py",
+    "dal/__init__.py",
+    "dal/kms_envelope.py",
+    "logic/__init__.py",
+    "logic/envelope.py",
+    "logic/envelope_calls.py",
+    "logic/errors.py",
+    "logic/aws_errors.py",
+)
+ENVELOPE_ASSET = AssetSpec(
+    requirements="requirements-envelope.txt",
+    no_deps=True,
+    # cryptography's Rust bindings load the `_cffi_backend` extension, never cffi's Python package
+    # (its build-time API, 0.4 MB) nor its `cffi-gen-src` script.
+    unused=("cffi", "bin"),
+    modules=ENVELOPE_MODULES,
+)
 
 
-def content_hash(
-    lambdas_dir: Path, python_version: str, arch: str, requirements: str = CORE_REQUIREMENTS
-) -> str:
+def content_hash(lambdas_dir: Path, python_version: str, arch: str, asset: AssetSpec = CORE_ASSET) -> str:
     """Hash of everything that changes the bundle: package sources, requirements, target platform."""
-    digest = hashlib.sha256(f"{python_version}|{arch}|{_MANYLINUX}|{requirements}".encode())
+    digest = hashlib.sha256(f"{python_version}|{arch}|{_MANYLINUX}|{asset}".encode())
     # Every requirements file: one may include another (`-r`).
     pinned = sorted(lambdas_dir.glob("requirements*.txt"))
     for path in [*pinned, *_source_files(lambdas_dir / PACKAGE)]:
@@ -76,12 +106,12 @@ class LocalPipBundling:
         lambdas_dir: Path,
         python_version: str,
         arch: str,
-        requirements: str = CORE_REQUIREMENTS,
+        asset: AssetSpec = CORE_ASSET,
     ) -> None:
         self.lambdas_dir = lambdas_dir
         self.python_version = python_version
         self.arch = arch
-        self.requirements = requirements
+        self.asset = asset
 
     def pip_command(self, output_dir: str) -> list[str]:
         platforms = [arg for tag in _MANYLINUX for arg in ("--platform", f"{tag}_{self.arch}")]
@@ -94,6 +124,7 @@ class LocalPipBundling:
             "--disable-pip-version-check",
             "--no-warn-conflicts",  # judged against this venv, not the bundle: noise
             "--no-compile",
+            *(["--no-deps"] if self.asset.no_deps else []),
             *platforms,
             "--implementation",
             "cp",
@@ -101,7 +132,7 @@ class LocalPipBundling:
             "--python-version",
             self.python_version,
             "-r",
-            str(self.lambdas_dir / self.requirements),
+            str(self.lambdas_dir / self.asset.requirements),
             "-t",
             output_dir,
         ]
@@ -113,13 +144,33 @@ class LocalPipBundling:
         except (OSError, subprocess.CalledProcessError) as error:
             print(f"local bundling failed ({error}); falling back to Docker", file=sys.stderr)
             return False
-        shutil.copytree(
-            self.lambdas_dir / PACKAGE,
-            Path(output_dir) / PACKAGE,
-            ignore=shutil.ignore_patterns(*_IGNORED),
-            dirs_exist_ok=True,
-        )
+        output = Path(output_dir)
+        for name in self.asset.unused:
+            shutil.rmtree(output / name, ignore_errors=True)
+        if self.asset.modules is None:
+            shutil.copytree(
+                self.lambdas_dir / PACKAGE,
+                output / PACKAGE,
+                ignore=shutil.ignore_patterns(*_IGNORED),
+                dirs_exist_ok=True,
+            )
+        for module in self.asset.modules or ():
+            target = output / PACKAGE / module
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(self.lambdas_dir / PACKAGE / module, target)
         return True
+
+
+def _docker_command(asset: AssetSpec) -> str:
+    """The same bundle inside the runtime's bundling image (the fallback when pip cannot run here)."""
+    no_deps = " --no-deps" if asset.no_deps else ""
+    steps = [f"pip install -q{no_deps} -r {asset.requirements} -t /asset-output"]
+    steps += [f"rm -rf /asset-output/{name}" for name in asset.unused]
+    if asset.modules is None:
+        steps.append(f"cp -r {PACKAGE} /asset-output/")
+    else:
+        steps += [f"cp --parents {PACKAGE}/{module} /asset-output/" for module in asset.modules]
+    return " && ".join(steps)
 
 
 def skip_bundling(scope: Construct) -> bool:
@@ -132,7 +183,7 @@ def lambda_code(
     runtime: lambda_.Runtime,
     architecture: lambda_.Architecture,
     *,
-    opens_envelopes: bool = False,
+    asset: AssetSpec = CORE_ASSET,
 ) -> lambda_.Code:
     """The asset an Outlay function runs from: one of two, each staged once per synth by CDK."""
     if skip_bundling(scope):
@@ -140,21 +191,16 @@ def lambda_code(
         return lambda_.Code.from_asset(str(LAMBDAS_DIR), exclude=["**/__pycache__", "**/*.pyc"])
     version = runtime.name.removeprefix("python")
     arch = _pip_arch(architecture)
-    requirements = requirements_file(opens_envelopes=opens_envelopes)
     return lambda_.Code.from_asset(
         str(LAMBDAS_DIR),
         asset_hash_type=AssetHashType.CUSTOM,
-        asset_hash=content_hash(LAMBDAS_DIR, version, arch, requirements),
+        asset_hash=content_hash(LAMBDAS_DIR, version, arch, asset),
         bundling=BundlingOptions(
             image=runtime.bundling_image,
             platform=f"linux/{'arm64' if arch == 'aarch64' else 'amd64'}",
-            command=[
-                "bash",
-                "-c",
-                f"pip install -q -r {requirements} -t /asset-output && cp -r {PACKAGE} /asset-output/",
-            ],
+            command=["bash", "-c", _docker_command(asset)],
             local=LocalPipBundling(  # type: ignore[arg-type]
-                lambdas_dir=LAMBDAS_DIR, python_version=version, arch=arch, requirements=requirements
+                lambdas_dir=LAMBDAS_DIR, python_version=version, arch=arch, asset=asset
             ),
         ),
     )

@@ -1,7 +1,7 @@
 """OutlayFunction: the only way a Lambda function enters this app.
 
-Every function runs the lambdas/ package (from one of two assets: with cryptography only if it
-opens envelopes) on the newest Python runtime on arm64, logs JSON into
+Every function runs the lambdas/ package (from one of two assets: the envelope function's with
+cryptography and no pydantic, every other's the reverse) on the newest Python runtime on arm64, logs JSON into
 its own log group with a retention from config, traces with X-Ray, and gets a role with no managed
 policy (only what the construct and the caller's grants add). The handler comes from the route
 table's function maps, so a function cannot point at an entry point that does not exist there.
@@ -27,7 +27,7 @@ from outlay.routes import EVENT_FUNCTIONS, HTTP_FUNCTIONS
 from stacks.config import EnvironmentConfig
 from stacks.constructs import deliberate as record
 from stacks.constructs.buckets import removal_policy
-from stacks.constructs.local_bundling import lambda_code
+from stacks.constructs.local_bundling import CORE_ASSET, ENVELOPE_ASSET, lambda_code
 from stacks.constructs.nag import acknowledge
 
 RUNTIME = lambda_.Runtime.PYTHON_3_14  # newest Python runtime aws-cdk-lib 2.275 knows
@@ -45,14 +45,14 @@ UNCAPPED_REASON = (
 
 @dataclass(frozen=True)
 class EnvelopeAccess:
-    """The function opens (and, with `seal`, seals) users' secret envelopes with `key`.
+    """The function seals and opens users' secret envelopes with `key` (only the envelope function:
+    stacks/constructs/envelope_keeper.py).
 
     Declared once, it gives both the KMS grant and the asset with cryptography in it; a function
-    without it runs from the smaller asset and could not decrypt even if it imported the code.
+    without it runs from the core asset and could not decrypt even if it imported the code.
     """
 
     key: kms.IKey
-    seal: bool
 
 
 def handler_for(name: str) -> str:
@@ -79,8 +79,15 @@ class OutlayFunction(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         self.opens_envelopes = envelope is not None
+        self.asset = ENVELOPE_ASSET if self.opens_envelopes else CORE_ASSET
         # HTTP functions are capped from the API throttle, the rest as background functions.
         cap = config.reserved_concurrency("api" if name in HTTP_FUNCTIONS else "background")
+        if self.opens_envelopes:
+            # The costs API and the import worker wait on it (synchronous invokes): room for both at
+            # their own caps, so it never throttles a caller that its own cap let through.
+            background = config.reserved_concurrency("background")
+            api = config.reserved_concurrency("api")
+            cap = None if api is None or background is None else api + background
         if (dead_letter_queue is None) == (no_dlq_reason is None):
             raise ValueError("give exactly one of dead_letter_queue or no_dlq_reason")
         self.log_group = logs.LogGroup(
@@ -99,7 +106,7 @@ class OutlayFunction(Construct):
             runtime=RUNTIME,
             architecture=ARCHITECTURE,
             handler=handler_for(name),
-            code=lambda_code(self, RUNTIME, ARCHITECTURE, opens_envelopes=self.opens_envelopes),
+            code=lambda_code(self, RUNTIME, ARCHITECTURE, asset=self.asset),
             role=self.role,
             timeout=timeout or Duration.seconds(29),
             memory_size=memory_size,
@@ -131,7 +138,7 @@ class OutlayFunction(Construct):
             # Imported here: grants -> cdk_providers -> this module would be an import cycle.
             from stacks.constructs.grants import envelope_key
 
-            envelope_key(fn, envelope.key, seal=envelope.seal)
+            envelope_key(fn, envelope.key)
         if no_dlq_reason is not None:
             record.deliberate(fn, record.LAMBDA_DLQ, no_dlq_reason, nag=["Serverless-LambdaDLQ"])
         if cap is None:

@@ -11,10 +11,13 @@ from outlay.routes import EVENT_FUNCTIONS, HTTP_FUNCTIONS
 
 from stacks.constructs import grants
 from stacks.constructs.cdk_providers import AWS_CUSTOM_RESOURCE_ID, BUCKET_DEPLOYMENT_PREFIX
+from stacks.constructs.local_bundling import CORE_ASSET, ENVELOPE_ASSET, LAMBDAS_DIR
 from stacks.constructs.python_function import OutlayFunction
 from tests.infra.conftest import ENVIRONMENTS, Synthesized, resources
 
 pytestmark = pytest.mark.infra
+
+ENVELOPE_PREFIX = "EnvelopeKeeper"  # logical ids of the envelope function (scheduler/Envelope/Keeper)
 
 
 def _ours(logical_id: str) -> bool:
@@ -76,7 +79,8 @@ def test_expenses_function_cannot_touch_credentials_or_the_key(synth: Synthesize
     # Cross-stack references arrive as exports named after the data stack's logical ids.
     for fragment in ("AwsCredentialsTable", "CredentialsKey"):
         assert not _mentions(expenses, fragment), fragment
-        assert _mentions(costs, fragment), fragment
+    assert _mentions(costs, "AwsCredentialsTable")
+    assert not _mentions(costs, "CredentialsKey")  # the envelope function opens its secrets
     assert not any("kms:" in json.dumps(s["Action"]) for s in expenses)
     assert not any("sts:" in json.dumps(s["Action"]) for s in expenses)
     env = _function(api, "Expenses")["Properties"]["Environment"]["Variables"]
@@ -127,23 +131,31 @@ def test_dispatcher_has_no_kms_permission_at_all(synth: Synthesized, env: str) -
     assert "KMS_KEY_ID" not in dispatcher["Properties"]["Environment"]["Variables"]
 
 
-@pytest.mark.parametrize(
-    ("stack_id", "prefix", "actions"),
-    [("scheduler", "Worker", ["kms:Decrypt"]), ("api", "Costs", ["kms:Decrypt", "kms:GenerateDataKey"])],
-)
-def test_envelope_key_is_usable_only_with_the_users_context(
-    synth: Synthesized, stack_id: str, prefix: str, actions: list[str]
-) -> None:
+def test_envelope_key_is_usable_only_with_the_users_context(synth: Synthesized) -> None:
     for env in ENVIRONMENTS:
-        template = synth.json(env, stack_id)
-        (statement,) = _kms_statements(_role_statements(template, _function(template, prefix)))
+        template = synth.json(env, "scheduler")
+        (statement,) = _kms_statements(_role_statements(template, _function(template, ENVELOPE_PREFIX)))
         assert statement["Effect"] == "Allow"
-        assert (
-            sorted([statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"])
-            == actions
-        )
+        assert sorted(statement["Action"]) == ["kms:Decrypt", "kms:GenerateDataKey"]
         assert "CredentialsKey" in json.dumps(statement["Resource"])
-        assert statement["Condition"] == USER_BOUND, (env, prefix)
+        assert statement["Condition"] == USER_BOUND, env
+
+
+def test_only_the_costs_api_and_the_worker_may_invoke_the_envelope_function(synth: Synthesized) -> None:
+    """lambda:InvokeFunction on the envelope function itself (no `:*` versions), and on nothing else."""
+    callers = set()
+    for env, stack_id, template in synth.all_templates():
+        for logical_id, fn in resources(template, "AWS::Lambda::Function").items():
+            if not _ours(logical_id):
+                continue
+            for statement in _role_statements(template, fn):
+                if not any(a.startswith("lambda:") for a in _statement_actions(statement)):
+                    continue
+                assert _statement_actions(statement) == ["lambda:InvokeFunction"], (env, logical_id)
+                resource = json.dumps(statement["Resource"])
+                assert ENVELOPE_PREFIX in resource and "*" not in resource, (env, logical_id, resource)
+                callers.add((stack_id, logical_id.split("Function")[0]))
+    assert callers == {("api", "Costs"), ("scheduler", "Worker")}
 
 
 def test_no_function_holds_an_unconditioned_kms_permission(synth: Synthesized) -> None:
@@ -155,9 +167,7 @@ def test_no_function_holds_an_unconditioned_kms_permission(synth: Synthesized) -
                 assert statement.get("Condition") == USER_BOUND, (env, stack_id, logical_id)
 
 
-def test_exactly_the_functions_that_open_envelopes_hold_the_key_and_ship_cryptography(
-    synth: Synthesized,
-) -> None:
+def test_only_the_envelope_function_holds_the_key_and_ships_cryptography(synth: Synthesized) -> None:
     """The KMS grant and the asset with cryptography come from one declaration (EnvelopeAccess)."""
     openers: set[str] = set()
     for env, stage in synth.stages.items():
@@ -169,9 +179,21 @@ def test_exactly_the_functions_that_open_envelopes_hold_the_key_and_ship_cryptog
             logical_id = stack.get_logical_id(construct.function.node.default_child)  # type: ignore[arg-type]
             holds_key = bool(_kms_statements(_role_statements(template, template["Resources"][logical_id])))
             assert holds_key == construct.opens_envelopes, (env, construct.node.path)
+            assert (construct.asset is ENVELOPE_ASSET) == construct.opens_envelopes, construct.node.path
             if construct.opens_envelopes:
-                openers.add(construct.node.id)
-    assert openers == {"Costs", "Worker"}
+                openers.add(construct.node.path.split("/", 1)[1])
+    assert openers == {"scheduler/Envelope/Keeper"}
+    core = (LAMBDAS_DIR / CORE_ASSET.requirements).read_text()
+    assert (
+        "cryptography" not in core
+        and "cryptography" in (LAMBDAS_DIR / ENVELOPE_ASSET.requirements).read_text()
+    )
+    assert not {"pydantic", "aws-lambda-powertools"} & _requirement_names(ENVELOPE_ASSET.requirements)
+
+
+def _requirement_names(requirements: str) -> set[str]:
+    lines = (LAMBDAS_DIR / requirements).read_text().splitlines()
+    return {line.split("==")[0].strip() for line in lines if line.strip() and not line.startswith("#")}
 
 
 def test_tables_need_no_kms_permission_to_read(synth: Synthesized) -> None:
@@ -216,18 +238,20 @@ def test_costs_function_grants_and_environment(synth: Synthesized) -> None:
     actions = {
         a for s in statements for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
     }
-    assert {"kms:GenerateDataKey", "kms:Decrypt", "sqs:SendMessage", "sts:AssumeRole"} <= actions
+    assert {"lambda:InvokeFunction", "sqs:SendMessage", "sts:AssumeRole"} <= actions
+    assert not any(a.startswith("kms:") for a in actions)
     assume = next(s for s in statements if s["Action"] == "sts:AssumeRole")
     assert assume["Resource"] == {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":iam::*:role/*"]]}
     env = fn["Properties"]["Environment"]["Variables"]
     assert set(env) >= {
         "EXPENSES_TABLE",
         "CREDENTIALS_TABLE",
-        "KMS_KEY_ID",
+        "ENVELOPE_FUNCTION",
         "IMPORT_QUEUE_URL",
         "SERVICE_ACCOUNT_ID",
         "ALLOWED_ORIGINS",
     }
+    assert "KMS_KEY_ID" not in env
     assert env["SERVICE_ACCOUNT_ID"] == {"Ref": "AWS::AccountId"}
     assert env["ALLOWED_ORIGINS"] == ",".join(synth.config("dev").web_origins)
 

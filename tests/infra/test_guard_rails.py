@@ -154,6 +154,9 @@ def test_caps_are_sized_from_the_api_throttle_and_the_event_sources(synth: Synth
     (mapping,) = resources(scheduler, "AWS::Lambda::EventSourceMapping").values()
     assert mapping["Properties"]["ScalingConfig"]["MaximumConcurrency"] == WORKER_MAX_CONCURRENCY
     assert _cap_of(functions, "scheduler/Worker") >= WORKER_MAX_CONCURRENCY
+    # The envelope function is waited on by both: it must not throttle either at its own cap.
+    envelope_cap = _cap_of(functions, "scheduler/EnvelopeKeeper")
+    assert envelope_cap == _cap_of(functions, "api/Costs") + _cap_of(functions, "scheduler/Worker")
 
 
 def test_readme_states_the_reserved_totals_per_environment(synth: Synthesized) -> None:

@@ -7,14 +7,13 @@ from typing import Any
 
 from outlay.dal.aws_sessions import AwsSessions, TemporaryCredentials
 from outlay.dal.cost_explorer import CostExplorer, RateGate
-from outlay.dal.kms_envelope import KmsEnvelope
-from outlay.logic.envelope import Envelope, EnvelopeError
+from outlay.logic.envelope import Envelope, EnvelopeBox, EnvelopeError
 from outlay.logic.errors import CredentialsRejectedError, InvalidInputError
 from outlay.models.credentials import KeysCredentialsRequest, StoredCredentials, mask_key_id
 
 
 class AccountConnector:
-    def __init__(self, sessions: AwsSessions, envelope: KmsEnvelope, limiter: RateGate | None = None) -> None:
+    def __init__(self, sessions: AwsSessions, envelope: EnvelopeBox, limiter: RateGate | None = None) -> None:
         self.sessions = sessions
         self.envelope = envelope
         self.limiter = limiter  # the shared Cost Explorer rate limiter (every deployed path has one)

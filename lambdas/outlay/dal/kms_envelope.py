@@ -25,7 +25,8 @@ def _context(sub: str) -> dict[str, str]:
     return {"userId": sub}
 
 
-def _unreadable() -> aws_errors.StoredSecretUnreadableError:
+def unreadable_error() -> aws_errors.StoredSecretUnreadableError:
+    # Public with unavailable_error: EnvelopeFunction raises the same errors for the same answers.
     return aws_errors.StoredSecretUnreadableError(
         "The stored AWS credentials could not be decrypted; please save them again"
     )
@@ -49,7 +50,7 @@ class KmsEnvelope:
             )
         except (ClientError, BotoCoreError):
             # Our own key, policy or KMS availability: nothing the user can fix, so a 503.
-            raise _ours("encrypt") from None
+            raise unavailable_error("encrypt") from None
         key = bytearray(response.pop("Plaintext"))
         return seal(plaintext, key, response["CiphertextBlob"], sub)  # seal zeroes `key`
 
@@ -57,25 +58,25 @@ class KmsEnvelope:
         try:
             blob = unb64(envelope.encrypted_data_key)
         except EnvelopeError:
-            raise _unreadable() from None
+            raise unreadable_error() from None
         try:
             response = self.client.decrypt(
                 CiphertextBlob=blob, EncryptionContext=_context(sub), KeyId=self._key_id
             )
         except ClientError as exc:
             if _code(exc) in _UNREADABLE:
-                raise _unreadable() from None
-            raise _ours("decrypt") from None
+                raise unreadable_error() from None
+            raise unavailable_error("decrypt") from None
         except BotoCoreError:
-            raise _ours("decrypt") from None
+            raise unavailable_error("decrypt") from None
         key = bytearray(response.pop("Plaintext"))
         try:
             return open_envelope(envelope, key, sub)
         except EnvelopeError:
-            raise _unreadable() from None
+            raise unreadable_error() from None
 
 
-def _ours(verb: str) -> UpstreamUnavailableError:
+def unavailable_error(verb: str) -> UpstreamUnavailableError:
     return UpstreamUnavailableError(f"Could not {verb} the credentials right now; please try again later")
 
 

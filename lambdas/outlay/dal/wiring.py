@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from outlay.logic.budgets import BudgetsService
     from outlay.logic.conversions import Conversions
     from outlay.logic.costs_service import CostsService
+    from outlay.logic.envelope import EnvelopeBox
     from outlay.logic.lake import LakeSync
     from outlay.logic.recurring_service import RecurringService
     from outlay.logic.statements_service import StatementsService
@@ -104,19 +105,19 @@ def build_costs_service(
     credentials_table: str,
     expenses_table: str | None = None,
     receipts_bucket: str | None = None,
-    kms_key_id: str | None = None,
+    envelope_function: str = "",
     queue_url: str | None = None,
     service_account_id: str = "",
     role_template_url: str | None = None,
     dynamodb_client: Any = None,
-    kms_client: Any = None,
+    lambda_client: Any = None,
     sqs_client: Any = None,
     s3_client: Any = None,
     sessions: AwsSessions | None = None,
     writer: Any = None,
     clock: Callable[[], datetime] | None = None,
 ) -> CostsService:
-    # Imported here, not at the top: the expenses and lake functions never pay for KMS/AES-GCM/STS code.
+    # Imported here, not at the top: the expenses and lake functions never pay for the STS/CE code.
     from outlay.dal.aws_sessions import AwsSessions
     from outlay.dal.budgets import BudgetsRepository
     from outlay.dal.ce_rate_limiter import CeRateLimiter
@@ -127,11 +128,10 @@ def build_costs_service(
     from outlay.dal.expense_writer import RepositoryExpenseWriter
     from outlay.dal.import_queue import ImportQueue
     from outlay.dal.import_runs import ImportRunsRepository
-    from outlay.dal.kms_envelope import KmsEnvelope
     from outlay.logic.costs_service import CostsService
 
     sessions = sessions or AwsSessions()
-    envelope = KmsEnvelope(kms_key_id or "", kms_client=kms_client)
+    envelope = build_envelope_box(envelope_function=envelope_function, lambda_client=lambda_client)
     if writer is None and expenses_table:
         writer = RepositoryExpenseWriter.for_table(
             expenses_table, receipts_bucket or "", dynamodb_client=dynamodb_client, s3_client=s3_client
@@ -173,6 +173,14 @@ def build_costs_service(
     )
 
 
+def build_envelope_box(*, envelope_function: str, lambda_client: Any = None) -> EnvelopeBox:
+    """Users' secrets are sealed and opened by the envelope function, the only holder of the KMS key
+    and of cryptography; locally `lambda_client` is local.envelope_lambda's in-process stand-in."""
+    from outlay.dal.envelope_function import EnvelopeFunction
+
+    return EnvelopeFunction(envelope_function, lambda_client=lambda_client)
+
+
 def build_budgets_service(*, expenses_table: str, dynamodb_client: Any = None) -> BudgetsService:
     from outlay.dal.budgets import BudgetsRepository
     from outlay.logic.budgets import BudgetsService
@@ -195,9 +203,9 @@ def build_aws_overview_service(
     *,
     credentials_table: str,
     expenses_table: str,
-    kms_key_id: str | None = None,
+    envelope_function: str = "",
     dynamodb_client: Any = None,
-    kms_client: Any = None,
+    lambda_client: Any = None,
     sessions: AwsSessions | None = None,
     clock: Callable[[], datetime] | None = None,
 ) -> AwsOverviewService:
@@ -209,9 +217,9 @@ def build_aws_overview_service(
     costs = build_costs_service(
         credentials_table=credentials_table,
         expenses_table=expenses_table,
-        kms_key_id=kms_key_id,
+        envelope_function=envelope_function,
         dynamodb_client=dynamodb_client,
-        kms_client=kms_client,
+        lambda_client=lambda_client,
         sessions=sessions,
         clock=clock,
     )
@@ -227,9 +235,9 @@ def build_insights_service(
     *,
     credentials_table: str,
     expenses_table: str,
-    kms_key_id: str | None = None,
+    envelope_function: str = "",
     dynamodb_client: Any = None,
-    kms_client: Any = None,
+    lambda_client: Any = None,
     sessions: AwsSessions | None = None,
     clock: Callable[[], datetime] | None = None,
 ) -> Any:
@@ -238,20 +246,21 @@ def build_insights_service(
     from outlay.dal.connections import AccountConnector
     from outlay.dal.insights_reader import ConnectionReaders
     from outlay.dal.insights_store import InsightsStore
-    from outlay.dal.kms_envelope import KmsEnvelope
     from outlay.logic.insights.service import InsightsService
 
     sessions = sessions or AwsSessions()
     costs = build_costs_service(
         credentials_table=credentials_table,
         expenses_table=expenses_table,
-        kms_key_id=kms_key_id,
+        envelope_function=envelope_function,
         dynamodb_client=dynamodb_client,
-        kms_client=kms_client,
+        lambda_client=lambda_client,
         sessions=sessions,
         clock=clock,
     )
-    connector = AccountConnector(sessions, KmsEnvelope(kms_key_id or "", kms_client=kms_client))
+    connector = AccountConnector(
+        sessions, build_envelope_box(envelope_function=envelope_function, lambda_client=lambda_client)
+    )
     extra: dict[str, Any] = {"clock": clock} if clock else {}
     return InsightsService(
         connections=ConnectionReaders(costs.connections, connector, sessions),

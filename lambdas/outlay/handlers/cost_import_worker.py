@@ -43,7 +43,7 @@ def _build_service() -> CostsService:
         expenses_table=settings.expenses_table,
         receipts_bucket=settings.receipts_bucket,
         credentials_table=settings.credentials_table,
-        kms_key_id=settings.kms_key_id,
+        envelope_function=settings.envelope_function,
     )
 
 
@@ -57,7 +57,7 @@ def _build_insights() -> InsightsService:
     return build_insights_service(
         credentials_table=settings.credentials_table,
         expenses_table=settings.expenses_table,
-        kms_key_id=settings.kms_key_id,
+        envelope_function=settings.envelope_function,
     )
 
 

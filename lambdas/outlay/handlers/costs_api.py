@@ -40,7 +40,7 @@ def _build_service() -> CostsService:
         expenses_table=settings.expenses_table,
         receipts_bucket=settings.receipts_bucket,
         credentials_table=settings.credentials_table,
-        kms_key_id=settings.kms_key_id,
+        envelope_function=settings.envelope_function,
         queue_url=settings.import_queue_url or None,
         service_account_id=settings.service_account_id,
     )
@@ -56,7 +56,7 @@ def _build_overview() -> AwsOverviewService:
     return build_aws_overview_service(
         credentials_table=settings.credentials_table,
         expenses_table=settings.expenses_table,
-        kms_key_id=settings.kms_key_id,
+        envelope_function=settings.envelope_function,
     )
 
 
@@ -70,7 +70,7 @@ def _build_insights() -> InsightsService:
     return build_insights_service(
         credentials_table=settings.credentials_table,
         expenses_table=settings.expenses_table,
-        kms_key_id=settings.kms_key_id,
+        envelope_function=settings.envelope_function,
     )
 
 

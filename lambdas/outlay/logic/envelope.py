@@ -2,6 +2,9 @@
 
 The user's `sub` is the AAD: a ciphertext copied onto another user's row fails authentication even
 before KMS (which binds the same `sub` as encryption context) is asked for the data key.
+
+`cryptography` is imported by `seal`/`open_envelope` only: it ships in the envelope function's asset
+alone (issue 19), while the format (`Envelope`, `EnvelopeBox`) is shared with the functions that call it.
 """
 
 from __future__ import annotations
@@ -9,9 +12,7 @@ from __future__ import annotations
 import base64
 import os
 from dataclasses import dataclass
-
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from typing import Protocol
 
 ENVELOPE_VERSION = 1
 NONCE_BYTES = 12  # 96-bit nonce, the GCM standard size; random per encryption
@@ -52,6 +53,15 @@ class Envelope:
             raise EnvelopeError("malformed envelope") from exc
 
 
+class EnvelopeBox(Protocol):
+    """Seals and opens one user's secrets: KmsEnvelope in the envelope function, EnvelopeFunction
+    (a Lambda invoke of it) everywhere else."""
+
+    def encrypt(self, sub: str, plaintext: bytes) -> Envelope: ...
+
+    def decrypt(self, sub: str, envelope: Envelope) -> bytes: ...
+
+
 def aad_for(sub: str) -> bytes:
     return f"outlay:v{ENVELOPE_VERSION}:user:{sub}".encode()
 
@@ -72,6 +82,8 @@ def seal(plaintext: bytes, data_key: bytearray, encrypted_data_key: bytes, sub: 
 
     The caller's `data_key` buffer is zeroed before returning (best effort: Python may hold copies).
     """
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     try:
         if len(data_key) != KEY_BYTES:
             raise EnvelopeError("data key must be 32 bytes")
@@ -84,6 +96,9 @@ def seal(plaintext: bytes, data_key: bytearray, encrypted_data_key: bytes, sub: 
 
 def open_envelope(envelope: Envelope, data_key: bytearray, sub: str) -> bytes:
     """Decrypt; raises EnvelopeError when the AAD (sub), key or ciphertext do not match."""
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     try:
         if envelope.version != ENVELOPE_VERSION:
             raise EnvelopeError(f"unsupported envelope version {envelope.version}")

@@ -41,7 +41,8 @@ class CostsSettings(ApiSettings):
     # Imports remove a vanished line's receipt with it (the same removal as a user's delete).
     receipts_bucket: str = Field(alias="RECEIPTS_BUCKET")
     credentials_table: str = Field(alias="CREDENTIALS_TABLE")
-    kms_key_id: str = Field(alias="KMS_KEY_ID")
+    # The envelope function (name or ARN) that seals and opens users' secrets; this one holds no key.
+    envelope_function: str = Field(alias="ENVELOPE_FUNCTION")
     import_queue_url: str = Field("", alias="IMPORT_QUEUE_URL")
     # The account that users' roles trust (ours); filled from the stack, read for role-setup.
     service_account_id: str = Field("", alias="SERVICE_ACCOUNT_ID")
@@ -80,12 +81,13 @@ class DispatcherSettings(_EnvModel):
 
 
 class WorkerSettings(_EnvModel):
-    """Cost-import worker: decrypts one user's credentials, writes that user's expenses."""
+    """Cost-import worker: has one user's credentials opened, writes that user's expenses."""
 
     expenses_table: str = Field(alias="EXPENSES_TABLE")
     receipts_bucket: str = Field(alias="RECEIPTS_BUCKET")
     credentials_table: str = Field(alias="CREDENTIALS_TABLE")
-    kms_key_id: str = Field(alias="KMS_KEY_ID")
+    # The envelope function (name or ARN) that seals and opens users' secrets; this one holds no key.
+    envelope_function: str = Field(alias="ENVELOPE_FUNCTION")
 
 
 class FxRatesSettings(_EnvModel):

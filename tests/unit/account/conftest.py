@@ -22,6 +22,8 @@ from outlay.models.cost_import import ImportRun
 from outlay.models.credentials import SaveCredentialsRequest
 from outlay.models.settings import load
 
+from local.envelope_lambda import LOCAL_ENVELOPE_FUNCTION, InProcessLambda
+from local.envelope_lambda import install as install_envelope_lambda
 from tests.unit.conftest import create_table
 from tests.unit.costs.conftest import FakeContext
 from tests.unit.expenses.expense_events import invoke as call_expenses
@@ -125,7 +127,8 @@ def _fill(world: World, user: User, key_id: str) -> None:
     costs = build_costs_service(
         credentials_table=CREDENTIALS_TABLE_NAME,
         expenses_table=world.expenses_table,
-        kms_key_id=key_id,
+        envelope_function=LOCAL_ENVELOPE_FUNCTION,
+        lambda_client=InProcessLambda.for_key(key_id, boto3.client("kms")),
         service_account_id="999988887777",
         dynamodb_client=world.ddb,
     )
@@ -177,6 +180,8 @@ def world(
     monkeypatch.setenv("CREDENTIALS_TABLE", CREDENTIALS_TABLE_NAME)
     monkeypatch.setenv("USER_POOL_ID", pool_id)
     monkeypatch.setenv("KMS_KEY_ID", key_id)
+    monkeypatch.setenv("ENVELOPE_FUNCTION", LOCAL_ENVELOPE_FUNCTION)
+    install_envelope_lambda()  # handlers built from env invoke it through moto
     load.cache_clear()
     reset_all()
     world = World(

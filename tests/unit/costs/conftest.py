@@ -23,6 +23,8 @@ from outlay.handlers.wiring import reset_all
 from outlay.logic.costs_service import CostsService
 from outlay.models.settings import load
 
+from local.envelope_lambda import LOCAL_ENVELOPE_FUNCTION, InProcessLambda
+from local.envelope_lambda import install as install_envelope_lambda
 from tests.unit.conftest import create_table
 
 REGION = "us-east-1"
@@ -124,6 +126,8 @@ def moto_aws(costs_env: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Moto]
         s3 = boto3.client("s3", region_name=REGION)
         s3.create_bucket(Bucket=RECEIPTS)
         monkeypatch.setenv("KMS_KEY_ID", key_id)
+        monkeypatch.setenv("ENVELOPE_FUNCTION", LOCAL_ENVELOPE_FUNCTION)
+        install_envelope_lambda()  # handlers built from env invoke it through moto
         monkeypatch.setenv("IMPORT_QUEUE_URL", queue_url)
         load.cache_clear()
         yield Moto(ddb=ddb, kms=kms, sqs=sqs, s3=s3, key_id=key_id, queue_url=queue_url)
@@ -142,11 +146,11 @@ def make_service(moto_aws: Moto) -> Callable[..., CostsService]:
             credentials_table=CREDENTIALS,
             expenses_table=EXPENSES,
             receipts_bucket=RECEIPTS,
-            kms_key_id=moto_aws.key_id,
+            envelope_function=LOCAL_ENVELOPE_FUNCTION,
             queue_url=moto_aws.queue_url,
             service_account_id=SERVICE_ACCOUNT,
             dynamodb_client=moto_aws.ddb,
-            kms_client=moto_aws.kms,
+            lambda_client=InProcessLambda.for_key(moto_aws.key_id, moto_aws.kms),
             sqs_client=moto_aws.sqs,
             s3_client=moto_aws.s3,
             sessions=sessions or AwsSessions(),

@@ -18,6 +18,7 @@ from outlay.logic.aws_overview_service import AwsOverviewService, ConnectionRef
 from outlay.logic.cost_import import MalformedCostDataError
 from outlay.logic.errors import CredentialsRejectedError, NotFoundError, UpstreamUnavailableError
 
+from local.envelope_lambda import LOCAL_ENVELOPE_FUNCTION, InProcessLambda
 from tests.unit.costs.conftest import CREDENTIALS, EXPENSES, NOW, Moto, call, hybrid_sessions
 
 TODAY = NOW.date()  # 2026-11-21
@@ -298,9 +299,9 @@ def fake_ce(connected: Moto) -> FakeCe:
         build_aws_overview_service(
             credentials_table=CREDENTIALS,
             expenses_table=EXPENSES,
-            kms_key_id=connected.key_id,
+            envelope_function=LOCAL_ENVELOPE_FUNCTION,
             dynamodb_client=connected.ddb,
-            kms_client=connected.kms,
+            lambda_client=InProcessLambda.for_key(connected.key_id, connected.kms),
             sessions=hybrid_sessions(ce=ce),
             clock=lambda: NOW,
         )
@@ -361,9 +362,9 @@ def test_a_forecast_cost_explorer_refuses_still_shows_the_other_figures(connecte
         build_aws_overview_service(
             credentials_table=CREDENTIALS,
             expenses_table=EXPENSES,
-            kms_key_id=connected.key_id,
+            envelope_function=LOCAL_ENVELOPE_FUNCTION,
             dynamodb_client=connected.ddb,
-            kms_client=connected.kms,
+            lambda_client=InProcessLambda.for_key(connected.key_id, connected.kms),
             sessions=hybrid_sessions(ce=ce),
             clock=lambda: datetime(2026, 11, 21, 21, 0, tzinfo=UTC),
         )

@@ -12,6 +12,7 @@ from outlay.dal.aws_sessions import AwsSessions
 from outlay.dal.wiring import build_insights_service
 from outlay.handlers import costs_api
 
+from local.envelope_lambda import LOCAL_ENVELOPE_FUNCTION, InProcessLambda
 from tests.unit.costs.conftest import CREDENTIALS, EXPENSES, Moto, call, fixed_clock
 from tests.unit.insights.fakes import FakeCostExplorer
 
@@ -30,9 +31,9 @@ def _install(moto: Moto, ce: FakeCostExplorer, ec2: dict[str, Any] | None = None
         build_insights_service(
             credentials_table=CREDENTIALS,
             expenses_table=EXPENSES,
-            kms_key_id=moto.key_id,
+            envelope_function=LOCAL_ENVELOPE_FUNCTION,
             dynamodb_client=moto.ddb,
-            kms_client=moto.kms,
+            lambda_client=InProcessLambda.for_key(moto.key_id, moto.kms),
             sessions=AwsSessions(client_factory=factory),
             clock=fixed_clock,
         )

@@ -12,6 +12,7 @@ from outlay.handlers import cost_import_worker, costs_api
 from outlay.logic.costs_service import CostsService
 from outlay.logic.insights.service import InsightsService
 
+from local.envelope_lambda import LOCAL_ENVELOPE_FUNCTION, InProcessLambda
 from tests.unit.costs.conftest import (
     CREDENTIALS,
     EXPENSES,
@@ -37,9 +38,9 @@ def _insights(moto: Moto) -> InsightsService:
     svc = build_insights_service(
         credentials_table=CREDENTIALS,
         expenses_table=EXPENSES,
-        kms_key_id=moto.key_id,
+        envelope_function=LOCAL_ENVELOPE_FUNCTION,
         dynamodb_client=moto.ddb,
-        kms_client=moto.kms,
+        lambda_client=InProcessLambda.for_key(moto.key_id, moto.kms),
         sessions=AwsSessions(client_factory=factory),
         clock=fixed_clock,
     )
