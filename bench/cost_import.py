@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from typing import Any
 
 from bench.common import ROOT, Row, env
 
@@ -63,9 +64,14 @@ def measure_connections(users: int = 1_000) -> list[Row]:
         capture_output=True,
         text=True,
     )
-    result = json.loads(done.stdout.strip().splitlines()[-1])
+    return connection_rows(json.loads(done.stdout.strip().splitlines()[-1]), users)
+
+
+def connection_rows(result: dict[str, Any], users: int) -> list[Row]:
+    """The rows of one `cost_import_bench --connections 3` result."""
     single, org = result["ce_calls_per_single_account_month"], result["ce_calls_per_organization_month"]
-    peak = result["ce_peak_calls_per_second"]
+    peak, peak_account = result["ce_peak_calls_per_second"], result["ce_peak_calls_per_second_per_account"]
+    connections = users * 3
     return [
         Row(
             what=f"Cost Explorer calls per connection-month, {users:,} users x 3 connections",
@@ -77,12 +83,13 @@ def measure_connections(users: int = 1_000) -> list[Row]:
             fix="One SERVICE x RECORD_TYPE query per account; an organization's usage and records queries.",
         ),
         Row(
-            what="Peak Cost Explorer calls in any one second (scheduled run, in-process moto)",
-            figure=str(peak),
+            what=f"Peak Cost Explorer calls in any one second per calling account "
+            f"({result['ce_calling_accounts']:,} accounts; scheduled run, in-process moto)",
+            figure=f"{peak_account} per account ({peak} over all accounts)",
             floor="—",
             ratio=None,
-            target="≤ 5",
-            met=peak <= 5,
+            target="≤ 5 per account",
+            met=peak_account <= 5,
             fix="Hold calls under 5/s per calling account with the shared rate limiter (issue 16.5).",
         ),
         Row(
@@ -95,5 +102,15 @@ def measure_connections(users: int = 1_000) -> list[Row]:
             met=result["duplicates_after_rerun"] == 0
             and result["expenses_after_first_run"] == result["expenses_after_rerun"],
             fix="Deterministic expense ids per (user, account, month, line).",
+        ),
+        Row(
+            what=f"Scheduled import wall time, {users:,} users x 3 connections (dispatcher → SQS → worker, "
+            "one process, in-process moto)",
+            figure=f"{result['wall_seconds']} s run 1 ({1000 * result['wall_seconds'] / connections:.0f} ms/"
+            f"connection), {result['rerun_wall_seconds']} s re-run",
+            floor="—",
+            ratio=None,
+            target="reported",
+            met=True,
         ),
     ]

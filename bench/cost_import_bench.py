@@ -153,6 +153,25 @@ def _organization(sts: Any, management: str, linked: list[str]) -> None:
         org.create_account(Email=f"m{index}@example.com", AccountName=f"Member {index}")
 
 
+def _access_key_in(sts: Any, account: str) -> dict[str, str]:
+    """A new IAM user's access key pair in `account` (moto: the key belongs to that account)."""
+    import boto3
+
+    creds = sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/Bench", RoleSessionName="bench")[
+        "Credentials"
+    ]
+    iam = boto3.client(
+        "iam",
+        region_name=REGION,
+        aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"],
+    )
+    iam.create_user(UserName="outlay-bench")
+    key = iam.create_access_key(UserName="outlay-bench")["AccessKey"]
+    return {"accessKeyId": key["AccessKeyId"], "secretAccessKey": key["SecretAccessKey"]}
+
+
 def _peak_per_second(stamps: list[float]) -> int:
     """The most calls that fell in any one-second window."""
     stamps = sorted(stamps)
@@ -213,6 +232,125 @@ def _partition_snapshots_for_moto_transactions() -> None:
     ddb_models.DynamoDBBackend._outlay_bench_patched = True  # type: ignore[attr-defined]
 
 
+def _moto_reads_one_partition() -> None:
+    """Two moto costs that grow with the whole world, not with the request, so at 1,000 users they
+    would be most of the bench (measured: cProfile of a 3-user run, 48 byDate queries = 15.7 s):
+
+    - a Query on the table or a local secondary index walks and sorts every item of the table
+      (`all_items()`); both are keyed by the table's partition key, so only that partition can
+      match: it walks that one;
+    - every request finds its caller's account by scanning the access keys of every account moto
+      has seen (`get_account_id_from`); a key's account never changes, so it is remembered."""
+    from moto.dynamodb.models.table import Table
+    from moto.iam import models as iam_models
+
+    if getattr(Table.query, "_outlay_bench_partition", False):
+        return
+    original_query = Table.query
+
+    def query(self: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
+        index_name = args[6] if len(args) > 6 else kwargs.get("index_name")
+        conditions = kwargs.get("hash_key_conditions") or []
+        local = not index_name or any(i.name == index_name for i in self.indexes or [])
+        if local and self.range_key_attr:
+            value = hash_key
+            if len(conditions) == 1 and conditions[0][0] == self.hash_key_attr:
+                value = conditions[0][1]
+            if value is not None:
+                partition = list(self.items.get(value, {}).values())
+                self.all_items = lambda: partition  # this call only; the instance attribute goes below
+                try:
+                    return original_query(self, hash_key, *args, **kwargs)
+                finally:
+                    del self.all_items
+        return original_query(self, hash_key, *args, **kwargs)
+
+    query._outlay_bench_partition = True  # type: ignore[attr-defined]
+    Table.query = query  # type: ignore[method-assign]
+
+    original_account = iam_models.get_account_id_from
+    known: dict[str, str] = {}
+
+    def get_account_id_from(access_key: str) -> str:
+        if access_key not in known:
+            account = original_account(access_key)
+            if account == iam_models.DEFAULT_ACCOUNT_ID:
+                return account  # not (yet) a key of any account: ask again next time
+            known[access_key] = account
+        return known[access_key]
+
+    iam_models.get_account_id_from = get_account_id_from
+
+
+def _moto_items_sized_once() -> None:
+    """moto builds each stored item attribute by attribute, re-summing the size of every attribute
+    already set before each one (its 400 KB check): quadratic in the attributes, ~2 ms of every
+    put of an expense item (~25 attributes with the AWS metadata). The same check on the finished
+    item, once: attributes only add size, so it refuses exactly the items moto refuses."""
+    from moto.dynamodb.exceptions import ItemSizeTooLarge
+    from moto.dynamodb.models import dynamo_type
+    from moto.dynamodb.models.utilities import bytesize
+
+    if getattr(dynamo_type.Item.__init__, "_outlay_bench_sized", False):
+        return
+
+    def __init__(self: Any, hash_key: Any, range_key: Any, attrs: dict[str, Any]) -> None:
+        self.hash_key = hash_key
+        self.range_key = range_key
+        converted = {key: dynamo_type.DynamoType(value) for key, value in attrs.items()}
+        if sum(bytesize(key) + value.size() for key, value in converted.items()) > 405000:
+            raise ItemSizeTooLarge
+        self.attrs = dynamo_type.LimitedSizeDict(converted)  # its update() skips the per-key sum
+
+    __init__._outlay_bench_sized = True  # type: ignore[attr-defined]
+    dynamo_type.Item.__init__ = __init__  # type: ignore[method-assign]
+
+
+# Item reads and writes: their moto results are already DynamoDB's wire JSON (attribute values).
+_WIRE_JSON_OPERATIONS = frozenset(
+    {
+        "GetItem",
+        "Query",
+        "Scan",
+        "PutItem",
+        "UpdateItem",
+        "DeleteItem",
+        "TransactWriteItems",
+        "BatchWriteItem",
+    }
+)
+
+
+def _moto_dynamodb_answers_as_json() -> None:
+    """moto walks every DynamoDB response through botocore's shape model, member by member (each
+    attribute value tries all ten of S/N/M/L/...): measured 4-15 ms per expense item read, 42 s of a
+    3-user run's 80 s import. For item operations its result is already the wire JSON, so it is
+    written with json.dumps as moto did before its shape serializer (anything else, errors
+    included, still goes through moto's serializer). Outlay's requests and their answers are the
+    same; only moto's formatting time goes."""
+    from moto.core.responses import ActionResult
+
+    if getattr(ActionResult.execute_result, "_outlay_bench_json", False):
+        return
+    original = ActionResult.execute_result
+
+    def execute_result(self: Any, context: Any) -> Any:
+        if (
+            context.service_model.service_name == "dynamodb"
+            and context.operation_model.name in _WIRE_JSON_OPERATIONS
+            and isinstance(self.result, dict)
+        ):
+            try:
+                body = json.dumps(self.result)
+            except TypeError:
+                return original(self, context)
+            return 200, {"Content-Type": "application/x-amz-json-1.0"}, body
+        return original(self, context)
+
+    execute_result._outlay_bench_json = True  # type: ignore[attr-defined]
+    ActionResult.execute_result = execute_result  # type: ignore[method-assign]
+
+
 def run(users: int = 1_000, seed: int = 7, connections: int = 1) -> dict[str, Any]:
     _env()
     if connections >= 3:
@@ -223,12 +361,16 @@ def run(users: int = 1_000, seed: int = 7, connections: int = 1) -> dict[str, An
         moto_extras.install()
     else:
         _partition_snapshots_for_moto_transactions()
+    _moto_reads_one_partition()
+    _moto_dynamodb_answers_as_json()
+    _moto_items_sized_once()
     import boto3
     from moto import mock_aws
+    from moto.iam import models as iam_models
     from moto.moto_api._internal.models import moto_api_backend
     from outlay import tables
     from outlay.dal.aws_sessions import AwsSessions
-    from outlay.dal.wiring import build_costs_service
+    from outlay.dal.wiring import build_costs_service, build_insights_service
     from outlay.handlers import cost_import_dispatcher, cost_import_worker
     from outlay.models.connections import CreateConnectionRequest
     from outlay.models.credentials import SaveCredentialsRequest
@@ -254,11 +396,16 @@ def run(users: int = 1_000, seed: int = 7, connections: int = 1) -> dict[str, An
         calls: Counter[str] = Counter()
         org_calls: list[int] = [0]
         stamps: list[float] = []
+        stamps_by_account: dict[str, list[float]] = {}
 
         def count_ce(request_signer: Any = None, params: Any = None, **_: Any) -> None:
             creds = request_signer._credentials if request_signer is not None else None
-            calls[creds.access_key if creds else "?"] += 1
-            stamps.append(time.perf_counter())
+            key = creds.access_key if creds else "?"
+            calls[key] += 1
+            now = time.perf_counter()
+            stamps.append(now)
+            # The account moto bills the call to: the caller's own (a role's account, a key's owner).
+            stamps_by_account.setdefault(iam_models.get_account_id_from(key), []).append(now)
             if "LINKED_ACCOUNT" in json.dumps((params or {}).get("body", params) or {}, default=str):
                 org_calls[0] += 1
 
@@ -282,7 +429,13 @@ def run(users: int = 1_000, seed: int = 7, connections: int = 1) -> dict[str, An
         moto_api_backend.set_ce_cost_usage(result=default_answer, account_id="123456789012")
         for i in range(users):
             sub = f"bench-{i:05d}"
-            if i % 2 == 0:
+            if i % 2 == 0 and connections >= 3:
+                # A key pair of an IAM user in the user's own account: its calls are that account's.
+                account = f"{600000000000 + i}"
+                key = _access_key_in(sts, account)
+                moto_api_backend.set_ce_cost_usage(result=_ce_answer(rng), account_id=account)
+                body = {"type": "keys", **key}
+            elif i % 2 == 0:
                 body = {
                     "type": "keys",
                     "accessKeyId": f"AKIABENCH{i:011d}",
@@ -311,9 +464,22 @@ def run(users: int = 1_000, seed: int = 7, connections: int = 1) -> dict[str, An
                 )
         calls.clear()
         stamps.clear()
+        stamps_by_account.clear()
 
         cost_import_dispatcher.service.use(service)
         cost_import_worker.service.use(service)
+        # The worker's opt-in insights summary after a monthly import (no bench user opted in).
+        cost_import_worker.insights.use(
+            build_insights_service(
+                credentials_table="bench-credentials",
+                expenses_table="bench-expenses",
+                kms_key_id=key_id,
+                dynamodb_client=ddb,
+                kms_client=kms,
+                sessions=sessions,
+                clock=lambda: NOW,
+            )
+        )
 
         def scheduled_run() -> dict[str, int]:
             dispatched = cost_import_dispatcher.handler({"kind": "monthly"}, _Context())
@@ -346,13 +512,16 @@ def run(users: int = 1_000, seed: int = 7, connections: int = 1) -> dict[str, An
             first_calls = dict(calls)
             first_org_calls = org_calls[0]
             first_peak = _peak_per_second(stamps)
-            items_after_first = _expense_items(ddb)
+            first_peak_per_account = max((_peak_per_second(s) for s in stamps_by_account.values()), default=0)
+            calling_accounts = len(stamps_by_account)
+            items_after_first = _expense_items(ddb, users)
             calls.clear()
             stamps.clear()
+            stamps_by_account.clear()
             started = time.perf_counter()
             second = scheduled_run()
             rerun_wall = time.perf_counter() - started
-            items_after_second = _expense_items(ddb)
+            items_after_second = _expense_items(ddb, users)
 
         per_user = list(first_calls.values())
         keys_seen = Counter((pk, vendor, date, account) for pk, vendor, date, account in items_after_second)
@@ -366,6 +535,8 @@ def run(users: int = 1_000, seed: int = 7, connections: int = 1) -> dict[str, An
             if organizations
             else None,
             "ce_peak_calls_per_second": first_peak,
+            "ce_peak_calls_per_second_per_account": first_peak_per_account,
+            "ce_calling_accounts": calling_accounts,
             "users": users,
             "months_per_user": 1,
             "ce_calls_per_user_month": round(sum(per_user) / max(len(per_user), 1), 3),
@@ -408,18 +579,32 @@ def _record(message: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _expense_items(ddb: Any) -> list[tuple[str, str, str, str]]:
+def _expense_items(ddb: Any, users: int) -> list[tuple[str, str, str, str]]:
+    """Every user's expense items, one Query per user (moto pages a Scan by walking the whole table
+    again for each page: quadratic at 1,000 users)."""
+    from outlay import tables
+
     out = []
-    kwargs: dict[str, Any] = {"TableName": "bench-expenses"}
-    while True:
-        page = ddb.scan(**kwargs)
-        for item in page["Items"]:
-            if item["sk"]["S"].startswith("EXPENSE#"):
+    for i in range(users):
+        kwargs: dict[str, Any] = {
+            "TableName": "bench-expenses",
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :expense)",
+            "ProjectionExpression": "pk, sk, vendor, #d, aws.accountId",
+            "ExpressionAttributeNames": {"#d": "date"},
+            "ExpressionAttributeValues": {
+                ":pk": {"S": tables.user_pk(f"bench-{i:05d}")},
+                ":expense": {"S": "EXPENSE#"},
+            },
+        }
+        while True:
+            page = ddb.query(**kwargs)
+            for item in page["Items"]:
                 account = item.get("aws", {}).get("M", {}).get("accountId", {}).get("S", "")
                 out.append((item["pk"]["S"], item["vendor"]["S"], item["date"]["S"], account))
-        if "LastEvaluatedKey" not in page:
-            return out
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+            if "LastEvaluatedKey" not in page:
+                break
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    return out
 
 
 def main() -> int:
