@@ -10,9 +10,6 @@ import base64
 import os
 from dataclasses import dataclass
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
 ENVELOPE_VERSION = 1
 NONCE_BYTES = 12  # 96-bit nonce, the GCM standard size; random per encryption
 KEY_BYTES = 32  # AES-256
@@ -72,6 +69,10 @@ def seal(plaintext: bytes, data_key: bytearray, encrypted_data_key: bytes, sub: 
 
     The caller's `data_key` buffer is zeroed before returning (best effort: Python may hold copies).
     """
+    # Imported on use (here and in open_envelope): routes that only list or dispatch never load the
+    # AES code (~15 ms of cold start).
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     try:
         if len(data_key) != KEY_BYTES:
             raise EnvelopeError("data key must be 32 bytes")
@@ -84,6 +85,9 @@ def seal(plaintext: bytes, data_key: bytearray, encrypted_data_key: bytes, sub: 
 
 def open_envelope(envelope: Envelope, data_key: bytearray, sub: str) -> bytes:
     """Decrypt; raises EnvelopeError when the AAD (sub), key or ciphertext do not match."""
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     try:
         if envelope.version != ENVELOPE_VERSION:
             raise EnvelopeError(f"unsupported envelope version {envelope.version}")
