@@ -12,19 +12,17 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from outlay.dal.expenses_repo import ExpensesRepository
-from outlay.dal.export_store import ExportStore
-from outlay.dal.receipts import ReceiptStore
-from outlay.dal.s3_base import LINK_TTL_SECONDS
-from outlay.logic.expenses_service import ExpensesService
 
 if TYPE_CHECKING:
     from outlay.dal.aws_sessions import AwsSessions
+    from outlay.dal.receipts import ReceiptStore
     from outlay.logic.account_service import AccountService
     from outlay.logic.aws_overview_service import AwsOverviewService
     from outlay.logic.budgets import BudgetsService
     from outlay.logic.conversions import Conversions
     from outlay.logic.costs_service import CostsService
     from outlay.logic.envelope import EnvelopeBox
+    from outlay.logic.expenses_service import ExpensesService
     from outlay.logic.lake import LakeSync
     from outlay.logic.recurring_service import RecurringService
     from outlay.logic.statements_service import StatementsService
@@ -38,6 +36,13 @@ def build_expenses_service(
     s3_client: Any = None,
     rates_table: str = "",
 ) -> ExpensesService:
+    # Imported here, as in every builder below: a function loads only the adapters it is built from
+    # (the lake writer and the cost import never compile the expenses service, receipts or export).
+    from outlay.dal.export_store import ExportStore
+    from outlay.dal.receipts import ReceiptStore
+    from outlay.dal.s3_base import LINK_TTL_SECONDS
+    from outlay.logic.expenses_service import ExpensesService
+
     repo = ExpensesRepository(expenses_table, dynamodb_client=dynamodb_client)
     return ExpensesService(
         repo=repo,
@@ -64,8 +69,11 @@ def build_account_service(
     from outlay.dal.budgets import BudgetsRepository
     from outlay.dal.connections_repo import ConnectionsRepository
     from outlay.dal.cost_rules import CostRulesStore
+    from outlay.dal.export_store import ExportStore
     from outlay.dal.identity import CognitoIdentity
     from outlay.dal.import_runs import ImportRunsRepository
+    from outlay.dal.receipts import ReceiptStore
+    from outlay.dal.s3_base import LINK_TTL_SECONDS
     from outlay.logic.account_service import AccountService
 
     return AccountService(
@@ -97,6 +105,8 @@ def build_lake_sync(
 
 
 def build_receipt_store(*, receipts_bucket: str, s3_client: Any = None) -> ReceiptStore:
+    from outlay.dal.receipts import ReceiptStore
+
     return ReceiptStore(receipts_bucket, s3_client=s3_client)
 
 

@@ -8,7 +8,7 @@ import; `outlay.handlers.wiring.Lazy`), so tests and the local runtime can set t
 from __future__ import annotations
 
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
@@ -17,7 +17,6 @@ from aws_lambda_powertools.metrics import MetricUnit
 from outlay.handlers.http import build_resolver, caller, json_response, parse_body, parse_query
 from outlay.handlers.recurring_routes import register as register_recurring
 from outlay.handlers.wiring import Lazy
-from outlay.logic.budgets import BudgetsService
 from outlay.logic.expenses_service import ExpensesService
 from outlay.models.budgets import BudgetKeyQuery, BudgetQuery, PutBudgetRequest
 from outlay.models.expenses import (
@@ -29,6 +28,9 @@ from outlay.models.expenses import (
 )
 from outlay.models.queries import ExpenseFilters, ListQuery, SummaryQuery, TrashQuery
 from outlay.models.settings import ExpensesSettings, load, metrics_namespace
+
+if TYPE_CHECKING:  # built (and imported) by the wiring on a budget request only
+    from outlay.logic.budgets import BudgetsService
 
 logger = Logger(service="expenses")
 metrics = Metrics(namespace=metrics_namespace(), service="expenses")

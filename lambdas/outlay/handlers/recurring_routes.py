@@ -4,16 +4,19 @@ expenses table). Thin: user from verified claims, body/query parsed, `RecurringS
 from __future__ import annotations
 
 from http import HTTPStatus
+from typing import TYPE_CHECKING
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 
 from outlay.handlers.http import caller, json_response, parse_body, parse_query
 from outlay.handlers.wiring import Lazy
-from outlay.logic.recurring_service import RecurringService
 from outlay.models.queries import TrashQuery
 from outlay.models.recurring import CreateRecurringRequest, UpdateRecurringRequest
 from outlay.models.settings import ExpensesSettings, load
+
+if TYPE_CHECKING:  # built (and imported) by the wiring on a /recurring request only
+    from outlay.logic.recurring_service import RecurringService
 
 logger = Logger(service="expenses")
 

@@ -50,7 +50,7 @@ def record_handler(record: SQSRecord) -> dict[str, Any]:
             "runId": message.run_id,
             "chunk": message.chunk,
             "rows": result.rows,
-            "created": result.created,
+            "rowsCreated": result.created,  # not "created": LogRecord has that attribute (KeyError)
         },
     )
     return {"runId": message.run_id, "chunk": message.chunk}

@@ -6,7 +6,7 @@ Thin: the user from verified claims, the body/query validated, `StatementsServic
 from __future__ import annotations
 
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
@@ -15,10 +15,12 @@ from aws_lambda_powertools.metrics import MetricUnit
 from outlay.handlers.http import build_resolver, caller, json_response, parse_body, parse_query
 from outlay.handlers.wiring import Lazy
 from outlay.logic.errors import NotFoundError
-from outlay.logic.statements_service import StatementsService
 from outlay.models.queries import TrashQuery
 from outlay.models.settings import StatementsSettings, load, metrics_namespace
 from outlay.models.statements import RUN_ID_PATTERN, UPLOAD_ID_PATTERN, AnalyzeRequest, CommitRequest
+
+if TYPE_CHECKING:  # built (and imported) by the wiring on the first request
+    from outlay.logic.statements_service import StatementsService
 
 logger = Logger(service="statements")
 metrics = Metrics(namespace=metrics_namespace(), service="statements")

@@ -82,6 +82,7 @@ def seal(plaintext: bytes, data_key: bytearray, encrypted_data_key: bytes, sub: 
 
     The caller's `data_key` buffer is zeroed before returning (best effort: Python may hold copies).
     """
+    # Imported on use (here and in open_envelope): only the envelope function's asset carries it.
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
     try:

@@ -48,6 +48,8 @@ class CreateConnectionRequest(RootModel[NewConnection]):
     """`{"type": "role", "roleArn", "name"?}` or `{"type": "keys", "accessKeyId", "secretAccessKey",
     "name"?}` (no `type` but `accessKeyId` = keys); validated with STS before it is saved."""
 
+    model_config = ConfigDict(defer_build=True)  # built by the route that adds one, not at INIT
+
     @model_validator(mode="before")
     @classmethod
     def _default_type(cls, data: Any) -> Any:
@@ -120,7 +122,7 @@ class ConnectionView(BaseModel):
 class ConnectionSummary(BaseModel):
     """The small view other features use (service API): id, name, account, enabled, organization."""
 
-    model_config = ConfigDict(populate_by_name=True, frozen=True)
+    model_config = ConfigDict(populate_by_name=True, frozen=True, defer_build=True)
 
     id: str
     name: str

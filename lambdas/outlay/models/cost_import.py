@@ -49,7 +49,7 @@ class ImportRequest(BaseModel):
 class MonthProgress(BaseModel):
     """One month of a queued (backfill) run: pending until the worker has imported it."""
 
-    model_config = ConfigDict(populate_by_name=True)
+    model_config = ConfigDict(populate_by_name=True, defer_build=True)
 
     month: str
     status: MonthStatus

@@ -60,6 +60,8 @@ CredentialsRequest = Annotated[KeysCredentialsRequest | RoleCredentialsRequest, 
 class SaveCredentialsRequest(RootModel[CredentialsRequest]):
     """Discriminated on `type`; a body without `type` but with `accessKeyId` is the seed's keys form."""
 
+    model_config = ConfigDict(defer_build=True)  # built by the route that saves one, not at INIT
+
     @model_validator(mode="before")
     @classmethod
     def _default_type(cls, data: Any) -> Any:

@@ -331,6 +331,8 @@ class ExportResult(CamelModel):
 
 
 class ErrorBody(BaseModel):
+    model_config = ConfigDict(defer_build=True)  # the OpenAPI document's; no request builds it
+
     error: str
     message: str
     details: list[dict[str, Any]] = Field(default_factory=list)
