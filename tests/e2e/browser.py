@@ -107,10 +107,16 @@ class ConsoleWatch:
 
 @contextmanager
 def watched_page(
-    browser: Browser, console: ConsoleWatch, *, size: tuple[int, int] = (1280, 900), scheme: str | None = None
-) -> Iterator[Page]:
+    browser: Browser,
+    console: ConsoleWatch | None = None,
+    *,
+    size: tuple[int, int] = (1280, 900),
+    scheme: str | None = None,
+) -> Iterator[tuple[Page, ConsoleWatch]]:
     """A page in a fresh context (US English, UTC, at `size`, in the `scheme` the system prefers, else
-    the browser's default) whose console errors and page errors go to `console`; closed on exit."""
+    the browser's default) and the ConsoleWatch (`console`, else a new one) its console errors and
+    page errors go to; the context is closed on exit."""
+    console = ConsoleWatch() if console is None else console
     width, height = size
     context = browser.new_context(
         viewport={"width": width, "height": height},
@@ -123,7 +129,7 @@ def watched_page(
     page.on("console", console.on_console)
     page.on("pageerror", console.on_page_error)
     try:
-        yield page
+        yield page, console
     finally:
         context.close()
 

@@ -61,7 +61,7 @@ def console() -> ConsoleWatch:
 
 @pytest.fixture
 def page(browser: Browser, console: ConsoleWatch) -> Iterator[Page]:
-    with watched_page(browser, console) as page:
+    with watched_page(browser, console) as (page, _):
         yield page
 
 

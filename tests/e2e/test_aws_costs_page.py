@@ -94,8 +94,7 @@ def test_the_aws_costs_page_in_both_themes_at_desktop_and_phone_width(
 ) -> None:
     email = _user(local_runtime, connect=True)
     for width_name, (width, height) in WIDTHS.items():
-        console = ConsoleWatch()
-        with watched_page(browser, console, size=(width, height), scheme=scheme) as page:
+        with watched_page(browser, size=(width, height), scheme=scheme) as (page, console):
             sign_in_through_page(page, local_runtime.url, email, PASSWORD)
             page.goto(local_runtime.url + "aws.html")
             expect(page.locator("body")).to_have_attribute("data-ready", "true")

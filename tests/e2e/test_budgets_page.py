@@ -123,8 +123,7 @@ def test_budgets_in_both_themes_at_desktop_and_phone_width(
     ):
         assert requests.put(rt.api_url + "/budgets", headers=auth, json=body, timeout=30).status_code == 200
     for width_name, (width, height) in WIDTHS.items():
-        console = ConsoleWatch()
-        with watched_page(browser, console, size=(width, height), scheme=scheme) as page:
+        with watched_page(browser, size=(width, height), scheme=scheme) as (page, console):
             sign_in_through_page(page, rt.url, user, PASSWORD)
             expect(page.locator("#budget-list li")).to_have_count(3)
             expect(page.locator("#budget-list li").first).to_contain_text("All spending")

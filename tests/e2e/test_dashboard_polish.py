@@ -204,8 +204,7 @@ def test_every_page_in_both_themes_at_desktop_and_phone_width(
     rt = local_runtime
     for width_name, (width, height) in WIDTHS.items():
         prefix = screenshots / f"3{2 + list(WIDTHS).index(width_name)}"
-        console = ConsoleWatch()
-        with watched_page(browser, console, size=(width, height), scheme=scheme) as page:
+        with watched_page(browser, size=(width, height), scheme=scheme) as (page, console):
             page.goto(rt.url)
             expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
             expect(page.locator("html")).to_have_attribute("data-theme", scheme)

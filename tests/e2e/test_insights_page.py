@@ -16,14 +16,7 @@ from playwright.sync_api import Browser, Page, expect
 from local.gateway import LOCAL_CONTROL_HEADER
 from local.runtime import LocalRuntime
 from local.seed import DEMO_ACCESS_KEY_ID, DEMO_SECRET_ACCESS_KEY, seed_insights_demo
-from tests.e2e.browser import (
-    WIDTHS,
-    ConsoleWatch,
-    screenshot_checked,
-    scrolls_sideways,
-    sign_in_through_page,
-    watched_page,
-)
+from tests.e2e.browser import WIDTHS, screenshot_checked, scrolls_sideways, sign_in_through_page, watched_page
 from tests.e2e.cost_data import cost_result, previous_month
 
 expect.set_options(timeout=30_000)
@@ -71,8 +64,7 @@ def test_insights_and_the_waste_badge_in_both_themes_at_desktop_and_phone_width(
 ) -> None:
     rt = local_runtime
     for width_name, (width, height) in WIDTHS.items():
-        console = ConsoleWatch()
-        with watched_page(browser, console, size=(width, height), scheme=scheme) as page:
+        with watched_page(browser, size=(width, height), scheme=scheme) as (page, console):
             sign_in_through_page(page, rt.url, user_with_waste, PASSWORD)
             page.goto(rt.url + "aws.html")
             panel = page.locator("#insights")

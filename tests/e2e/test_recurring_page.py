@@ -136,8 +136,7 @@ def test_recurring_page_in_both_themes_at_desktop_and_phone_width(
 ) -> None:
     rt = local_runtime
     for width_name, (width, height) in WIDTHS.items():
-        console = ConsoleWatch()
-        with watched_page(browser, console, size=(width, height), scheme=scheme) as page:
+        with watched_page(browser, size=(width, height), scheme=scheme) as (page, console):
             sign_in_through_page(page, rt.url, user_with_rules, PASSWORD)
             _open_recurring(page)
             expect(page.locator("html")).to_have_attribute("data-theme", scheme)

@@ -11,14 +11,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from local.runtime import LocalRuntime
-from tests.e2e.browser import (
-    WIDTHS,
-    ConsoleWatch,
-    screenshot_checked,
-    scrolls_sideways,
-    sign_in_through_page,
-    watched_page,
-)
+from tests.e2e.browser import WIDTHS, screenshot_checked, scrolls_sideways, sign_in_through_page, watched_page
 
 expect.set_options(timeout=30_000)
 
@@ -38,8 +31,7 @@ def test_import_a_statement_with_a_bad_line(
         email = f"e2e-statement-{uuid.uuid4().hex[:10]}@example.com"
         rt.sign_up(email, PASSWORD)
         prefix = f"60-statement-{scheme}-{width_name}"
-        console = ConsoleWatch()
-        with watched_page(browser, console, size=(width, height), scheme=scheme) as page:
+        with watched_page(browser, size=(width, height), scheme=scheme) as (page, console):
             sign_in_through_page(page, rt.url, email, PASSWORD)
             page.get_by_role("navigation", name="Main").get_by_role("link", name="Import", exact=True).click()
             page.wait_for_url("**/statements.html")

@@ -8,40 +8,22 @@ from typing import Any
 
 import pytest
 from outlay import tables
-from outlay.dal.wiring import build_statements_service
 from outlay.handlers import statement_import_worker
 from outlay.logic.statements_service import StatementsService
 from outlay.models.queries import ListQuery
 from outlay.models.statements import ChunkMessage, CommitRequest
 
 from tests.unit.costs.conftest import FakeContext
+from tests.unit.statements.conftest import InlineQueue
 
 SUB = "user-1"
 CSV = "Date;Amount;Payee;Memo\n31.12.2026;-3,50;Bäckerei;Brot\n30.12.2026;-12,00;Shell 0042;Fuel\n"
 
 
-class InlineQueue:
-    def __init__(self) -> None:
-        self.sent: list[ChunkMessage] = []
-
-    def send_all(self, messages: Any) -> Any:
-        self.sent.extend(messages)
-        return type("Sent", (), {"failed": 0})()
-
-
-@pytest.fixture
-def service(
-    expenses_table: str, receipts_bucket: str, dynamodb_client: Any, s3_client: Any
-) -> Iterator[StatementsService]:
-    built = build_statements_service(
-        expenses_table=expenses_table,
-        receipts_bucket=receipts_bucket,
-        dynamodb_client=dynamodb_client,
-        s3_client=s3_client,
-    )
-    built.queue = InlineQueue()
-    statement_import_worker.service.use(built)
-    yield built
+@pytest.fixture(autouse=True)
+def _handler_runs_on_the_test_service(service: StatementsService) -> Iterator[None]:
+    statement_import_worker.service.use(service)
+    yield
     statement_import_worker.service.use(None)
 
 

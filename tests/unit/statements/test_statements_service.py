@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from outlay import tables
 from outlay.dal.expenses_repo import ExpensesRepository
-from outlay.dal.wiring import build_statements_service
 from outlay.logic import statements_service as svc_mod
 from outlay.logic.errors import NotFoundError
 from outlay.logic.expenses import utc_now
@@ -19,7 +18,9 @@ from outlay.logic.statements import row_id
 from outlay.logic.statements_service import StatementsService
 from outlay.models.expenses import Expense
 from outlay.models.queries import ListQuery
-from outlay.models.statements import ChunkMessage, ColumnMapping, CommitRequest
+from outlay.models.statements import ColumnMapping, CommitRequest
+
+from tests.unit.statements.conftest import InlineQueue
 
 SUB = "user-1"
 CSV = (
@@ -29,31 +30,6 @@ CSV = (
     "30.12.2026;-12,00;Shell 0042;Fuel\n"
     "29.12.2026;2.000,00;Employer;Salary\n"
 )
-
-
-class InlineQueue:
-    """Collects chunk messages; the test runs them (twice, to prove a redelivery is harmless)."""
-
-    def __init__(self) -> None:
-        self.sent: list[ChunkMessage] = []
-
-    def send_all(self, messages: Any) -> Any:
-        self.sent.extend(messages)
-        return type("Sent", (), {"failed": 0})()
-
-
-@pytest.fixture
-def service(
-    expenses_table: str, receipts_bucket: str, dynamodb_client: Any, s3_client: Any
-) -> StatementsService:
-    built = build_statements_service(
-        expenses_table=expenses_table,
-        receipts_bucket=receipts_bucket,
-        dynamodb_client=dynamodb_client,
-        s3_client=s3_client,
-    )
-    built.queue = InlineQueue()
-    return built
 
 
 def _upload(service: StatementsService, s3: Any, bucket: str, text: str) -> str:
