@@ -62,8 +62,8 @@ class RepositoryExpenseWriter:
         )
         return str(self.repository.upsert(sub, expense))
 
-    def remove_stale(self, sub: str, account_id: str, month: str, keep_ids: set[str]) -> int:
-        """Imported lines of this account-month that the latest Cost Explorer answer no longer has
+    def remove_stale(self, sub: str, accounts: set[str], month: str, keep_ids: set[str]) -> int:
+        """Imported lines of these accounts' month that the latest Cost Explorer answer no longer has
         (e.g. a charge AWS reversed before the month was finalized) are deleted with their receipt
         (the same removal as a user's delete, without dismissing: should AWS report the line again,
         it comes back), so a re-run reflects the bill. Manual expenses and other accounts' lines are
@@ -78,7 +78,7 @@ class RepositoryExpenseWriter:
             if (
                 expense.source == "aws"
                 and meta is not None
-                and meta.account_id == account_id
+                and meta.account_id in accounts
                 and meta.month == month
                 and expense.id not in keep_ids
             ):

@@ -64,8 +64,8 @@ class ExpenseWriter(Protocol):
 
     def upsert(self, sub: str, draft: ExpenseDraft) -> str: ...
 
-    def remove_stale(self, sub: str, account_id: str, month: str, keep_ids: set[str]) -> int:
-        """Delete this account-month's imported expenses whose line AWS no longer reports."""
+    def remove_stale(self, sub: str, accounts: set[str], month: str, keep_ids: set[str]) -> int:
+        """Delete these accounts' imported expenses of the month whose line AWS no longer reports."""
         ...
 
     def remove_left_out(self, sub: str, expense_ids: set[str]) -> int:
@@ -205,6 +205,7 @@ def run_import(
             except OutlayError:
                 failed.extend(months[index:])
                 raise
+            kept: set[str] = set()
             for account, (drafts, omitted) in month_drafts.items():
                 accounts.add(account)
                 for draft in drafts:
@@ -212,10 +213,12 @@ def run_import(
                     counts[outcome] += 1
                     if outcome != "dismissed_skipped":
                         amounts.append((draft.currency, draft.amount))
-                kept = {d.id for d in drafts} | omitted
-                counts["removed"] += writer.remove_stale(sub, account, month, kept)
+                kept |= {d.id for d in drafts} | omitted
                 if omitted:
                     counts["removed"] += writer.remove_left_out(sub, omitted)
+            # One read of the month's imported lines for all of the connection's accounts (an
+            # organization's too), not one per account.
+            counts["removed"] += writer.remove_stale(sub, set(month_drafts), month, kept)
             done.append(month)
     except OutlayError as exc:
         error = exc

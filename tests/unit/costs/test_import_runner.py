@@ -34,7 +34,7 @@ class Writer:
     def __init__(self, fail_on: str | None = None) -> None:
         self.rows: dict[str, ExpenseDraft] = {}
         self.fail_on = fail_on
-        self.stale_calls: list[tuple[str, set[str]]] = []
+        self.stale_calls: list[tuple[str, set[str], set[str]]] = []  # month, accounts, kept ids
 
     def upsert(self, sub: str, draft: ExpenseDraft) -> str:
         if self.fail_on and self.fail_on in draft.vendor:
@@ -43,8 +43,8 @@ class Writer:
         self.rows[draft.id] = draft
         return "created" if old is None else ("unchanged" if old == draft else "updated")
 
-    def remove_stale(self, sub: str, account_id: str, month: str, keep_ids: set[str]) -> int:
-        self.stale_calls.append((month, keep_ids))
+    def remove_stale(self, sub: str, accounts: set[str], month: str, keep_ids: set[str]) -> int:
+        self.stale_calls.append((month, accounts, keep_ids))
         return 0
 
 
@@ -80,7 +80,8 @@ def test_success_counts_totals_and_records() -> None:
     assert run.status == "succeeded" and run.expenses_created == 2 and run.account_id == "111122223333"
     assert [t.model_dump() for t in run.totals] == [{"currency": "USD", "total": "3.00"}]
     assert runs.saved == [run]
-    assert [m for m, _ in writer.stale_calls] == ["2026-09", "2026-10"]
+    own = {"111122223333"}
+    assert [(m, a) for m, a, _ in writer.stale_calls] == [("2026-09", own), ("2026-10", own)]
     assert "Imported 2026-09, 2026-10" in run.message
 
 

@@ -63,7 +63,7 @@ def _import(writer: RepositoryExpenseWriter, amounts: dict[str, Decimal | None])
     drafts = drafts_for_month(SUB, ACCOUNT, MONTH, lines)
     for draft in drafts:
         writer.upsert(SUB, draft)
-    writer.remove_stale(SUB, ACCOUNT, MONTH, {d.id for d in drafts})
+    writer.remove_stale(SUB, {ACCOUNT}, MONTH, {d.id for d in drafts})
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -102,3 +102,30 @@ def test_reimports_never_change_user_fields_or_resurrect_dismissed_lines(
                 repo.delete(SUB, arg)
                 dismissed.add(arg)
                 users.pop(arg, None)
+
+
+def test_removing_vanished_lines_touches_only_the_named_accounts(aws_env: None) -> None:
+    with mock_aws():
+        ddb = boto3.client("dynamodb", region_name="us-east-1")
+        create_table(ddb, tables.EXPENSES_TABLE, "own")
+        s3 = boto3.client("s3", region_name="us-east-1")
+        s3.create_bucket(Bucket="own-receipts")
+        repo = ExpensesRepository("own", ddb)
+        writer = RepositoryExpenseWriter(repo, ReceiptStore("own-receipts", s3_client=s3))
+        amount = Decimal("1.50")
+        line = CostLine(
+            line="service:Lambda",
+            name="Lambda",
+            record_type="Usage",
+            amount=amount,
+            amortized=amount,
+            currency="USD",
+        )
+        for account in ("111111111111", "222222222222", "333333333333"):
+            for draft in drafts_for_month(SUB, account, MONTH, [line]):
+                writer.upsert(SUB, draft)
+
+        removed = writer.remove_stale(SUB, {"111111111111", "222222222222"}, MONTH, set())
+
+        left = [e.aws.account_id for e in repo.dated_with_prefix(SUB, "2026-10-31#aws-") if e.aws]
+        assert removed == 2 and left == ["333333333333"]
