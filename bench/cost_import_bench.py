@@ -473,9 +473,9 @@ def run(users: int = 1_000, seed: int = 7, connections: int = 1) -> dict[str, An
             build_insights_service(
                 credentials_table="bench-credentials",
                 expenses_table="bench-expenses",
-                kms_key_id=key_id,
+                envelope_function=LOCAL_ENVELOPE_FUNCTION,
                 dynamodb_client=ddb,
-                kms_client=kms,
+                lambda_client=InProcessLambda.for_key(key_id, kms),
                 sessions=sessions,
                 clock=lambda: NOW,
             )
