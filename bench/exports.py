@@ -28,7 +28,8 @@ from outlay.dal.expense_items import expense_to_item, serialize
 from outlay.dal.expenses_repo import ExpensesRepository
 from outlay.dal.export_store import ExportStore
 from outlay.logic.csv_export import csv_chunks
-from outlay.models.expenses import Expense, ExpenseFilters
+from outlay.models.expenses import Expense
+from outlay.models.queries import ExpenseFilters
 
 N = int(os.environ["BENCH_COUNT"])
 NOW = datetime(2026, 11, 1, tzinfo=UTC)

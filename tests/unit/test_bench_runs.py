@@ -28,3 +28,21 @@ def test_the_connections_bench_imports_each_connection_once_and_a_rerun_adds_not
     assert result["duplicates_after_rerun"] == 0
     assert result["expenses_after_first_run"] == result["expenses_after_rerun"] > 0
     assert result["ce_peak_calls_per_second_per_account"] <= 5
+
+
+def test_the_export_bench_writes_every_row_at_a_small_size() -> None:
+    from bench import exports
+
+    peak_memory, wall_time = exports.measure(count=500, runs=1)
+    assert peak_memory.met and wall_time.met
+    assert wall_time.what == "Export wall time, 500 expenses"
+
+
+def test_the_cold_start_bench_has_a_first_request_for_every_function() -> None:
+    from outlay.routes import EVENT_FUNCTIONS, HTTP_FUNCTIONS
+
+    from bench.cold_start import FIRST_REQUESTS
+
+    missing = {*HTTP_FUNCTIONS, *EVENT_FUNCTIONS} - set(FIRST_REQUESTS)
+    # the statement worker's chunk is first committed in the bench's world: `measure` adds its request
+    assert missing == {"statement_import_worker"}
