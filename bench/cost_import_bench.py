@@ -134,20 +134,25 @@ def _org_answers(rng: random.Random, accounts: list[str]) -> list[dict[str, Any]
     ]
 
 
-def _organization(sts: Any, management: str, linked: list[str]) -> None:
-    """An organization in moto managed by `management` (created with that account's credentials)."""
+def _client_in(sts: Any, account: str, service: str) -> Any:
+    """A boto3 client acting in `account` (moto: through an assumed role of that account)."""
     import boto3
 
-    creds = sts.assume_role(RoleArn=f"arn:aws:iam::{management}:role/Bench", RoleSessionName="bench")[
+    creds = sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/Bench", RoleSessionName="bench")[
         "Credentials"
     ]
-    org = boto3.client(
-        "organizations",
+    return boto3.client(
+        service,
         region_name=REGION,
         aws_access_key_id=creds["AccessKeyId"],
         aws_secret_access_key=creds["SecretAccessKey"],
         aws_session_token=creds["SessionToken"],
     )
+
+
+def _organization(sts: Any, management: str, linked: list[str]) -> None:
+    """An organization in moto managed by `management` (created with that account's credentials)."""
+    org = _client_in(sts, management, "organizations")
     org.create_organization(FeatureSet="ALL")
     for index, _ in enumerate(linked):
         org.create_account(Email=f"m{index}@example.com", AccountName=f"Member {index}")
@@ -155,18 +160,7 @@ def _organization(sts: Any, management: str, linked: list[str]) -> None:
 
 def _access_key_in(sts: Any, account: str) -> dict[str, str]:
     """A new IAM user's access key pair in `account` (moto: the key belongs to that account)."""
-    import boto3
-
-    creds = sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/Bench", RoleSessionName="bench")[
-        "Credentials"
-    ]
-    iam = boto3.client(
-        "iam",
-        region_name=REGION,
-        aws_access_key_id=creds["AccessKeyId"],
-        aws_secret_access_key=creds["SecretAccessKey"],
-        aws_session_token=creds["SessionToken"],
-    )
+    iam = _client_in(sts, account, "iam")
     iam.create_user(UserName="outlay-bench")
     key = iam.create_access_key(UserName="outlay-bench")["AccessKey"]
     return {"accessKeyId": key["AccessKeyId"], "secretAccessKey": key["SecretAccessKey"]}

@@ -4,6 +4,7 @@ ever changes a field the user changed or brings back a line the user deleted."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
@@ -52,6 +53,18 @@ def aws_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
 
 
+@contextmanager
+def _moto_writer() -> Iterator[tuple[ExpensesRepository, RepositoryExpenseWriter]]:
+    """The import's real expense writer over a fresh moto table and receipts bucket."""
+    with mock_aws():
+        ddb = boto3.client("dynamodb", region_name="us-east-1")
+        create_table(ddb, tables.EXPENSES_TABLE, "own")
+        s3 = boto3.client("s3", region_name="us-east-1")
+        s3.create_bucket(Bucket="own-receipts")
+        repo = ExpensesRepository("own", ddb)
+        yield repo, RepositoryExpenseWriter(repo, ReceiptStore("own-receipts", s3_client=s3))
+
+
 def _import(writer: RepositoryExpenseWriter, amounts: dict[str, Decimal | None]) -> None:
     lines = [
         CostLine(
@@ -71,13 +84,7 @@ def _import(writer: RepositoryExpenseWriter, amounts: dict[str, Decimal | None])
 def test_reimports_never_change_user_fields_or_resurrect_dismissed_lines(
     aws_env: None, first: dict[str, Decimal | None], ops: list[tuple[str, Any]]
 ) -> None:
-    with mock_aws():
-        ddb = boto3.client("dynamodb", region_name="us-east-1")
-        create_table(ddb, tables.EXPENSES_TABLE, "own")
-        s3 = boto3.client("s3", region_name="us-east-1")
-        s3.create_bucket(Bucket="own-receipts")
-        repo = ExpensesRepository("own", ddb)
-        writer = RepositoryExpenseWriter(repo, ReceiptStore("own-receipts", s3_client=s3))
+    with _moto_writer() as (repo, writer):
         _import(writer, first)
         users: dict[str, dict[str, Any]] = {}  # expense id -> field -> the user's last value
         dismissed: set[str] = set()
@@ -105,13 +112,7 @@ def test_reimports_never_change_user_fields_or_resurrect_dismissed_lines(
 
 
 def test_removing_vanished_lines_touches_only_the_named_accounts(aws_env: None) -> None:
-    with mock_aws():
-        ddb = boto3.client("dynamodb", region_name="us-east-1")
-        create_table(ddb, tables.EXPENSES_TABLE, "own")
-        s3 = boto3.client("s3", region_name="us-east-1")
-        s3.create_bucket(Bucket="own-receipts")
-        repo = ExpensesRepository("own", ddb)
-        writer = RepositoryExpenseWriter(repo, ReceiptStore("own-receipts", s3_client=s3))
+    with _moto_writer() as (repo, writer):
         amount = Decimal("1.50")
         line = CostLine(
             line="service:Lambda",
