@@ -201,7 +201,18 @@ ROUTES: tuple[Route, ...] = (
         "Rename, pause or resume an AWS connection",
         f"{_M}.connections.UpdateConnectionRequest",
     ),
-    Route("DELETE", "/aws-connections/{id}", "costs", "Delete an AWS connection (imported lines stay)"),
+    Route(
+        "DELETE",
+        "/aws-connections/{id}",
+        "costs",
+        "Delete an AWS connection (imported lines stay); restorable for 10 minutes (Undo)",
+    ),
+    Route(
+        "POST",
+        "/aws-connections/{id}/restore",
+        "costs",
+        "Undo a delete: the same connection comes back; 404 after 10 minutes, 409 if re-added",
+    ),
     Route(
         "GET",
         "/aws-connections/{id}/history",

@@ -1,5 +1,5 @@
 """Settings → AWS connections in a real browser: add two accounts by role, see them listed with their
-account, rename, pause, delete after confirming, and read what each permission is for."""
+account, rename, pause, delete after confirming (and undo it), and read what each permission is for."""
 
 from __future__ import annotations
 
@@ -60,6 +60,15 @@ def test_connections_are_added_renamed_paused_and_deleted(
     ).click()
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("Work")
+    # Undo brings the same connection back, paused as it was
+    page.locator("#toasts").get_by_role("button", name="Undo").click()
+    expect(rows).to_have_count(2)
+    expect(hobby).to_contain_text("paused")
+    hobby.get_by_role("button", name="Delete").click()
+    page.get_by_role("dialog", name="Delete the connection “Hobby”?").get_by_role(
+        "button", name="Delete connection"
+    ).click()
+    expect(rows).to_have_count(1)
 
     page.get_by_text("What the role lets Outlay do").click()
     permissions = page.locator("#permissions-list li")

@@ -1,6 +1,6 @@
 // Settings → AWS connections: every account the user connected (up to 20), an organization's
 // member accounts imported through its management account. Add (role or keys, validated by AWS
-// before saving), rename, pause/resume the monthly import, import last month, delete (confirmed),
+// before saving), rename, pause/resume the monthly import, import last month, delete (confirmed, with Undo),
 // and what each permission of the role is for, in plain words.
 import { ApiError, api } from './api.js';
 import { $, clearFieldErrors, confirmDialog, formatDateTime, h, setStatus, showFieldErrors, toast } from './ui.js';
@@ -32,10 +32,27 @@ function row(connection) {
   const remove = async () => {
     const ok = await confirmDialog(
       `Delete the connection “${connection.name}”?`,
-      'Outlay forgets its credentials and stops importing it. Lines already imported stay in your expenses.',
+      'Outlay stops importing it and forgets its credentials (you can undo for a few minutes). Lines already imported stay in your expenses.',
       'Delete connection',
     );
-    if (ok) await act(() => api(`/aws-connections/${connection.id}`, { method: 'DELETE' }), `Deleted ${connection.name}`);
+    if (!ok) return;
+    try {
+      await api(`/aws-connections/${connection.id}`, { method: 'DELETE' });
+    } catch (error) {
+      toast(`Could not delete: ${error.message}`, { kind: 'error' });
+      return;
+    }
+    await loadConnections();
+    // The same connection (id, credentials, history) can come back for a few minutes.
+    toast(`Deleted ${connection.name}.`, {
+      timeout: 8000,
+      focusAction: true,
+      returnFocus: $('#connections-title'),
+      action: {
+        label: 'Undo',
+        run: () => act(() => api(`/aws-connections/${connection.id}/restore`, { method: 'POST' }), `Restored ${connection.name}`),
+      },
+    });
   };
   return h('li', { class: 'connection', 'data-connection': connection.id },
     h('div', {},

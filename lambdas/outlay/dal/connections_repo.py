@@ -8,6 +8,9 @@ Layout (no key-schema change, so CloudFormation never replaces the deployed tabl
 - `accounts`: map account id -> connection id. Adding a connection sets both in one conditional
   update, so the same account twice is refused atomically (no read-then-write race), and so is a 21st.
 - `externalId` stays per user at the top level (every role of the user trusts it).
+- `removedConnections`: map connection id -> entry + `restoreUntil`, for Undo after a delete (a few
+  minutes, `RESTORE_MINUTES`). Nothing reads it but `restore`; expired entries (a key connection's
+  sealed secret with them) are dropped by the next write to the user's connections or list of them.
 
 Lazy migration: an item written before connections were a collection holds one connection in
 top-level fields (`type`, `accountId`...). Reads show it as the connection `LEGACY_ID` without
@@ -29,7 +32,7 @@ from botocore.exceptions import ClientError
 from outlay.dal.credentials_repo import CONNECTION_FIELDS
 from outlay.dal.table_base import TableAdapter
 from outlay.logic.errors import ConflictError, NotFoundError
-from outlay.models.connections import MAX_CONNECTIONS, StoredConnection
+from outlay.models.connections import MAX_CONNECTIONS, RESTORE_MINUTES, StoredConnection
 
 _ser = TypeSerializer()
 _de = TypeDeserializer()
@@ -250,28 +253,93 @@ class ConnectionsRepository(TableAdapter):
                 raise NotFoundError("AWS connection not found") from None
             raise
 
-    def remove(self, sub: str, connection_id: str) -> StoredConnection:
-        """Delete one connection (its sealed secret with it); the ExternalId stays. 404 if gone."""
+    def remove(self, sub: str, connection_id: str, restore_until: str | None = None) -> StoredConnection:
+        """Delete one connection; the ExternalId stays. 404 if gone. With `restore_until` its entry
+        (sealed secret included) is kept in `removedConnections` until then, for `restore`; without,
+        it is gone at once."""
         self.list(sub, migrate=True)
         current = self.get(sub, connection_id)
         names = {"#id": connection_id}
-        expression = "REMOVE connections.#id"
+        sets = ""
+        values: dict[str, Any] = {}
+        if restore_until is not None:
+            item = self._item(sub) or {}
+            if "removedConnections" not in item:
+                self.client.update_item(
+                    TableName=self.table_name,
+                    Key={"userId": {"S": sub}},
+                    UpdateExpression="SET removedConnections = if_not_exists(removedConnections, :e)",
+                    ExpressionAttributeValues=_values({":e": {}}),
+                )
+            entry = item.get("connections", {}).get(connection_id, {})
+            values[":kept"] = {**entry, "restoreUntil": restore_until}
+            sets = "SET removedConnections.#id = :kept "
+        expression = sets + "REMOVE connections.#id"
         if current.account_id:
             names["#acct"] = current.account_id
             expression += ", accounts.#acct"
+        request: dict[str, Any] = {
+            "TableName": self.table_name,
+            "Key": {"userId": {"S": sub}},
+            "UpdateExpression": expression,
+            "ConditionExpression": "attribute_exists(connections.#id)",
+            "ExpressionAttributeNames": names,
+        }
+        if values:
+            request["ExpressionAttributeValues"] = _values(values)
         try:
-            self.client.update_item(
-                TableName=self.table_name,
-                Key={"userId": {"S": sub}},
-                UpdateExpression=expression,
-                ConditionExpression="attribute_exists(connections.#id)",
-                ExpressionAttributeNames=names,
-            )
+            self.client.update_item(**request)
         except ClientError as exc:
             if _failed_condition(exc):
                 raise NotFoundError("AWS connection not found") from None
             raise
         return current
+
+    def restore(self, sub: str, connection_id: str, now_iso: str) -> None:
+        """Put a removed connection back (same id, name, account, method) while its `restoreUntil`
+        is ahead: 404 when there is nothing to restore or the time has passed, 409 when its account
+        was connected again meanwhile or the user has `MAX_CONNECTIONS` again."""
+        kept = ((self._item(sub) or {}).get("removedConnections") or {}).get(connection_id)
+        if kept is None or str(kept.get("restoreUntil", "")) <= now_iso:
+            raise NotFoundError(
+                "This AWS connection cannot be restored: it was not deleted, or was deleted more than "
+                f"{RESTORE_MINUTES} minutes ago; add it again instead"
+            )
+        entry = {k: v for k, v in kept.items() if k != "restoreUntil"}
+        account = str(entry.get("accountId") or "")
+        try:
+            self.client.update_item(
+                TableName=self.table_name,
+                Key={"userId": {"S": sub}},
+                UpdateExpression="SET connections.#id = :entry, accounts.#acct = :id "
+                "REMOVE removedConnections.#id",
+                ConditionExpression="attribute_exists(removedConnections.#id) AND attribute_not_exists("
+                "connections.#id) AND attribute_not_exists(accounts.#acct) AND size(connections) < :max",
+                ExpressionAttributeNames={"#id": connection_id, "#acct": account},
+                ExpressionAttributeValues=_values(
+                    {":entry": entry, ":id": connection_id, ":max": MAX_CONNECTIONS}
+                ),
+            )
+        except ClientError as exc:
+            if not _failed_condition(exc):
+                raise
+            self._explain_refusal(sub, account)
+            raise NotFoundError("This AWS connection was restored or removed meanwhile") from None
+
+    def drop_expired_removals(self, sub: str, now_iso: str) -> int:
+        """Forget removed connections whose Undo time has passed (one read; one write when any has)."""
+        removed = (self._item(sub) or {}).get("removedConnections") or {}
+        expired = sorted(cid for cid, kept in removed.items() if str(kept.get("restoreUntil", "")) <= now_iso)
+        if not expired:
+            return 0
+        names = {f"#r{i}": cid for i, cid in enumerate(expired)}
+        self.client.update_item(
+            TableName=self.table_name,
+            Key={"userId": {"S": sub}},
+            UpdateExpression="REMOVE " + ", ".join(f"removedConnections.{n}" for n in names),
+            ExpressionAttributeNames=names,
+        )
+        return len(expired)
 
     def enabled_connections(self, page_size: int = 200) -> Iterator[tuple[str, str]]:
         """(user id, connection id) of every enabled connection (paginated scan). A legacy item not

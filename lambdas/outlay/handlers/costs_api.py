@@ -171,6 +171,10 @@ def _build_resolver() -> APIGatewayRestResolver:
     def delete_connection(connection_id: str) -> Response:
         return json_response(HTTPStatus.OK, service().connections.delete(caller(app).sub, connection_id))
 
+    @app.post("/aws-connections/<connection_id>/restore")
+    def restore_connection(connection_id: str) -> Response:
+        return json_response(HTTPStatus.OK, service().connections.restore(caller(app).sub, connection_id))
+
     @app.get("/aws-connections/<connection_id>/history")
     def connection_history(connection_id: str) -> Response:
         sub = caller(app).sub

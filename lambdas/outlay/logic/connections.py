@@ -11,10 +11,12 @@ import secrets
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from outlay.logic.errors import NotFoundError
 from outlay.models.connections import (
+    RESTORE_MINUTES,
     ConnectionSummary,
     ConnectionView,
     CreateConnectionRequest,
@@ -25,6 +27,12 @@ from outlay.models.cost_import import ImportRun
 from outlay.models.credentials import KeysCredentialsRequest, RoleCredentialsRequest, StoredCredentials
 
 DEFAULT_NAME = "AWS account"
+
+
+def _minutes_after(iso: str, minutes: int) -> str:
+    """`iso` + `minutes`, written the way `now_iso` writes times (so they compare as strings)."""
+    moved = datetime.fromisoformat(iso) + timedelta(minutes=minutes)
+    return moved.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def new_connection_id() -> str:
@@ -54,7 +62,9 @@ class ConnectionStore(Protocol):
         external_id: str | None = None,
     ) -> None: ...
     def update(self, sub: str, connection_id: str, changes: dict[str, Any], now_iso: str) -> None: ...
-    def remove(self, sub: str, connection_id: str) -> StoredConnection: ...
+    def remove(self, sub: str, connection_id: str, restore_until: str | None = None) -> StoredConnection: ...
+    def restore(self, sub: str, connection_id: str, now_iso: str) -> None: ...
+    def drop_expired_removals(self, sub: str, now_iso: str) -> int: ...
     def enabled_connections(self) -> Iterator[tuple[str, str]]: ...
 
 
@@ -100,6 +110,8 @@ class ConnectionsService:
         return ConnectionView.of(connection, self.runs.latest_for_connection(sub, connection.connection_id))
 
     def views(self, sub: str) -> dict[str, Any]:
+        # Settings lists connections after every change: the place to forget expired removals.
+        self.store.drop_expired_removals(sub, self.now_iso())
         return {"items": [self.view(sub, c) for c in self.of_user(sub)]}
 
     def history(self, sub: str, connection_id: str, limit: int, next_token: str | None) -> dict[str, Any]:
@@ -175,11 +187,20 @@ class ConnectionsService:
     def set_enabled(self, sub: str, connection_id: str, enabled: bool) -> None:
         self.store.update(sub, connection_id, {"enabled": enabled}, self.now_iso())
 
-    def delete(self, sub: str, connection_id: str) -> dict[str, Any]:
-        """The connection and its sealed secret are removed; its imported lines stay (they are the
-        user's expenses now) and its history stays in the user's history."""
-        removed = self.store.remove(sub, connection_id)
-        return {"message": f"Connection '{removed.name}' deleted", "id": connection_id}
+    def delete(self, sub: str, connection_id: str, undoable: bool = True) -> dict[str, Any]:
+        """The connection stops importing; its imported lines stay (they are the user's expenses
+        now) and so does its history. `undoable`: it can be restored for `RESTORE_MINUTES` (its
+        sealed secret kept that long), else it and its secret are gone at once."""
+        now = self.now_iso()
+        self.store.drop_expired_removals(sub, now)
+        until = _minutes_after(now, RESTORE_MINUTES) if undoable else None
+        removed = self.store.remove(sub, connection_id, restore_until=until)
+        return {"message": f"Connection '{removed.name}' deleted", "id": connection_id, "restoreUntil": until}
+
+    def restore(self, sub: str, connection_id: str) -> ConnectionView:
+        """Undo a delete: the same connection (id, name, account, method, history) comes back."""
+        self.store.restore(sub, connection_id, self.now_iso())
+        return self.view(sub, self.get(sub, connection_id))
 
     # ------------------------------------------------------------------ service API (other features)
     def summaries(self, sub: str) -> list[ConnectionSummary]:

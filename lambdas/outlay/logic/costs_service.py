@@ -202,7 +202,8 @@ class CostsService:
         first = self.connections.first(sub)
         if first is None:
             raise NotFoundError("No AWS credentials are configured")
-        self.connections.delete(sub, first.connection_id)
+        # The seed's delete has no undo: the credentials are forgotten at once.
+        self.connections.delete(sub, first.connection_id, undoable=False)
         return {"message": "Credentials deleted successfully"}
 
     def toggle(self, sub: str, enabled: bool) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from outlay.models.credentials import (
 from outlay.models.text import NOT_BLANK_PATTERN, check_text
 
 MAX_CONNECTIONS = 20
+RESTORE_MINUTES = 10  # how long a deleted connection can be put back (Undo)
 CONNECTION_ID_PATTERN = r"^[a-z0-9-]{1,40}$"
 ConnectionName = Annotated[
     str,
