@@ -38,6 +38,9 @@ def test_connections_are_added_renamed_paused_and_deleted(
     expect(page.locator("#connections-status")).to_contain_text("No AWS account is connected yet")
 
     add_role(page, "Work", "111122223333")
+    # the cost import card above shows the first connection at once, without a reload
+    expect(page.locator("#aws-status")).to_be_visible()
+    expect(page.locator("#aws-status-message")).not_to_contain_text("No AWS account is connected")
     add_role(page, "Side project", "222233334444")
     rows = page.locator("#connections-list li")
     expect(rows).to_have_count(2)

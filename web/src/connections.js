@@ -6,6 +6,8 @@ import { ApiError, api } from './api.js';
 import { $, clearFieldErrors, confirmDialog, formatDateTime, h, setStatus, showFieldErrors, toast } from './ui.js';
 
 const list = () => $('#connections-list');
+// After a change: the settings page reloads its status card too (the first connection is shown there).
+let refresh = () => loadConnections();
 const message = () => $('#connections-status');
 
 function lastImportText(run) {
@@ -42,7 +44,7 @@ function row(connection) {
       toast(`Could not delete: ${error.message}`, { kind: 'error' });
       return;
     }
-    await loadConnections();
+    await refresh();
     // The same connection (id, credentials, history) can come back for a few minutes.
     toast(`Deleted ${connection.name}.`, {
       timeout: 8000,
@@ -78,7 +80,7 @@ async function act(call, done) {
   } catch (error) {
     toast(error.message, { kind: 'error' });
   }
-  await loadConnections();
+  await refresh();
 }
 
 export async function loadConnections() {
@@ -105,7 +107,7 @@ async function addConnection(event) {
     const added = await api('/aws-connections', { method: 'POST', body });
     form.reset();
     toast(`Connected ${added.name} (${added.accountId})${added.isOrganization ? ': an organization, every member account is imported' : ''}`, { kind: 'success' });
-    await loadConnections();
+    await refresh();
   } catch (error) {
     if (error instanceof ApiError && error.details?.length) showFieldErrors(form, error.details);
     setStatus($('#add-connection-status'), error.message, 'error');
@@ -128,7 +130,8 @@ async function loadPermissions() {
   }
 }
 
-export function startConnections() {
+export function startConnections({ onChange } = {}) {
+  if (onChange) refresh = onChange;
   const form = $('#add-connection-form');
   if (!form) return;
   form.addEventListener('submit', addConnection);

@@ -540,7 +540,7 @@ async function start() {
   $('#dismissed-more').addEventListener('click', () => loadDismissed(dismissedNext));
   for (const input of $$('input.upper')) input.addEventListener('input', () => (input.value = input.value.toUpperCase()));
   showPanels();
-  startConnections();
+  startConnections({ onChange: loadStatus });
   await Promise.all([loadStatus(), loadHistory(), loadProfile(), loadDismissed(), startRules()]);
   if (status?.configured) await loadForecast();
   document.body.dataset.ready = 'true';
