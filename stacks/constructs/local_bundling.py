@@ -9,6 +9,9 @@ Two assets (issue 19: each at most 15 MB unzipped): CORE_ASSET, the whole packag
 holder of the KMS key, see OutlayFunction's `envelope`): cryptography (~14 MB of it) and only the
 modules its handler imports, so no function carries both pydantic and cryptography.
 
+Both assets carry bytecode for the runtime's Python (stacks/constructs/bytecode.py): Lambda cannot
+write it, so without it every cold start compiles every module it imports.
+
 The asset hash is our own content hash of the source tree + requirements + target (AssetHashType.CUSTOM):
 CDK reuses `cdk.out/asset.<hash>` when it exists, so an unchanged tree is never re-bundled.
 `--context outlay:skipBundling=true` (make synth, infra tests) stages the plain source instead.
@@ -28,6 +31,8 @@ import jsii
 from aws_cdk import AssetHashType, BundlingOptions, ILocalBundling
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
+
+from stacks.constructs.bytecode import compile_for_runtime, inputs_digest_parts
 
 LAMBDAS_DIR = Path(__file__).resolve().parents[2] / "lambdas"
 PACKAGE = "outlay"
@@ -93,6 +98,8 @@ def content_hash(lambdas_dir: Path, python_version: str, arch: str, asset: Asset
     for path in [*pinned, *_source_files(lambdas_dir / PACKAGE)]:
         digest.update(str(path.relative_to(lambdas_dir)).encode())
         digest.update(path.read_bytes())
+    for part in inputs_digest_parts():
+        digest.update(part)
     return digest.hexdigest()
 
 
@@ -107,11 +114,13 @@ class LocalPipBundling:
         python_version: str,
         arch: str,
         asset: AssetSpec = CORE_ASSET,
+        bytecode: bool = True,
     ) -> None:
         self.lambdas_dir = lambdas_dir
         self.python_version = python_version
         self.arch = arch
         self.asset = asset
+        self.bytecode = bytecode  # False only for the bench's "what Lambda loaded before" twin
 
     def pip_command(self, output_dir: str) -> list[str]:
         platforms = [arg for tag in _MANYLINUX for arg in ("--platform", f"{tag}_{self.arch}")]
@@ -158,6 +167,9 @@ class LocalPipBundling:
             target = output / PACKAGE / module
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(self.lambdas_dir / PACKAGE / module, target)
+        if self.bytecode:
+            summary = compile_for_runtime(output, self.python_version, PACKAGE)
+            print(f"bytecode for Python {self.python_version}: {summary}", file=sys.stderr)
         return True
 
 
@@ -170,6 +182,7 @@ def _docker_command(asset: AssetSpec) -> str:
         steps.append(f"cp -r {PACKAGE} /asset-output/")
     else:
         steps += [f"cp --parents {PACKAGE}/{module} /asset-output/" for module in asset.modules]
+    steps.append(f"python compile_bytecode.py /asset-output {PACKAGE}")  # the image's Python is the runtime's
     return " && ".join(steps)
 
 
