@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from local.runtime import LocalRuntime
 from tests.e2e.browser import ConsoleWatch, sign_in_through_page
@@ -23,6 +23,13 @@ def add_role(page: Page, name: str, account: str) -> None:
     )
     form.get_by_role("button", name="Validate and add").click()
     expect(page.locator(f"#connections-list li:has-text('{name}')")).to_contain_text(account)
+
+
+def delete_confirmed(page: Page, row: Locator, name: str) -> None:
+    row.get_by_role("button", name="Delete").click()
+    page.get_by_role("dialog", name=f"Delete the connection “{name}”?").get_by_role(
+        "button", name="Delete connection"
+    ).click()
 
 
 @pytest.mark.e2e
@@ -57,20 +64,14 @@ def test_connections_are_added_renamed_paused_and_deleted(
     expect(hobby).to_contain_text("222233334444")
     hobby.get_by_role("button", name="Pause").click()
     expect(hobby).to_contain_text("paused")
-    hobby.get_by_role("button", name="Delete").click()
-    page.get_by_role("dialog", name="Delete the connection “Hobby”?").get_by_role(
-        "button", name="Delete connection"
-    ).click()
+    delete_confirmed(page, hobby, "Hobby")
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("Work")
     # Undo brings the same connection back, paused as it was
     page.locator("#toasts").get_by_role("button", name="Undo").click()
     expect(rows).to_have_count(2)
     expect(hobby).to_contain_text("paused")
-    hobby.get_by_role("button", name="Delete").click()
-    page.get_by_role("dialog", name="Delete the connection “Hobby”?").get_by_role(
-        "button", name="Delete connection"
-    ).click()
+    delete_confirmed(page, hobby, "Hobby")
     expect(rows).to_have_count(1)
 
     page.get_by_text("What the role lets Outlay do").click()
