@@ -10,7 +10,7 @@ Layout (no key-schema change, so CloudFormation never replaces the deployed tabl
 - `externalId` stays per user at the top level (every role of the user trusts it).
 - `removedConnections`: map connection id -> entry + `restoreUntil`, for Undo after a delete (a few
   minutes, `RESTORE_MINUTES`). Nothing reads it but `restore`; expired entries (a key connection's
-  sealed secret with them) are dropped by the next write to the user's connections or list of them.
+  sealed secret with them) are dropped the next time the user lists or deletes connections.
 
 Lazy migration: an item written before connections were a collection holds one connection in
 top-level fields (`type`, `accountId`...). Reads show it as the connection `LEGACY_ID` without
