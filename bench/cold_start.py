@@ -18,8 +18,6 @@ Figures are CPU seconds of the child (see bench.common.cpu_python). Find what an
 from __future__ import annotations
 
 import json
-import os
-import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -32,7 +30,7 @@ from outlay.routes import EVENT_FUNCTIONS, HTTP_FUNCTIONS
 from bench.common import Row, cpu_once, cpu_paired, median_of
 from bench.world import SUB, World, api_event, demo_expenses, moto_world, seed
 from local.provision import table_definition
-from stacks.constructs.local_bundling import CORE_ASSET, ENVELOPE_ASSET, LAMBDAS_DIR, LocalPipBundling
+from stacks.constructs.local_bundling import CORE_ASSET, ENVELOPE_ASSET, for_this_machine
 from stacks.constructs.python_function import NO_PYDANTIC_PLUGINS
 
 TARGET = 1.5
@@ -182,16 +180,11 @@ ENVELOPE_FUNCTION = "envelope"  # the one function on ENVELOPE_ASSET (OutlayFunc
 
 def build_assets(out: Path, *, bytecode: bool) -> dict[str, Path]:
     """Both Lambda assets, from the real bundler, for this machine's Python and platform."""
-    here = f"{sys.version_info[0]}.{sys.version_info[1]}"
-    arch = "aarch64" if os.uname().machine in ("aarch64", "arm64") else "x86_64"
     assets = {}
     for key, spec in (("core", CORE_ASSET), ("envelope", ENVELOPE_ASSET)):
         target = out / f"{key}-{'bytecode' if bytecode else 'source'}"
         target.mkdir(parents=True)
-        bundler = LocalPipBundling(
-            lambdas_dir=LAMBDAS_DIR, python_version=here, arch=arch, asset=spec, bytecode=bytecode
-        )
-        if not bundler.try_bundle(str(target)):
+        if not for_this_machine(spec, bytecode=bytecode).try_bundle(str(target)):
             raise RuntimeError(f"bundling the {key} asset failed")
         assets[key] = target
     return assets

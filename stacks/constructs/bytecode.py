@@ -19,6 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 COMPILER = ROOT / "lambdas" / "compile_bytecode.py"
 PYODIDE_RUNNER = Path(__file__).with_name("bytecode_pyodide.mjs")
+THIS_PYTHON = f"{sys.version_info[0]}.{sys.version_info[1]}"  # the interpreter running this
 
 
 def pyodide_pin() -> str:
@@ -35,7 +36,7 @@ def compile_for_runtime(asset_dir: Path, python_version: str, first_party: str) 
     """Compile `asset_dir` for Python `python_version` (e.g. "3.14"); the summary of what was done.
     Raises with the reason when it cannot (no Node, Pyodide not installed or for another Python):
     an asset silently shipped without bytecode would only show as slower cold starts."""
-    if python_version == f"{sys.version_info[0]}.{sys.version_info[1]}":
+    if python_version == THIS_PYTHON:
         command = [sys.executable, str(COMPILER), str(asset_dir), first_party]
     else:
         node = shutil.which("node")

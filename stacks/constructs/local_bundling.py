@@ -20,6 +20,7 @@ CDK reuses `cdk.out/asset.<hash>` when it exists, so an unchanged tree is never 
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import subprocess
 import sys
@@ -32,7 +33,7 @@ from aws_cdk import AssetHashType, BundlingOptions, ILocalBundling
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-from stacks.constructs.bytecode import compile_for_runtime, inputs_digest_parts
+from stacks.constructs.bytecode import THIS_PYTHON, compile_for_runtime, inputs_digest_parts
 
 LAMBDAS_DIR = Path(__file__).resolve().parents[2] / "lambdas"
 PACKAGE = "outlay"
@@ -42,6 +43,15 @@ _IGNORED = ("__pycache__", ".pyc", ".mypy_cache", ".pytest_cache")
 # Lambda's Python runtimes on Amazon Linux 2023 ship glibc 2.34, so any wheel up to manylinux_2_34 runs;
 # manylinux2014 (= 2_17) alone would miss packages that only publish newer tags.
 _MANYLINUX = ("manylinux2014", "manylinux_2_28", "manylinux_2_34")
+
+
+def for_this_machine(asset: AssetSpec, *, bytecode: bool = True) -> LocalPipBundling:
+    """The bundler for `asset` built for this machine's Python and platform, so it runs here
+    (tests and the bench run functions from it)."""
+    arch = "aarch64" if os.uname().machine in ("aarch64", "arm64") else "x86_64"
+    return LocalPipBundling(
+        lambdas_dir=LAMBDAS_DIR, python_version=THIS_PYTHON, arch=arch, asset=asset, bytecode=bytecode
+    )
 
 
 def _pip_arch(architecture: lambda_.Architecture) -> str:

@@ -24,6 +24,7 @@ from stacks.constructs.local_bundling import (
     LAMBDAS_DIR,
     AssetSpec,
     LocalPipBundling,
+    for_this_machine,
 )
 from stacks.constructs.python_function import RUNTIME
 
@@ -37,11 +38,12 @@ JMESPATH = "jmespath"
 NOT_FOR_THE_ENVELOPE = ("pydantic", "pydantic_core", "aws_lambda_powertools", "iso4217", "pycparser", "cffi")
 
 
-def _bundle(out: Path, asset: AssetSpec, *, arch: str = "aarch64", python_version: str | None = None) -> Path:
+def _bundle(out: Path, asset: AssetSpec) -> Path:
+    """`asset` as deployed: arm64, the Lambda runtime's Python."""
     bundler = LocalPipBundling(
         lambdas_dir=LAMBDAS_DIR,
-        python_version=python_version or RUNTIME.name.removeprefix("python"),
-        arch=arch,
+        python_version=RUNTIME.name.removeprefix("python"),
+        arch="aarch64",
         asset=asset,
     )
     assert bundler.try_bundle(str(out)) is True
@@ -113,9 +115,9 @@ def _run_alone(tmp_path: Path, asset: AssetSpec, code: str) -> set[str]:
     """`code` run from `asset` built for this machine (its Python, its platform, with bytecode), with
     nothing else on the path but boto3 (the runtime's) and nothing written; the top-level names of
     the non-stdlib modules it loaded."""
-    here = f"{sys.version_info.major}.{sys.version_info.minor}"
-    arch = "aarch64" if os.uname().machine in ("aarch64", "arm64") else "x86_64"
-    bundle = _bundle(tmp_path / "asset", asset, arch=arch, python_version=here)
+    bundle = tmp_path / "asset"
+    bundle.mkdir()
+    assert for_this_machine(asset).try_bundle(str(bundle)) is True
     runtime = tmp_path / "runtime"  # what Lambda's Python runtime adds: boto3 and its dependencies
     runtime.mkdir()
     site = Path(sysconfig.get_paths()["purelib"])

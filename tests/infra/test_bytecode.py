@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from stacks.constructs.bytecode import COMPILER, compile_for_runtime, pyodide_pin
+from stacks.constructs.bytecode import COMPILER, THIS_PYTHON, compile_for_runtime, pyodide_pin
 from stacks.constructs.local_bundling import CORE_ASSET, ENVELOPE_ASSET, _docker_command, content_hash
 from stacks.constructs.python_function import RUNTIME
 
 pytestmark = pytest.mark.infra
-HERE = f"{sys.version_info[0]}.{sys.version_info[1]}"
+HERE = THIS_PYTHON
 
 
 def _tree(root: Path) -> Path:
